@@ -1,0 +1,77 @@
+import CMPI
+
+extension Communicator {
+    // MARK: Broadcast
+
+    /// Broadcasts a fixed-size buffer from `root`; every rank must pass the same count.
+    ///
+    /// This is the allocation-free form for hot paths (for example the flat
+    /// parameter buffer); the array forms below also agree on the length.
+    public func broadcast<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>, root: Int = 0) throws {
+        try checkRoot(root)
+        let count = try mpiCount(buffer.count, "MPI_Bcast")
+        guard count > 0 else { return }
+        try check(MPI_Bcast(buffer.baseAddress, count, T.mpiDatatype, Int32(root), handle), "MPI_Bcast")
+    }
+
+    /// Replaces `values` on every rank with root's `values`; lengths may differ before the call.
+    public func broadcast<T: MPIScalar>(_ values: inout [T], root: Int = 0) throws {
+        var length = [Int64(values.count)]
+        try length.withUnsafeMutableBufferPointer { try broadcast($0, root: root) }
+        if rank != root {
+            values = [T](unsafeUninitializedCapacity: Int(length[0])) { _, initialized in
+                initialized = Int(length[0])
+            }
+        }
+        try values.withUnsafeMutableBufferPointer { try broadcast($0, root: root) }
+    }
+
+    /// Replaces `string` on every rank with root's `string` (UTF-8 bytes on the wire).
+    public func broadcast(_ string: inout String, root: Int = 0) throws {
+        var bytes = Array(string.utf8)
+        try broadcast(&bytes, root: root)
+        if rank != root {
+            string = String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    // MARK: All-reduce
+
+    /// Reduces `buffer` element-wise across all ranks, in place (`MPI_IN_PLACE`):
+    /// afterwards every rank holds the same result. One call, no copies.
+    public func allReduce<T: MPIReducible>(_ buffer: UnsafeMutableBufferPointer<T>, _ operation: ReductionOperation) throws {
+        let count = try mpiCount(buffer.count, "MPI_Allreduce")
+        guard count > 0 else { return }
+        try check(
+            MPI_Allreduce(cmpi_in_place(), buffer.baseAddress, count, T.mpiDatatype, operation.mpiOp, handle),
+            "MPI_Allreduce(\(operation.rawValue), \(count) elements)")
+    }
+
+    /// Reduces `values` element-wise across all ranks, in place; every rank must
+    /// pass the same number of elements.
+    public func allReduce<T: MPIReducible>(_ values: inout [T], _ operation: ReductionOperation) throws {
+        try values.withUnsafeMutableBufferPointer { try allReduce($0, operation) }
+    }
+
+    /// Returns `value` reduced across all ranks.
+    public func allReduce<T: MPIReducible>(_ value: T, _ operation: ReductionOperation) throws -> T {
+        var values = [value]
+        try allReduce(&values, operation)
+        return values[0]
+    }
+
+    // MARK: Checks
+
+    private func checkRoot(_ root: Int) throws {
+        guard (0..<size).contains(root) else {
+            throw MPIError(function: "MPI_Bcast", code: nil, message: "root \(root) is not a rank of this communicator (size \(size))")
+        }
+    }
+
+    private func mpiCount(_ count: Int, _ function: String) throws -> Int32 {
+        guard let count32 = Int32(exactly: count) else {
+            throw MPIError(function: function, code: nil, message: "\(count) elements exceed MPI's 32-bit count; split the buffer")
+        }
+        return count32
+    }
+}

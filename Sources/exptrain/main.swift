@@ -1,0 +1,3 @@
+import ExptrainCLI
+
+Exptrain.main()

@@ -1,0 +1,30 @@
+# Shared set-up for exptrain's scripts: sourced, not run.
+# Installs what a fresh Debian machine lacks, puts Swift on PATH and lets mpirun
+# run as root (CI and these sessions are root).
+
+exptrain_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+exptrain_install_dependencies() {
+    local missing=()
+    command -v mpirun >/dev/null 2>&1 || missing+=(openmpi-bin)
+    pkg-config --exists ompi-c 2>/dev/null || missing+=(libopenmpi-dev)
+    pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
+    command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "installing: ${missing[*]}" >&2
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo=sudo
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+            libopenmpi-dev openmpi-bin libopenblas-dev pkg-config >/dev/null
+    fi
+    if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+        export PATH=/opt/swift/usr/bin:$PATH
+    fi
+    command -v swift >/dev/null 2>&1 || { echo "swift not found: install a Swift 6 toolchain and put it on PATH" >&2; return 1; }
+}
+
+# mpirun refuses to start as root unless told twice that it is intended.
+if [ "$(id -u)" -eq 0 ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
