@@ -25,6 +25,8 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "ExptrainMPI", dependencies: ["CMPI"]),
+        .target(name: "ExptrainRandom"),
+        .target(name: "ExptrainExperiment", dependencies: ["ExptrainRandom"]),
         .target(
             name: "ExptrainCLI",
             dependencies: [
@@ -34,6 +36,7 @@ let package = Package(
         ),
         .executableTarget(name: "exptrain", dependencies: ["ExptrainCLI"]),
         .testTarget(name: "ExptrainMPITests", dependencies: ["ExptrainMPI"]),
+        .testTarget(name: "ExptrainRandomTests", dependencies: ["ExptrainRandom"]),
         .testTarget(name: "IntegrationTests", dependencies: ["exptrain"]),
     ]
 )
