@@ -37,6 +37,7 @@ let package = Package(
         .executableTarget(name: "exptrain", dependencies: ["ExptrainCLI"]),
         .testTarget(name: "ExptrainMPITests", dependencies: ["ExptrainMPI"]),
         .testTarget(name: "ExptrainRandomTests", dependencies: ["ExptrainRandom"]),
+        .testTarget(name: "ExptrainExperimentTests", dependencies: ["ExptrainExperiment"]),
         .testTarget(name: "IntegrationTests", dependencies: ["exptrain"]),
     ]
 )
