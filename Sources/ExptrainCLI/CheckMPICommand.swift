@@ -46,6 +46,7 @@ enum MPICheck {
         var broadcast: [String: [String]] = [:]
         var broadcastString = ""
         var allReduce: [String: [String]] = [:]
+        var allGather: [Int64] = []
     }
 
     static let rootString = "exptrain ✓ broadcast from rank 0 → 世界"
@@ -90,6 +91,7 @@ enum MPICheck {
             report.allReduce["double_\(operation.rawValue)"] = hex(d.map(\.bitPattern))
             report.allReduce["int64_\(operation.rawValue)"] = hex(i.map { UInt64(bitPattern: $0) })
         }
+        report.allGather = try world.allGather([Int64(rank) * 10, Int64(rank) * 10 + 1])
         try world.barrier()
         return report
     }

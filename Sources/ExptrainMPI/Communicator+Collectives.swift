@@ -68,10 +68,32 @@ extension Communicator {
         }
     }
 
-    private func mpiCount(_ count: Int, _ function: String) throws -> Int32 {
+    fileprivate func mpiCount(_ count: Int, _ function: String) throws -> Int32 {
         guard let count32 = Int32(exactly: count) else {
             throw MPIError(function: function, code: nil, message: "\(count) elements exceed MPI's 32-bit count; split the buffer")
         }
         return count32
+    }
+}
+
+extension Communicator {
+    // MARK: All-gather
+
+    /// Every rank contributes `values` (the same count on every rank) and receives
+    /// all ranks' values, rank 0's first.
+    public func allGather<T: MPIScalar>(_ values: [T]) throws -> [T] {
+        let count = try mpiCount(values.count, "MPI_Allgather")
+        var result = [T](unsafeUninitializedCapacity: values.count * size) { _, initialized in
+            initialized = values.count * size
+        }
+        guard count > 0 else { return result }
+        try values.withUnsafeBufferPointer { send in
+            try result.withUnsafeMutableBufferPointer { receive in
+                try check(
+                    MPI_Allgather(send.baseAddress, count, T.mpiDatatype, receive.baseAddress, count, T.mpiDatatype, handle),
+                    "MPI_Allgather(\(count) elements)")
+            }
+        }
+        return result
     }
 }

@@ -45,6 +45,11 @@ final class SingletonCommunicatorTests: XCTestCase {
         XCTAssertEqual(empty, [])
     }
 
+    func testAllGatherOfOneRankIsItsOwnValues() throws {
+        XCTAssertEqual(try Communicator.world().allGather([Float(1.5), -2]), [1.5, -2])
+        XCTAssertEqual(try Communicator.world().allGather([Double]()), [])
+    }
+
     func testBroadcastFromOnlyRankKeepsValues() throws {
         let world = try Communicator.world()
         var bytes: [UInt8] = [0, 255, 7]

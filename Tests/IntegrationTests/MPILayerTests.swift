@@ -65,6 +65,8 @@ final class MPILayerTests: XCTestCase {
 
             let reduced = try XCTUnwrap(report["allReduce"] as? [String: [String]])
             XCTAssertEqual(reduced, expectedReduce, "rank \(rank) all-reduce")
+            XCTAssertEqual(
+                report["allGather"] as? [Int], (0..<np).flatMap { [$0 * 10, $0 * 10 + 1] }, "rank \(rank) all-gather")
         }
     }
 
