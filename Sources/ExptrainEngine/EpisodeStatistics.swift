@@ -1,0 +1,108 @@
+import ExptrainExperiment
+import ExptrainMPI
+
+/// What all ranks' finished episodes add up to at a log point.
+public struct EpisodeSummary: Sendable, Equatable {
+    /// Episodes finished since the previous log point, over all ranks.
+    public var episodes: Int
+    /// Mean return, length and success of those episodes (`nil` when none finished,
+    /// or, for success, when the task has no notion of success).
+    public var meanReturn: Double?
+    public var meanLength: Double?
+    public var successRate: Double?
+    /// Over the last 100 episodes finished on any rank.
+    public var returnMean100: Double?
+    public var successMean100: Double?
+    /// Per-rank sums of extra values (losses, for example), summed over ranks.
+    public var extraSums: [Double]
+}
+
+/// Collects finished episodes on one rank and reduces them across all ranks.
+///
+/// Each rank keeps its own last 100 episodes in a fixed ring; at a log point the
+/// rings are gathered and the 100 most recent over all ranks are kept, ordered by
+/// the global step at which they finished (then rank, then environment), which
+/// every rank computes identically.
+public final class EpisodeStatistics {
+    public static let window = 100
+
+    private struct Finished {
+        var order: Double = 0
+        var episodeReturn: Double = 0
+        var success: Double = -1  // −1: the task reports no success
+    }
+
+    private var ring = [Finished](repeating: Finished(), count: EpisodeStatistics.window)
+    private var ringCount = 0
+    private var ringNext = 0
+
+    private var episodes = 0.0
+    private var returnSum = 0.0
+    private var lengthSum = 0.0
+    private var successSum = 0.0
+    private var successEpisodes = 0.0
+
+    public init() {}
+
+    /// Records an episode that finished at global step `order`.
+    ///
+    /// `order` must increase with time the same way on every rank, and differ between
+    /// the environments of a rank (for example `globalStep · environments + environment`).
+    public func record(_ metrics: TaskMetrics, order: Double) {
+        episodes += 1
+        returnSum += metrics.episodeReturn
+        lengthSum += Double(metrics.length)
+        let success = metrics.success.map { $0 ? 1.0 : 0.0 } ?? -1
+        if success >= 0 {
+            successSum += success
+            successEpisodes += 1
+        }
+        ring[ringNext] = Finished(order: order, episodeReturn: metrics.episodeReturn, success: success)
+        ringNext = (ringNext + 1) % Self.window
+        ringCount = min(ringCount + 1, Self.window)
+    }
+
+    /// Reduces this interval's episodes over all ranks, together with `extras`
+    /// (summed element-wise), and starts a new interval. Every rank gets the same summary.
+    ///
+    /// One all-reduce for the sums and one all-gather for the recent-episode rings.
+    public func reduce(over world: Communicator, extras: [Double] = []) throws -> EpisodeSummary {
+        var sums = [episodes, returnSum, lengthSum, successSum, successEpisodes] + extras
+        try world.allReduce(&sums, .sum)
+        episodes = 0
+        returnSum = 0
+        lengthSum = 0
+        successSum = 0
+        successEpisodes = 0
+
+        var local = [Double](repeating: 0, count: 1 + 3 * Self.window)
+        local[0] = Double(ringCount)
+        for i in 0..<ringCount {
+            let entry = ring[i]
+            local[1 + 3 * i] = entry.order
+            local[2 + 3 * i] = entry.episodeReturn
+            local[3 + 3 * i] = entry.success
+        }
+        let gathered = try world.allGather(local)
+        var recent: [(order: Double, rank: Int, episodeReturn: Double, success: Double)] = []
+        for rank in 0..<world.size {
+            let base = rank * local.count
+            for i in 0..<Int(gathered[base]) {
+                recent.append((gathered[base + 1 + 3 * i], rank, gathered[base + 2 + 3 * i], gathered[base + 3 + 3 * i]))
+            }
+        }
+        recent.sort { ($0.order, $0.rank) < ($1.order, $1.rank) }
+        let last = recent.suffix(Self.window)
+        let successes = last.filter { $0.success >= 0 }
+
+        let count = sums[0]
+        return EpisodeSummary(
+            episodes: Int(count),
+            meanReturn: count > 0 ? sums[1] / count : nil,
+            meanLength: count > 0 ? sums[2] / count : nil,
+            successRate: sums[4] > 0 ? sums[3] / sums[4] : nil,
+            returnMean100: last.isEmpty ? nil : last.reduce(0) { $0 + $1.episodeReturn } / Double(last.count),
+            successMean100: successes.isEmpty ? nil : successes.reduce(0) { $0 + $1.success } / Double(successes.count),
+            extraSums: Array(sums.dropFirst(5)))
+    }
+}
