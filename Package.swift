@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "ExptrainMPI", dependencies: ["CMPI"]),
         .target(name: "ExptrainRandom"),
         .target(name: "ExptrainExperiment", dependencies: ["ExptrainRandom"]),
+        .target(name: "ExptrainCheckpoint"),
         .target(
             name: "ExptrainCLI",
             dependencies: [
@@ -38,6 +39,7 @@ let package = Package(
         .testTarget(name: "ExptrainMPITests", dependencies: ["ExptrainMPI"]),
         .testTarget(name: "ExptrainRandomTests", dependencies: ["ExptrainRandom"]),
         .testTarget(name: "ExptrainExperimentTests", dependencies: ["ExptrainExperiment"]),
+        .testTarget(name: "ExptrainCheckpointTests", dependencies: ["ExptrainCheckpoint"]),
         .testTarget(name: "IntegrationTests", dependencies: ["exptrain"]),
     ]
 )
