@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "ExptrainRandom"),
         .target(name: "ExptrainExperiment", dependencies: ["ExptrainRandom"]),
         .target(name: "ExptrainCheckpoint"),
+        .target(name: "ExptrainMetricsLog"),
         .target(
             name: "ExptrainCLI",
             dependencies: [
@@ -40,6 +41,7 @@ let package = Package(
         .testTarget(name: "ExptrainRandomTests", dependencies: ["ExptrainRandom"]),
         .testTarget(name: "ExptrainExperimentTests", dependencies: ["ExptrainExperiment"]),
         .testTarget(name: "ExptrainCheckpointTests", dependencies: ["ExptrainCheckpoint"]),
+        .testTarget(name: "ExptrainMetricsLogTests", dependencies: ["ExptrainMetricsLog"]),
         .testTarget(name: "IntegrationTests", dependencies: ["exptrain"]),
     ]
 )
