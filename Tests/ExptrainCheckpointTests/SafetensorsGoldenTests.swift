@@ -12,8 +12,17 @@ final class SafetensorsGoldenTests: XCTestCase {
         + "223a5b382c32345d7d2c226d61736b223a7b226474797065223a225538222c227368617065223a5b335d2c22646174615f6f6666"
         + "73657473223a5b32342c32375d7d7d202020202020202a000000000000000000803f000000c00000003f0000807f0100ff"
 
-    private static var referenceBytes: [UInt8] {
-        let hex = Array(referenceHex.utf8)
+    private static var referenceBytes: [UInt8] { bytes(fromHex: referenceHex) }
+
+    /// An empty tensor and metadata that needs escaping: quote, backslash, newline,
+    /// tab, control characters, DEL and non-ASCII, which the reference leaves as UTF-8.
+    private static let escapesHex =
+        "78000000000000007b225f5f6d657461646174615f5f223a7b226e6f7465223a22715c2220625c5c205c6e5c745c75303030315c75"
+        + "303031667f20c3a92ff09f9880227d2c2277223a7b226474797065223a22463634222c227368617065223a5b305d2c2264617461"
+        + "5f6f666673657473223a5b302c305d7d7d202020202020"
+
+    private static func bytes(fromHex text: String) -> [UInt8] {
+        let hex = Array(text.utf8)
         return stride(from: 0, to: hex.count, by: 2).map { UInt8(String(decoding: hex[$0..<($0 + 2)], as: UTF8.self), radix: 16)! }
     }
 
@@ -39,5 +48,12 @@ final class SafetensorsGoldenTests: XCTestCase {
         XCTAssertEqual(try file.tensor(named: "steps")?.int64s(), [42])
         XCTAssertEqual(try file.tensor(named: "mask")?.uint8s(), [1, 0, 255])
         XCTAssertEqual(file.metadata, ["tag": "cartpole"])
+    }
+
+    func testEscapesMetadataLikeTheReferenceWriter() throws {
+        let file = SafetensorsFile(tensors: [NamedTensor(name: "w", doubles: [])],
+                                   metadata: ["note": "q\" b\\ \n\t\u{01}\u{1F}\u{7F} é/😀"])
+        XCTAssertEqual(file.serialized(), Self.bytes(fromHex: Self.escapesHex))
+        XCTAssertEqual(try SafetensorsFile(bytes: Self.bytes(fromHex: Self.escapesHex)), file)
     }
 }

@@ -5,8 +5,9 @@ Needs `pip install safetensors numpy`. The Swift tests never run this script; th
 hard-code its output. Run it by hand (or from a benchmark) to re-derive or re-check:
 
   python3 scripts/oracles/safetensors_reference.py golden
-      Prints the hex of the tiny file that `testMatchesReferenceWriterByteForByte`
-      expects (reference writer, with its 8-byte space padding).
+      Prints the hex of the tiny files that `SafetensorsGoldenTests` expects
+      (reference writer, with its 8-byte space padding): one with a tensor of each
+      common type, one with an empty tensor and metadata that needs JSON escapes.
 
   EXPTRAIN_ORACLE_OUTPUT=/tmp/oracle swift test --filter ExptrainCheckpointTests
   python3 scripts/oracles/safetensors_reference.py check /tmp/oracle
@@ -33,6 +34,9 @@ def golden_tensors():
 
 GOLDEN_METADATA = {"tag": "cartpole"}
 
+ESCAPES_TENSORS = {"w": np.zeros(0, dtype=np.float64)}
+ESCAPES_METADATA = {"note": "q\" b\\ \n\t\x01\x1f\x7f \u00e9/\U0001F600"}
+
 
 def every_type_tensors():
     """The tensors of `every-type.safetensors` written by `testOracleFiles`."""
@@ -50,9 +54,13 @@ EVERY_TYPE_METADATA = {"tag": "cartpole", "total_steps": "500000", "note": "quot
 
 
 def golden():
-    data = save(golden_tensors(), metadata=GOLDEN_METADATA)
-    print(f"{len(data)} bytes")
-    print(data.hex())
+    for name, tensors, metadata in [
+        ("every common type", golden_tensors(), GOLDEN_METADATA),
+        ("escapes", ESCAPES_TENSORS, ESCAPES_METADATA),
+    ]:
+        data = save(tensors, metadata=metadata)
+        print(f"{name}: {len(data)} bytes")
+        print(data.hex())
 
 
 def check(folder):
