@@ -106,5 +106,9 @@ public struct NamedTensor: Sendable, Equatable {
 
 /// The words' bytes in little-endian order, copied in one piece.
 private func littleEndianBytes<Word: FixedWidthInteger>(_ words: [Word]) -> [UInt8] {
-    words.map(\.littleEndian).withUnsafeBytes { Array($0) }
+    #if _endian(big)
+    return words.map(\.byteSwapped).withUnsafeBytes { Array($0) }
+    #else
+    return words.withUnsafeBytes { Array($0) }
+    #endif
 }

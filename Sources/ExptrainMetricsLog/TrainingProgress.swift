@@ -37,7 +37,7 @@ public struct TrainingProgress: Sendable, Equatable {
     public func formattedLine() -> String {
         var parts = [
             "step \(groupedThousands(step))/\(groupedThousands(totalSteps))",
-            "\(stepsPerSecond.isFinite ? groupedThousands(Int(stepsPerSecond.rounded())) : "--") steps/s",
+            "\(wholeNumber(stepsPerSecond).map(groupedThousands) ?? "--") steps/s",
         ]
         switch (recentReturn, meanReturnLast100) {
         case let (recent?, mean?): parts.append("return \(oneDecimal(recent)) (mean100 \(oneDecimal(mean)))")
@@ -53,10 +53,16 @@ public struct TrainingProgress: Sendable, Equatable {
     }
 
     private func estimatedTimeLeft() -> String {
-        guard stepsPerSecond > 0, stepsPerSecond.isFinite else { return "--" }
-        let seconds = Int(Double(max(totalSteps - step, 0)) / stepsPerSecond)
+        guard stepsPerSecond > 0, let seconds = wholeNumber((Double(max(totalSteps - step, 0)) / stepsPerSecond).rounded(.down)) else {
+            return "--"
+        }
         return formattedDuration(seconds: seconds)
     }
+}
+
+/// `value` rounded to an `Int`, or nil if it is not finite or too large to count.
+private func wholeNumber(_ value: Double) -> Int? {
+    value.isFinite && value.magnitude < 1e15 ? Int(value.rounded()) : nil
 }
 
 /// `seconds` in the two largest units: `7s`, `3m05s`, `2h03m`, `1d04h`.

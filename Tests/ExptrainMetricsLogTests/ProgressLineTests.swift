@@ -16,6 +16,10 @@ final class ProgressLineTests: XCTestCase {
                        "step 10/1,000 | 2 steps/s | return -3.2 | ETA 10m18s")
         XCTAssertEqual(TrainingProgress(step: 10, totalSteps: 10, stepsPerSecond: 5, meanReturnLast100: 1, successRate: 1).formattedLine(),
                        "step 10/10 | 5 steps/s | mean100 1.0 | success 1.00 | ETA 0s")
+        XCTAssertEqual(TrainingProgress(step: 0, totalSteps: 10, stepsPerSecond: 1e-300).formattedLine(),
+                       "step 0/10 | 0 steps/s | ETA --")
+        XCTAssertEqual(TrainingProgress(step: 0, totalSteps: 10, stepsPerSecond: .nan).formattedLine(),
+                       "step 0/10 | -- steps/s | ETA --")
     }
 
     func testDurations() {
