@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "ExptrainMPI", dependencies: ["CMPI"]),
         .target(name: "ExptrainRandom"),
         .target(name: "ExptrainExperiment", dependencies: ["ExptrainRandom"]),
+        .target(name: "ExptrainCheckpoint"),
+        .target(name: "ExptrainMetricsLog"),
         .target(name: "ExptrainEngine", dependencies: ["ExptrainExperiment", "ExptrainMPI", "ExptrainRandom"]),
         .target(
             name: "ExptrainCLI",
@@ -39,6 +41,8 @@ let package = Package(
         .testTarget(name: "ExptrainMPITests", dependencies: ["ExptrainMPI"]),
         .testTarget(name: "ExptrainRandomTests", dependencies: ["ExptrainRandom"]),
         .testTarget(name: "ExptrainExperimentTests", dependencies: ["ExptrainExperiment"]),
+        .testTarget(name: "ExptrainCheckpointTests", dependencies: ["ExptrainCheckpoint"]),
+        .testTarget(name: "ExptrainMetricsLogTests", dependencies: ["ExptrainMetricsLog"]),
         .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine"]),
         .testTarget(name: "IntegrationTests", dependencies: ["exptrain"]),
     ]

@@ -1,0 +1,35 @@
+/// Encodings of the two kinds of `tensorflow.Event` message exptrain writes.
+///
+/// Field numbers, from TensorBoard's `event.proto` and `summary.proto`:
+/// `Event { double wall_time = 1; int64 step = 2; string file_version = 3;
+/// Summary summary = 5; }`, `Summary { repeated Value value = 1; }`,
+/// `Summary.Value { string tag = 1; float simple_value = 2; }`.
+enum TensorBoardEvent {
+    /// The version TensorBoard expects in the first event of a file.
+    static let fileVersion = "brain.Event:2"
+
+    /// The first event of every file: when it was started and its format version.
+    static func fileVersionEvent(wallTime: Double) -> [UInt8] {
+        var event = ProtobufEncoder()
+        event.appendDouble(field: 1, wallTime)
+        event.appendString(field: 3, fileVersion)
+        return event.bytes
+    }
+
+    /// One log point: scalar values under their tags at `step`. TensorBoard stores
+    /// scalars as 32-bit floats, so values are rounded to `Float`.
+    static func scalarsEvent(_ scalars: [(tag: String, value: Double)], step: Int, wallTime: Double) -> [UInt8] {
+        var summary = ProtobufEncoder()
+        for (tag, value) in scalars {
+            var summaryValue = ProtobufEncoder()
+            summaryValue.appendString(field: 1, tag)
+            summaryValue.appendFloat(field: 2, Float(value))
+            summary.appendMessage(field: 1, summaryValue)
+        }
+        var event = ProtobufEncoder()
+        event.appendDouble(field: 1, wallTime)
+        event.appendInt64(field: 2, Int64(step))
+        event.appendMessage(field: 5, summary)
+        return event.bytes
+    }
+}
