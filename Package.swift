@@ -27,8 +27,9 @@ let package = Package(
         .target(name: "ExptrainMPI", dependencies: ["CMPI"]),
         .target(name: "ExptrainRandom"),
         .target(name: "ExptrainExperiment", dependencies: ["ExptrainRandom"]),
-        .target(name: "ExptrainCheckpoint"),
-        .target(name: "ExptrainMetricsLog"),
+        .target(name: "ExptrainIO"),
+        .target(name: "ExptrainCheckpoint", dependencies: ["ExptrainIO"]),
+        .target(name: "ExptrainMetricsLog", dependencies: ["ExptrainIO"]),
         .target(name: "ExptrainEngine", dependencies: ["ExptrainExperiment", "ExptrainMPI", "ExptrainRandom"]),
         .target(
             name: "ExptrainCLI",

@@ -1,3 +1,4 @@
+import ExptrainIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,7 +20,7 @@ func writeFileAtomically(_ bytes: [UInt8], to path: String) throws(CheckpointFil
     guard descriptor >= 0 else { throw fileError("cannot create a temporary file in \(folder) to save \(path)") }
     do throws(CheckpointFileError) {
         defer { close(descriptor) }
-        try writeAll(bytes, to: descriptor, path: temporaryPath)
+        guard writeFully(bytes, to: descriptor) else { throw fileError("cannot write \(temporaryPath)") }
         guard fsync(descriptor) == 0 else { throw fileError("cannot flush \(temporaryPath) to disk") }
     } catch {
         unlink(temporaryPath)
@@ -57,16 +58,6 @@ func readWholeFile(at path: String) throws(CheckpointFileError) -> [UInt8] {
         filled += count
     }
     return bytes
-}
-
-private func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(CheckpointFileError) {
-    var written = 0
-    while written < bytes.count {
-        let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
-        if count < 0 && errno == EINTR { continue }
-        guard count > 0 else { throw fileError("cannot write \(path)") }
-        written += count
-    }
 }
 
 /// A `CheckpointFileError` for `action` with the operating system's reason (from `errno`).

@@ -1,3 +1,5 @@
+import ExptrainIO
+
 /// A JSON value as parsed from a safetensors header.
 ///
 /// The header is parsed here rather than with `JSONSerialization` because validation
@@ -251,26 +253,4 @@ struct HeaderJSONParser {
     private func error(_ reason: String) -> HeaderJSONSyntaxError {
         HeaderJSONSyntaxError(byteOffset: position, reason: reason)
     }
-}
-
-/// `text` as a JSON string literal, escaped the way the reference writer (serde_json)
-/// does: quote, backslash and control characters only; other characters stay UTF-8.
-func jsonQuoted(_ text: String) -> String {
-    var quoted = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": quoted += "\\\""
-        case "\\": quoted += "\\\\"
-        case "\n": quoted += "\\n"
-        case "\r": quoted += "\\r"
-        case "\t": quoted += "\\t"
-        case "\u{08}": quoted += "\\b"
-        case "\u{0C}": quoted += "\\f"
-        case "\u{00}"..."\u{1F}":
-            let hex = String(scalar.value, radix: 16)
-            quoted += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: quoted.unicodeScalars.append(scalar)
-        }
-    }
-    return quoted + "\""
 }

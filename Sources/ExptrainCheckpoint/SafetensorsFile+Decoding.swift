@@ -1,3 +1,5 @@
+import ExptrainIO
+
 extension SafetensorsFile {
     /// Parses a safetensors file from its bytes, checking everything a reader relies
     /// on: the header length, the JSON, each tensor's type, shape and offsets, that the

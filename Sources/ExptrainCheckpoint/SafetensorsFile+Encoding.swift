@@ -1,3 +1,5 @@
+import ExptrainIO
+
 extension SafetensorsFile {
     /// The file's bytes: header length, JSON header, tensor data.
     ///

@@ -19,10 +19,7 @@ public enum AdvantageEstimator {
         steps: Int, environments: Int, gamma: Float, lambda: Float,
         advantages: UnsafeMutableBufferPointer<Float>, returns: UnsafeMutableBufferPointer<Float>
     ) {
-        precondition(rewards.count == steps * environments && values.count == rewards.count
-            && episodeEnded.count == rewards.count && advantages.count == rewards.count
-            && returns.count == rewards.count && bootstrapValues.count == environments,
-            "advantage buffers must hold steps × environments values")
+        checkSizes(rewards, values, episodeEnded, bootstrapValues, advantages, returns, steps * environments, environments)
         for e in 0..<environments {
             var nextAdvantage: Float = 0
             var nextValue = bootstrapValues[e]
@@ -47,10 +44,7 @@ public enum AdvantageEstimator {
         steps: Int, environments: Int, gamma: Float,
         advantages: UnsafeMutableBufferPointer<Float>, returns: UnsafeMutableBufferPointer<Float>
     ) {
-        precondition(rewards.count == steps * environments && values.count == rewards.count
-            && episodeEnded.count == rewards.count && advantages.count == rewards.count
-            && returns.count == rewards.count && bootstrapValues.count == environments,
-            "advantage buffers must hold steps × environments values")
+        checkSizes(rewards, values, episodeEnded, bootstrapValues, advantages, returns, steps * environments, environments)
         for e in 0..<environments {
             var nextReturn = bootstrapValues[e]
             for t in stride(from: steps - 1, through: 0, by: -1) {
@@ -60,5 +54,17 @@ public enum AdvantageEstimator {
                 advantages[i] = nextReturn - values[i]
             }
         }
+    }
+
+    private static func checkSizes(
+        _ rewards: UnsafeBufferPointer<Float>, _ values: UnsafeBufferPointer<Float>,
+        _ episodeEnded: UnsafeBufferPointer<Float>, _ bootstrapValues: UnsafeBufferPointer<Float>,
+        _ advantages: UnsafeMutableBufferPointer<Float>, _ returns: UnsafeMutableBufferPointer<Float>,
+        _ count: Int, _ environments: Int
+    ) {
+        precondition(
+            [rewards.count, values.count, episodeEnded.count, advantages.count, returns.count].allSatisfy { $0 == count }
+                && bootstrapValues.count == environments,
+            "advantage buffers must hold steps × environments values and one bootstrap value per environment")
     }
 }

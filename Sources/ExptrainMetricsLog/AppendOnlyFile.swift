@@ -1,3 +1,4 @@
+import ExptrainIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -27,13 +28,7 @@ final class AppendOnlyFile {
     /// Appends `bytes` to the end of the file.
     func append(_ bytes: [UInt8]) throws(MetricsLogError) {
         guard descriptor >= 0 else { throw MetricsLogError("cannot write \(path): it was already closed") }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw osError("cannot write \(path)") }
-            written += count
-        }
+        guard writeFully(bytes, to: descriptor) else { throw osError("cannot write \(path)") }
     }
 
     /// Asks the operating system to put everything appended so far on disk, so it also

@@ -1,3 +1,5 @@
+import ExptrainIO
+
 /// One value in a `metrics.jsonl` record, written as the matching JSON value.
 ///
 /// Literals convert directly, so a record reads like the JSON it becomes:
@@ -35,26 +37,4 @@ extension MetricValue: ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, E
     public init(stringLiteral value: String) { self = .string(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(nilLiteral: ()) { self = .null }
-}
-
-/// `text` as a JSON string literal: quote, backslash and control characters escaped,
-/// everything else left as UTF-8.
-func jsonQuoted(_ text: String) -> String {
-    var quoted = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": quoted += "\\\""
-        case "\\": quoted += "\\\\"
-        case "\n": quoted += "\\n"
-        case "\r": quoted += "\\r"
-        case "\t": quoted += "\\t"
-        case "\u{08}": quoted += "\\b"
-        case "\u{0C}": quoted += "\\f"
-        case "\u{00}"..."\u{1F}":
-            let hex = String(scalar.value, radix: 16)
-            quoted += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: quoted.unicodeScalars.append(scalar)
-        }
-    }
-    return quoted + "\""
 }

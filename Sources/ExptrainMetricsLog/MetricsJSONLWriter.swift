@@ -1,3 +1,5 @@
+import ExptrainIO
+
 /// Appends one JSON object per log point to `metrics.jsonl`.
 ///
 /// Keys keep the order given, numbers are written so they read back as the same
