@@ -26,6 +26,7 @@ let package = Package(
         ),
         .target(name: "ExptrainMPI", dependencies: ["CMPI"]),
         .target(name: "ExptrainRandom"),
+        .target(name: "ExptrainTensor", dependencies: ["COpenBLAS", "ExptrainRandom"]),
         .target(name: "ExptrainExperiment", dependencies: ["ExptrainRandom"]),
         .target(
             name: "ExptrainCLI",
@@ -37,6 +38,7 @@ let package = Package(
         .executableTarget(name: "exptrain", dependencies: ["ExptrainCLI"]),
         .testTarget(name: "ExptrainMPITests", dependencies: ["ExptrainMPI"]),
         .testTarget(name: "ExptrainRandomTests", dependencies: ["ExptrainRandom"]),
+        .testTarget(name: "ExptrainTensorTests", dependencies: ["ExptrainTensor", "ExptrainRandom"]),
         .testTarget(name: "IntegrationTests", dependencies: ["exptrain"]),
     ]
 )
