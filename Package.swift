@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "ExptrainMPI", dependencies: ["CMPI"]),
         .target(name: "ExptrainRandom"),
         .target(name: "ExptrainTensor", dependencies: ["COpenBLAS", "ExptrainRandom"]),
+        .target(name: "ExptrainNN", dependencies: ["ExptrainTensor", "ExptrainRandom"]),
         .target(name: "ExptrainExperiment", dependencies: ["ExptrainRandom"]),
         .target(
             name: "ExptrainCLI",
@@ -39,6 +40,7 @@ let package = Package(
         .testTarget(name: "ExptrainMPITests", dependencies: ["ExptrainMPI"]),
         .testTarget(name: "ExptrainRandomTests", dependencies: ["ExptrainRandom"]),
         .testTarget(name: "ExptrainTensorTests", dependencies: ["ExptrainTensor", "ExptrainRandom"]),
+        .testTarget(name: "ExptrainNNTests", dependencies: ["ExptrainNN", "ExptrainTensor", "ExptrainRandom"]),
         .testTarget(name: "IntegrationTests", dependencies: ["exptrain"]),
     ]
 )
