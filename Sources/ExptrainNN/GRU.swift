@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ExptrainRandom
 import ExptrainTensor
 
@@ -108,9 +103,9 @@ func gatedUpdate(inputGates: Tensor, hiddenGates: Tensor, hidden: Tensor) -> Ten
                             let gates = row * 3 * size
                             for j in 0..<size {
                                 let (r, z, n) = (gates + j, gates + size + j, gates + 2 * size + j)
-                                let reset = 1 / (1 + expf(-(gi[r] + gh[r])))
-                                let update = 1 / (1 + expf(-(gi[z] + gh[z])))
-                                let candidate = tanhf(gi[n] + reset * gh[n])
+                                let reset = ScalarMath.sigmoid(gi[r] + gh[r])
+                                let update = ScalarMath.sigmoid(gi[z] + gh[z])
+                                let candidate = ScalarMath.tanh(gi[n] + reset * gh[n])
                                 (saved[r], saved[z], saved[n]) = (reset, update, candidate)
                                 output[row * size + j] = (1 - update) * candidate + update * h[row * size + j]
                             }

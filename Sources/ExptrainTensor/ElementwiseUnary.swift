@@ -27,7 +27,7 @@ enum NaturalLogarithm: ElementwiseUnaryFunction {
 }
 
 enum HyperbolicTangent: ElementwiseUnaryFunction {
-    @inline(__always) static func value(_ x: Float) -> Float { tanhf(x) }
+    @inline(__always) static func value(_ x: Float) -> Float { ScalarMath.tanh(x) }
     @inline(__always) static func derivative(x: Float, y: Float) -> Float { 1 - y * y }
 }
 
@@ -37,7 +37,7 @@ enum RectifiedLinear: ElementwiseUnaryFunction {
 }
 
 enum LogisticSigmoid: ElementwiseUnaryFunction {
-    @inline(__always) static func value(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
+    @inline(__always) static func value(_ x: Float) -> Float { ScalarMath.sigmoid(x) }
     @inline(__always) static func derivative(x: Float, y: Float) -> Float { y * (1 - y) }
 }
 
