@@ -37,6 +37,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "exptrain", dependencies: ["ExptrainCLI"]),
+        .executableTarget(name: "exptrain-bench", dependencies: ["ExptrainNN", "ExptrainTensor", "COpenBLAS"]),
         .testTarget(name: "ExptrainMPITests", dependencies: ["ExptrainMPI"]),
         .testTarget(name: "ExptrainRandomTests", dependencies: ["ExptrainRandom"]),
         .testTarget(name: "ExptrainTensorTests", dependencies: ["ExptrainTensor", "ExptrainRandom"]),
