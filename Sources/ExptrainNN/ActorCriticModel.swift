@@ -1,0 +1,58 @@
+import ExptrainTensor
+
+/// A policy and value function evaluated together, the model an on-policy engine trains.
+///
+/// The engine runs it without gradients during rollouts and with gradients on
+/// minibatches of whole sequences during updates:
+///
+/// ```swift
+/// // rollout, one step of N environments
+/// let step = withoutGradients {
+///     model.forward(observations: obs, masks: masks, hidden: hidden, steps: 1, environments: N)
+/// }
+/// let actions = Categorical(logits: step.logits).sample(using: &generator)
+///
+/// // update, T steps of the minibatch's environments
+/// let output = model.forward(observations: o, masks: m, hidden: h0, steps: T, environments: n)
+/// let policy = Categorical(logits: output.logits)
+/// let ratio = (policy.logProbability(of: actions) - oldLogProbabilities).exp()
+/// let policyLoss = -minimum(ratio * advantages, ratio.clamped(to: 0.8, 1.2) * advantages).mean()
+/// let valueLoss = 0.5 * (output.values - returns).squared().mean()
+/// let loss = policyLoss + 0.5 * valueLoss - 0.01 * policy.entropy().mean()
+/// model.parameters.zeroGradients()
+/// loss.backward()                                   // into model.parameters' gradient buffer
+/// model.parameters.withGradients { communicator.allReduceSum($0) }
+/// clipGlobalNorm(model.parameters, maxNorm: 0.5)
+/// optimizer.step(model.parameters, learningRate: schedule.value(atStep: update))
+/// ```
+public protocol ActorCriticModel: AnyObject {
+    /// Every parameter of the model, in one flat buffer (and gradients in another).
+    var parameters: ParameterStore { get }
+    /// Recurrent state size per environment; 0 for feed-forward models.
+    var recurrentStateSize: Int { get }
+    /// Number of discrete actions (size of the logits' last axis).
+    var actionCount: Int { get }
+    /// Runs the model over `steps` time steps of `environments` environments.
+    /// - observations: `[steps·environments, observationSize]`, time-major (row `t·environments + e`)
+    /// - masks: `[steps·environments]`, 0 where an episode started at that step (the
+    ///   state is reset before it is used), else 1
+    /// - hidden: `[environments, recurrentStateSize]`, the state before the first step
+    ///   (`[environments, 0]` for feed-forward models)
+    func forward(observations: Tensor, masks: Tensor, hidden: Tensor, steps: Int, environments: Int) -> ActorCriticOutput
+}
+
+/// What an `ActorCriticModel` computes over a rollout segment.
+public struct ActorCriticOutput {
+    /// Unnormalised action scores, `[steps·environments, actionCount]`.
+    public var logits: Tensor
+    /// State values, `[steps·environments]`.
+    public var values: Tensor
+    /// The recurrent state after the last step, `[environments, recurrentStateSize]`.
+    public var hidden: Tensor
+
+    public init(logits: Tensor, values: Tensor, hidden: Tensor) {
+        self.logits = logits
+        self.values = values
+        self.hidden = hidden
+    }
+}

@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Adam with PyTorch's update rule (`torch.optim.Adam`, no weight decay). With gradient
+/// `g` at step `t` (from 1):
+///
+///     m ← β₁ m + (1 − β₁) g
+///     v ← β₂ v + (1 − β₂) g²
+///     θ ← θ − lr · (m / (1 − β₁ᵗ)) / (√v / √(1 − β₂ᵗ) + ε)
+///
+/// `ε` is added after the bias correction of `√v`, as PyTorch does. PPO implementations
+/// use `ε = 1e-5` (CleanRL, SB3), PyTorch's default is `1e-8`.
+public final class Adam: Optimizer {
+    public let beta1: Float
+    public let beta2: Float
+    public let eps: Float
+    private var stepCount = 0
+    private var firstMoments: [Float] = []
+    private var secondMoments: [Float] = []
+
+    public init(beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-5) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+    }
+
+    public func step(_ parameters: ParameterStore, learningRate: Float) {
+        if firstMoments.count != parameters.count {
+            precondition(stepCount == 0, "Adam's state is for \(firstMoments.count) parameters, not \(parameters.count)")
+            firstMoments = [Float](repeating: 0, count: parameters.count)
+            secondMoments = firstMoments
+        }
+        stepCount += 1
+        let (beta1, beta2, eps) = (self.beta1, self.beta2, self.eps)
+        let biasCorrection1 = 1 - Float(pow(Double(beta1), Double(stepCount)))
+        let biasCorrection2SquareRoot = Float((1 - pow(Double(beta2), Double(stepCount))).squareRoot())
+        let stepSize = learningRate / biasCorrection1
+        parameters.withValues { values in
+            parameters.withGradients { gradients in
+                firstMoments.withUnsafeMutableBufferPointer { m in
+                    secondMoments.withUnsafeMutableBufferPointer { v in
+                        for i in 0..<values.count {
+                            let g = gradients[i]
+                            m[i] = beta1 * m[i] + (1 - beta1) * g
+                            v[i] = beta2 * v[i] + (1 - beta2) * g * g
+                            values[i] -= stepSize * m[i] / (v[i].squareRoot() / biasCorrection2SquareRoot + eps)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public var state: OptimizerState {
+        get {
+            OptimizerState(stepCount: stepCount, buffers: [("exp_avg", firstMoments), ("exp_avg_sq", secondMoments)])
+        }
+        set {
+            let first = newValue.buffer("exp_avg") ?? []
+            let second = newValue.buffer("exp_avg_sq") ?? []
+            precondition(first.count == second.count, "Adam state buffers differ in length")
+            (stepCount, firstMoments, secondMoments) = (newValue.stepCount, first, second)
+        }
+    }
+}

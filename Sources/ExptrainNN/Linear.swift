@@ -1,0 +1,46 @@
+import ExptrainRandom
+import ExptrainTensor
+
+/// A fully connected layer: `y = x Wᵀ + b`, with `x` `[batch, inputSize]`, `W`
+/// `[outputSize, inputSize]` and `b` `[outputSize]` (PyTorch's layout, so names and
+/// shapes match a `torch.nn.Linear` checkpoint).
+///
+/// A batch costs one `cblas_sgemm` (`affine`). Initialisation: `W` by `weightInitialization`
+/// (CleanRL: orthogonal with gain √2, 0.01 or 1), `b` by `biasInitialization` (zeros).
+///
+/// ```swift
+/// var generator = RandomGenerator(seed: 1)
+/// let layer = Linear(inputSize: 4, outputSize: 64, name: "actor.0", parameters: store,
+///                    weightInitialization: .orthogonal(gain: Float(2).squareRoot()), generator: &generator)
+/// let y = layer(x)     // [batch, 64]
+/// ```
+public final class Linear: Layer {
+    public let inputSize: Int
+    public let outputSize: Int
+    /// `W`, registered as `<name>.weight`.
+    public let weight: Parameter
+    /// `b`, registered as `<name>.bias`.
+    public let bias: Parameter
+
+    public init(
+        inputSize: Int, outputSize: Int, name: String, parameters: ParameterStore,
+        weightInitialization: Initialization, biasInitialization: Initialization = .zeros,
+        generator: inout RandomGenerator
+    ) {
+        self.inputSize = inputSize
+        self.outputSize = outputSize
+        let weightShape = [outputSize, inputSize]
+        weight = parameters.register(
+            "\(name).weight", shape: weightShape,
+            initialValues: weightInitialization.values(shape: weightShape, using: &generator)
+        )
+        bias = parameters.register(
+            "\(name).bias", shape: [outputSize],
+            initialValues: biasInitialization.values(shape: [outputSize], using: &generator)
+        )
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        affine(input, weight: weight.tensor, bias: bias.tensor)
+    }
+}

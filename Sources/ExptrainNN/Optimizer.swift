@@ -1,0 +1,43 @@
+/// An optimiser that updates a `ParameterStore`'s values in place from its gradients.
+///
+/// Both the values and the optimiser's state are flat buffers aligned with the store, so
+/// a step is a few passes over contiguous memory, and the state is checkpointed as named
+/// flat arrays plus a step count.
+///
+/// ```swift
+/// let optimizer: Optimizer = Adam(eps: 1e-5)
+/// let norm = clipGlobalNorm(model.parameters, maxNorm: 0.5)
+/// optimizer.step(model.parameters, learningRate: schedule.value(atStep: update))
+/// checkpoint["optimizer"] = optimizer.state
+/// ```
+public protocol Optimizer: AnyObject {
+    /// Applies one update to `parameters.values` from `parameters.gradients`.
+    func step(_ parameters: ParameterStore, learningRate: Float)
+    /// The step count and per-parameter buffers (empty before the first step), for
+    /// checkpoints; setting it restores them.
+    var state: OptimizerState { get set }
+}
+
+/// What an optimiser remembers between steps, as flat arrays aligned with the parameter
+/// buffer (names follow PyTorch: `exp_avg`, `exp_avg_sq`, `momentum_buffer`).
+public struct OptimizerState: Sendable, Equatable {
+    /// Steps taken.
+    public var stepCount: Int
+    /// Named buffers, each as long as the parameter buffer, in a stable order.
+    public var buffers: [(name: String, values: [Float])]
+
+    public init(stepCount: Int, buffers: [(name: String, values: [Float])]) {
+        self.stepCount = stepCount
+        self.buffers = buffers
+    }
+
+    public static func == (lhs: OptimizerState, rhs: OptimizerState) -> Bool {
+        lhs.stepCount == rhs.stepCount && lhs.buffers.map(\.name) == rhs.buffers.map(\.name)
+            && lhs.buffers.map(\.values) == rhs.buffers.map(\.values)
+    }
+
+    /// The buffer called `name`.
+    public func buffer(_ name: String) -> [Float]? {
+        buffers.first { $0.name == name }?.values
+    }
+}

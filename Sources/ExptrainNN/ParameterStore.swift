@@ -1,0 +1,139 @@
+import ExptrainTensor
+
+/// Every parameter of a model in one contiguous Float32 buffer, and every gradient in
+/// another, each parameter a named view into both.
+///
+/// One buffer means the gradient all-reduce, clipping, the optimizer step and a
+/// checkpoint each touch one run of memory. Layers register their parameters while the
+/// model is built (`register(_:shape:initialValues:)`), in a stable order that gives the
+/// names (`actor.0.weight`); afterwards the layout is fixed.
+///
+/// ```swift
+/// let store = ParameterStore()
+/// let weight = store.register("actor.0.weight", shape: [64, 4], initialValues: values)
+/// let w = weight.tensor                   // a view; gradients accumulate into the store
+/// store.zeroGradients()
+/// store.withGradients { allReduceInPlace($0) }
+/// for entry in store.entries { write(entry.name, entry.offset, entry.count) }
+/// ```
+public final class ParameterStore {
+    /// Where one parameter lives in the flat buffers.
+    public struct Entry: Sendable, Equatable {
+        public let name: String
+        public let shape: [Int]
+        /// Index of the first value in the flat buffers.
+        public let offset: Int
+        /// Number of values.
+        public var count: Int { shape.reduce(1, *) }
+    }
+
+    /// The parameters in registration order.
+    public private(set) var entries: [Entry] = []
+    private var values: UnsafeMutablePointer<Float>
+    private var gradients: UnsafeMutablePointer<Float>
+    private var capacity: Int
+    /// Once a view has been handed out, growing the buffers would leave it dangling.
+    private var layoutIsFixed = false
+
+    /// An empty store.
+    public init() {
+        capacity = 1024
+        values = ParameterStore.allocate(capacity)
+        gradients = ParameterStore.allocate(capacity)
+    }
+
+    deinit {
+        values.deallocate()
+        gradients.deallocate()
+    }
+
+    /// The total number of floats.
+    public private(set) var count = 0
+
+    /// The parameters' names, in their stable order.
+    public var names: [String] { entries.map(\.name) }
+
+    /// The shape of the parameter called `name`, if there is one.
+    public func shape(of name: String) -> [Int]? {
+        entries.first { $0.name == name }?.shape
+    }
+
+    /// The entry called `name`, if there is one.
+    public func entry(named name: String) -> Entry? {
+        entries.first { $0.name == name }
+    }
+
+    /// Adds a parameter after the existing ones, with its gradient set to zero.
+    ///
+    /// - Precondition: `name` is new, `initialValues` fills `shape`, and no parameter's
+    ///   tensor has been used yet.
+    public func register(_ name: String, shape: [Int], initialValues: [Float]) -> Parameter {
+        precondition(!layoutIsFixed, "parameter \(name) registered after the model was used")
+        precondition(entry(named: name) == nil, "two parameters are called \(name)")
+        let size = shape.reduce(1, *)
+        precondition(initialValues.count == size, "\(initialValues.count) initial values for \(name) of shape \(shape)")
+        reserve(count + size)
+        let entry = Entry(name: name, shape: shape, offset: count)
+        initialValues.withUnsafeBufferPointer { (values + count).update(from: $0.baseAddress!, count: size) }
+        (gradients + count).update(repeating: 0, count: size)
+        entries.append(entry)
+        count += size
+        return Parameter(store: self, entry: entry)
+    }
+
+    /// A tensor viewing one parameter's values, whose gradient is its slice of the gradient buffer.
+    public func tensor(for entry: Entry) -> Tensor {
+        layoutIsFixed = true
+        return Tensor.parameter(shape: entry.shape, values: values + entry.offset, gradients: gradients + entry.offset, owner: self)
+    }
+
+    /// Reads or writes all values (to broadcast them, load a checkpoint, take a step).
+    public func withValues<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeMutableBufferPointer(start: values, count: count))
+    }
+
+    /// Reads or writes all gradients (to all-reduce, scale or clip them).
+    public func withGradients<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeMutableBufferPointer(start: gradients, count: count))
+    }
+
+    /// Sets every gradient to zero, before a backward pass.
+    public func zeroGradients() {
+        gradients.update(repeating: 0, count: count)
+    }
+
+    /// A copy of the values of the parameter called `name`.
+    public func values(of name: String) -> [Float]? {
+        entry(named: name).map { Array(UnsafeBufferPointer(start: values + $0.offset, count: $0.count)) }
+    }
+
+    /// A copy of the gradients of the parameter called `name`.
+    public func gradients(of name: String) -> [Float]? {
+        entry(named: name).map { Array(UnsafeBufferPointer(start: gradients + $0.offset, count: $0.count)) }
+    }
+
+    private func reserve(_ needed: Int) {
+        guard needed > capacity else { return }
+        let newCapacity = max(needed, capacity * 2)
+        let (newValues, newGradients) = (ParameterStore.allocate(newCapacity), ParameterStore.allocate(newCapacity))
+        newValues.update(from: values, count: count)
+        newGradients.update(from: gradients, count: count)
+        values.deallocate()
+        gradients.deallocate()
+        (values, gradients, capacity) = (newValues, newGradients, newCapacity)
+    }
+
+    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: count)
+    }
+}
+
+/// One registered parameter: a handle a layer keeps to get its tensor at each call.
+public struct Parameter {
+    public let store: ParameterStore
+    public let entry: ParameterStore.Entry
+
+    /// The parameter as a tensor (a view into the store; gradients flow into the store).
+    public var tensor: Tensor { store.tensor(for: entry) }
+}

@@ -1,0 +1,49 @@
+import COpenBLAS
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The project's entry point to OpenBLAS.
+///
+/// One MPI rank runs per core, so OpenBLAS's own threads would only oversubscribe the
+/// machine: the first BLAS call of a process pins OpenBLAS to one thread, unless the
+/// user chose a count with `OPENBLAS_NUM_THREADS`.
+public enum BLAS {
+    /// Pins OpenBLAS to one thread (once per process) unless `OPENBLAS_NUM_THREADS` is set.
+    /// Every wrapper below calls it; call it yourself before calling `cblas_*` directly.
+    @inline(__always)
+    public static func configureThreading() {
+        _ = threadingConfigured
+    }
+
+    /// `C = alpha · op(A) · op(B) + beta · C` on row-major matrices, where `op(X)` is `X` or
+    /// `Xᵀ`. `A` is stored `[m, k]` (or `[k, m]` when transposed), `B` `[k, n]` (or `[n, k]`),
+    /// `C` `[m, n]`; transposes are BLAS flags, never copies.
+    @inline(__always)
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        beta: Float, c: UnsafeMutablePointer<Float>
+    ) {
+        configureThreading()
+        cblas_sgemm(
+            CblasRowMajor,
+            transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k),
+            alpha, a, blasint(transposeA ? m : k),
+            b, blasint(transposeB ? k : n),
+            beta, c, blasint(n)
+        )
+    }
+}
+
+/// Runs once, thread-safely, on first use (Swift initialises globals lazily with `swift_once`).
+private let threadingConfigured: Void = {
+    if getenv("OPENBLAS_NUM_THREADS") == nil {
+        openblas_set_num_threads(1)
+    }
+}()

@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A function of one float with its derivative, applied element-wise. The derivative
+/// may use the input `x` or the output `y`, whichever is cheaper.
+protocol ElementwiseUnaryFunction {
+    static func value(_ x: Float) -> Float
+    static func derivative(x: Float, y: Float) -> Float
+}
+
+enum Negation: ElementwiseUnaryFunction {
+    @inline(__always) static func value(_ x: Float) -> Float { -x }
+    @inline(__always) static func derivative(x: Float, y: Float) -> Float { -1 }
+}
+
+enum Exponential: ElementwiseUnaryFunction {
+    @inline(__always) static func value(_ x: Float) -> Float { expf(x) }
+    @inline(__always) static func derivative(x: Float, y: Float) -> Float { y }
+}
+
+enum NaturalLogarithm: ElementwiseUnaryFunction {
+    @inline(__always) static func value(_ x: Float) -> Float { logf(x) }
+    @inline(__always) static func derivative(x: Float, y: Float) -> Float { 1 / x }
+}
+
+enum HyperbolicTangent: ElementwiseUnaryFunction {
+    @inline(__always) static func value(_ x: Float) -> Float { ScalarMath.tanh(x) }
+    @inline(__always) static func derivative(x: Float, y: Float) -> Float { 1 - y * y }
+}
+
+enum RectifiedLinear: ElementwiseUnaryFunction {
+    @inline(__always) static func value(_ x: Float) -> Float { x > 0 ? x : 0 }
+    @inline(__always) static func derivative(x: Float, y: Float) -> Float { x > 0 ? 1 : 0 }
+}
+
+enum LogisticSigmoid: ElementwiseUnaryFunction {
+    @inline(__always) static func value(_ x: Float) -> Float { ScalarMath.sigmoid(x) }
+    @inline(__always) static func derivative(x: Float, y: Float) -> Float { y * (1 - y) }
+}
+
+enum Squaring: ElementwiseUnaryFunction {
+    @inline(__always) static func value(_ x: Float) -> Float { x * x }
+    @inline(__always) static func derivative(x: Float, y: Float) -> Float { 2 * x }
+}
+
+enum SquareRoot: ElementwiseUnaryFunction {
+    @inline(__always) static func value(_ x: Float) -> Float { x.squareRoot() }
+    @inline(__always) static func derivative(x: Float, y: Float) -> Float { 0.5 / y }
+}
+
+extension Tensor {
+    /// `F` applied to each value.
+    func map<F: ElementwiseUnaryFunction>(_: F.Type) -> Tensor {
+        let result = Tensor(uninitializedShape: shape)
+        let (input, output) = (pointer, result.pointer)
+        for i in 0..<count { output[i] = F.value(input[i]) }
+        if Tensor.shouldRecord(self) {
+            result.recordGradient(inputs: [self]) { [self] result, gradient in
+                guard let inputGradient = gradientAccumulator() else { return }
+                let (input, output) = (pointer, result.pointer)
+                for i in 0..<count { inputGradient[i] += gradient[i] * F.derivative(x: input[i], y: output[i]) }
+            }
+        }
+        return result
+    }
+
+    /// `eˣ` element-wise.
+    public func exp() -> Tensor { map(Exponential.self) }
+    /// Natural logarithm element-wise.
+    public func log() -> Tensor { map(NaturalLogarithm.self) }
+    /// `tanh x` element-wise; d/dx = 1 − tanh²x.
+    public func tanh() -> Tensor { map(HyperbolicTangent.self) }
+    /// `max(x, 0)` element-wise; the derivative at 0 is taken as 0.
+    public func relu() -> Tensor { map(RectifiedLinear.self) }
+    /// `σ(x) = 1 / (1 + e⁻ˣ)` element-wise; d/dx = σ(1 − σ).
+    public func sigmoid() -> Tensor { map(LogisticSigmoid.self) }
+    /// `x²` element-wise.
+    public func squared() -> Tensor { map(Squaring.self) }
+    /// `√x` element-wise.
+    public func squareRoot() -> Tensor { map(SquareRoot.self) }
+
+    /// Each value limited to `[lowerBound, upperBound]` (PPO's `clip(ratio, 1 − ε, 1 + ε)`).
+    /// The gradient passes where `lowerBound ≤ x ≤ upperBound`, as in PyTorch's `clamp`.
+    public func clamped(to lowerBound: Float, _ upperBound: Float) -> Tensor {
+        precondition(lowerBound <= upperBound, "clamp bounds \(lowerBound) > \(upperBound)")
+        let result = Tensor(uninitializedShape: shape)
+        let (input, output) = (pointer, result.pointer)
+        for i in 0..<count { output[i] = Swift.min(Swift.max(input[i], lowerBound), upperBound) }
+        if Tensor.shouldRecord(self) {
+            result.recordGradient(inputs: [self]) { [self] _, gradient in
+                guard let inputGradient = gradientAccumulator() else { return }
+                let input = pointer
+                for i in 0..<count where input[i] >= lowerBound && input[i] <= upperBound {
+                    inputGradient[i] += gradient[i]
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// Element-wise negation.
+public prefix func - (x: Tensor) -> Tensor { x.map(Negation.self) }

@@ -1,0 +1,130 @@
+// exptrain's benchmarks: one JSON object per line on standard output,
+// `{"name": …, "value": …, "unit": …}`, plus `"reference"` and `"ratio"` (ours ÷ reference,
+// for throughput) when a reference was measured in the same run. Values are medians over
+// repetitions; ours and the reference alternate so that drift hits both alike.
+// Run through scripts/bench.sh (release build). Figures, not pass/fail: tests live elsewhere.
+// `exptrain-bench WORD…` runs only the groups whose name contains one of the words.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import COpenBLAS
+import ExptrainNN
+import ExptrainRandom
+import ExptrainTensor
+
+let repetitions = 7
+
+/// Seconds per call of `body`, median over `repetitions` runs of enough calls to last
+/// about `target` seconds each.
+func secondsPerCall(target: Double = 0.05, _ body: () -> Void) -> [Double] {
+    body()  // warm-up: first-touch page faults, lazy initialisation
+    let clock = ContinuousClock()
+    var calls = 1
+    while seconds(clock.measure { for _ in 0..<calls { body() } }) < target / 4 { calls *= 2 }
+    calls = max(1, Int(Double(calls) * target / max(seconds(clock.measure { for _ in 0..<calls { body() } }), 1e-9)))
+    return (0..<repetitions).map { _ in seconds(clock.measure { for _ in 0..<calls { body() } }) / Double(calls) }
+}
+
+/// Times two alternatives alternately and returns the median seconds per call of each.
+func compare(_ ours: () -> Void, reference: () -> Void) -> (ours: Double, reference: Double) {
+    var oursTimes: [Double] = []
+    var referenceTimes: [Double] = []
+    for _ in 0..<3 {
+        oursTimes += secondsPerCall(ours)
+        referenceTimes += secondsPerCall(reference)
+    }
+    return (median(oursTimes), median(referenceTimes))
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+/// `value` to four significant digits, as JSON.
+func json(_ value: Double) -> String {
+    guard value != 0, value.isFinite else { return "\(value.isFinite ? value : 0)" }
+    let scale = pow(10, 3 - floor(log10(abs(value))))
+    return "\((value * scale).rounded() / scale)"
+}
+
+func report(_ name: String, value: Double, unit: String, reference: Double? = nil, ratio: Double? = nil) {
+    var fields = ["\"name\": \"\(name)\"", "\"value\": \(json(value))", "\"unit\": \"\(unit)\""]
+    if let reference { fields.append("\"reference\": \(json(reference))") }
+    if let ratio { fields.append("\"ratio\": \(json(ratio))") }
+    print("{\(fields.joined(separator: ", "))}")
+}
+
+/// Runs `body` unless the command line names other groups.
+func group(_ name: String, _ body: () -> Void) {
+    let selected = CommandLine.arguments.dropFirst()
+    if selected.isEmpty || selected.contains(where: { name.contains($0) }) { body() }
+}
+
+BLAS.configureThreading()
+var generator = RandomGenerator(seed: 2024)
+
+// Our matmul (one sgemm plus a result allocation, no graph) next to a direct cblas_sgemm
+// into a preallocated result.
+group("matmul") {
+for size in [64, 256, 1024] {
+    let a = Tensor.randomNormal([size, size], using: &generator)
+    let b = Tensor.randomNormal([size, size], using: &generator)
+    var c = [Float](repeating: 0, count: size * size)
+    let times = compare({
+        _ = withoutGradients { matmul(a, b) }
+    }, reference: {
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    let n = blasint(size)
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a.baseAddress, n, b.baseAddress, n, 0, c.baseAddress, n)
+                }
+            }
+        }
+    })
+    let flops = 2 * pow(Double(size), 3)
+    let (ours, reference) = (flops / times.ours / 1e9, flops / times.reference / 1e9)
+    report("matmul_\(size)x\(size)_gflops", value: ours, unit: "GFLOP/s", reference: reference, ratio: ours / reference)
+}
+}
+
+// CleanRL's CartPole agent (separate 64-64 tanh actor and critic MLPs): forward, a
+// PPO-shaped loss and backward into the flat gradient buffer, on a minibatch of 512.
+group("mlp") {
+    let batch = 512
+    let model = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
+    let observations = Tensor.randomNormal([batch, 4], using: &generator)
+    let actions = (0..<batch).map { _ in generator.nextInt(below: 2) }
+    let advantages = Tensor.randomNormal([batch], using: &generator)
+    let returns = Tensor.randomNormal([batch], using: &generator)
+    let oldLogProbabilities = Tensor(shape: [batch], repeating: -Float(log(2.0)))
+    let masks = Tensor(shape: [batch], repeating: 1)
+    let noHidden = Tensor.zeros([batch, 0])
+    let time = median(secondsPerCall {
+        let output = model.forward(observations: observations, masks: masks, hidden: noHidden, steps: 1, environments: batch)
+        let policy = Categorical(logits: output.logits)
+        let ratio = (policy.logProbability(of: actions) - oldLogProbabilities).exp()
+        let policyLoss = -minimum(ratio * advantages, ratio.clamped(to: 0.8, 1.2) * advantages).mean()
+        let valueLoss = 0.5 * (output.values - returns).squared().mean()
+        let loss = policyLoss + 0.5 * valueLoss - 0.01 * policy.entropy().mean()
+        model.parameters.zeroGradients()
+        loss.backward()
+    })
+    report("mlp_64x64_tanh_actor_critic_forward_backward_batch512", value: time * 1e3, unit: "ms")
+
+    let rolloutObservations = Tensor.randomNormal([8, 4], using: &generator)
+    let rolloutTime = median(secondsPerCall {
+        _ = withoutGradients {
+            model.forward(observations: rolloutObservations, masks: masks.slice(rows: 0..<8), hidden: Tensor.zeros([8, 0]), steps: 1, environments: 8)
+        }
+    })
+    report("mlp_64x64_tanh_actor_critic_rollout_forward_batch8", value: rolloutTime * 1e6, unit: "µs")
+}

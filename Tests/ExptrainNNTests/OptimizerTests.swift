@@ -1,0 +1,103 @@
+import ExptrainNN
+import ExptrainTensor
+import XCTest
+
+final class OptimizerTests: XCTestCase {
+    /// A store with θ = [1, −2] whose gradients the test sets by hand.
+    private func store() -> ParameterStore {
+        let store = ParameterStore()
+        _ = store.register("theta", shape: [2], initialValues: [1, -2])
+        return store
+    }
+
+    private func setGradients(_ store: ParameterStore, _ gradients: [Float]) {
+        store.withGradients { for (index, g) in gradients.enumerated() { $0[index] = g } }
+    }
+
+    private let gradientSequence: [[Float]] = [[0.5, -1], [-0.25, 2], [1, 0.5]]
+
+    func testAdamMatchesPyTorchsRuleWorkedByHand() {
+        // lr = 0.1, β = (0.9, 0.999), ε = 1e-8. Step 1: m = 0.1g, v = 0.001g², so
+        // m̂ = g, √v̂ = |g| and θ moves by 0.1·sign(g): [0.9, −1.9].
+        // Step 2 (first value): m = 0.9·0.05 − 0.1·0.25 = 0.02, v = 0.999·0.00025 + 0.001·0.0625
+        // = 0.00031225; θ −= 0.1·(0.02/0.19)/(√0.00031225/√0.001999 + 1e-8) = 0.0266337.
+        let expected: [[Double]] = [
+            [0.900000002, -1.900000001], [0.8733662987, -1.9366103535], [0.8075551397, -1.9781754731],
+        ]
+        let parameters = store()
+        let adam = Adam(beta1: 0.9, beta2: 0.999, eps: 1e-8)
+        for (gradients, values) in zip(gradientSequence, expected) {
+            setGradients(parameters, gradients)
+            adam.step(parameters, learningRate: 0.1)
+            let theta = parameters.values(of: "theta")!
+            XCTAssertEqual(Double(theta[0]), values[0], accuracy: 1e-6)
+            XCTAssertEqual(Double(theta[1]), values[1], accuracy: 1e-6)
+        }
+        XCTAssertEqual(adam.state.stepCount, 3)
+    }
+
+    func testSGDWithMomentumWorkedByHand() {
+        // μ = 0.9, lr = 0.1, first value: b = 0.5 → θ = 0.95; b = 0.45 − 0.25 = 0.2 → θ = 0.93;
+        // b = 0.18 + 1 = 1.18 → θ = 0.812. Second: b = −1 → −1.9; b = −0.9 + 2 = 1.1 → −2.01;
+        // b = 0.99 + 0.5 = 1.49 → −2.159.
+        let expected: [[Float]] = [[0.95, -1.9], [0.93, -2.01], [0.812, -2.159]]
+        let parameters = store()
+        let sgd = SGD(momentum: 0.9)
+        for (gradients, values) in zip(gradientSequence, expected) {
+            setGradients(parameters, gradients)
+            sgd.step(parameters, learningRate: 0.1)
+            for (actual, value) in zip(parameters.values(of: "theta")!, values) { XCTAssertEqual(actual, value, accuracy: 1e-6) }
+        }
+    }
+
+    func testPlainSGD() {
+        let parameters = store()
+        setGradients(parameters, [0.5, -1])
+        SGD().step(parameters, learningRate: 0.1)
+        XCTAssertEqual(parameters.values(of: "theta"), [0.95, -1.9])
+    }
+
+    func testRestoredStateContinuesIdentically() {
+        for makeOptimizer in [{ Adam() as Optimizer }, { SGD(momentum: 0.9) as Optimizer }] {
+            let original = store()
+            let optimizer = makeOptimizer()
+            for gradients in gradientSequence.prefix(2) {
+                setGradients(original, gradients)
+                optimizer.step(original, learningRate: 0.01)
+            }
+            let copy = store()
+            copy.withValues { values in original.withValues { _ = values.update(fromContentsOf: $0) } }
+            let restored = makeOptimizer()
+            restored.state = optimizer.state
+            XCTAssertEqual(restored.state, optimizer.state)
+            setGradients(original, gradientSequence[2])
+            setGradients(copy, gradientSequence[2])
+            optimizer.step(original, learningRate: 0.01)
+            restored.step(copy, learningRate: 0.01)
+            XCTAssertEqual(original.values(of: "theta"), copy.values(of: "theta"))
+        }
+    }
+
+    func testGlobalNormClipping() {
+        let parameters = ParameterStore()
+        _ = parameters.register("a", shape: [1], initialValues: [0])
+        _ = parameters.register("b", shape: [1], initialValues: [0])
+        setGradients(parameters, [3, 4])
+        XCTAssertEqual(clipGlobalNorm(parameters, maxNorm: 1), 5)
+        let clipped = parameters.withGradients { Array($0) }
+        XCTAssertEqual(clipped[0], 0.6, accuracy: 1e-6)
+        XCTAssertEqual(clipped[1], 0.8, accuracy: 1e-6)
+        setGradients(parameters, [0.3, 0.4])
+        XCTAssertEqual(clipGlobalNorm(parameters, maxNorm: 1), 0.5, accuracy: 1e-7)
+        XCTAssertEqual(parameters.withGradients { Array($0) }, [0.3, 0.4], "below the limit nothing changes")
+    }
+
+    func testLearningRateSchedules() {
+        XCTAssertEqual(LearningRateSchedule.constant(3e-4).value(atStep: 1_000), 3e-4)
+        let decay = LearningRateSchedule.linearDecay(from: 1e-3, to: 0, over: 100)
+        XCTAssertEqual(decay.value(atStep: 0), 1e-3)
+        XCTAssertEqual(decay.value(atStep: 25), 7.5e-4, accuracy: 1e-9)
+        XCTAssertEqual(decay.value(atStep: 100), 0)
+        XCTAssertEqual(decay.value(atStep: 500), 0, "stays at the final rate")
+    }
+}
