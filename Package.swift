@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "ExptrainMPI", dependencies: ["CMPI"]),
         .target(name: "ExptrainRandom"),
         .target(name: "ExptrainExperiment", dependencies: ["ExptrainRandom"]),
+        .target(name: "ExptrainTasks", dependencies: ["ExptrainExperiment", "ExptrainRandom"]),
         .target(
             name: "ExptrainCLI",
             dependencies: [
@@ -37,6 +38,7 @@ let package = Package(
         .executableTarget(name: "exptrain", dependencies: ["ExptrainCLI"]),
         .testTarget(name: "ExptrainMPITests", dependencies: ["ExptrainMPI"]),
         .testTarget(name: "ExptrainRandomTests", dependencies: ["ExptrainRandom"]),
+        .testTarget(name: "ExptrainTasksTests", dependencies: ["ExptrainTasks", "ExptrainExperiment", "ExptrainRandom"]),
         .testTarget(name: "IntegrationTests", dependencies: ["exptrain"]),
     ]
 )
