@@ -1,8 +1,11 @@
-/// A planner that knows the whole world and takes a shortest route to the goal,
-/// fetching the key and opening doors on the way when it must.
+/// A planner that knows the whole world and walks to the goal, fetching the key and
+/// opening doors on the way when it must.
 ///
 /// Routes are found by breadth-first search over (cell, direction) states, so a turn
-/// costs a step just as a move does. Each call plans from the current state:
+/// costs a step just as a move does. Each leg (to the key, to the door, to the goal)
+/// is a shortest route; the legs are planned one after another, so where the key is
+/// picked up is not chosen to shorten the walk to the door. Each call plans from the
+/// current state:
 ///
 /// 1. If the goal can be reached, the first action of a shortest route to face it
 ///    (then `forward` onto it).
