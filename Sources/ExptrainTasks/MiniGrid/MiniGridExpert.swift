@@ -18,19 +18,21 @@
 struct MiniGridExpert {
     private let width: Int
     private let height: Int
+    private let directionCount = MiniGridDirection.allCases.count
     /// `visitStamp[state] == stamp` marks states reached in the current search.
     private var visitStamp: [Int]
     private var stamp = 0
     /// The first action on a shortest route to each reached state.
     private var firstAction: [MiniGridAction]
     private var queue: [Int]
-    /// The actions that change the agent's state, tried from every state.
-    private static let moves: [MiniGridAction] = [.left, .right, .forward]
+    /// The raw values of the actions that change the agent's pose (left, right, forward),
+    /// as a range because iterating an array allocates in unoptimised builds.
+    private static let movementActions = MiniGridAction.left.rawValue...MiniGridAction.forward.rawValue
 
     init(width: Int, height: Int) {
         self.width = width
         self.height = height
-        let stateCount = width * height * MiniGridDirection.allCases.count
+        let stateCount = width * height * directionCount
         visitStamp = [Int](repeating: 0, count: stateCount)
         firstAction = [MiniGridAction](repeating: .done, count: stateCount)
         queue = [Int](repeating: 0, count: stateCount)
@@ -63,6 +65,10 @@ struct MiniGridExpert {
         return nil
     }
 
+    private func stateIndex(_ position: GridPosition, _ direction: MiniGridDirection) -> Int {
+        (position.y * width + position.x) * directionCount + direction.rawValue
+    }
+
     /// Breadth-first search from (start, direction) to any state whose front cell is
     /// `target`, moving only through cells the agent can stand on (the goal ends the
     /// episode, so it is never passed through). Returns `action` if already facing
@@ -71,10 +77,6 @@ struct MiniGridExpert {
         toFace target: GridPosition, finishingWith action: MiniGridAction,
         grid: MiniGridGrid, from start: GridPosition, facing startDirection: MiniGridDirection
     ) -> MiniGridAction? {
-        let directions = MiniGridDirection.allCases.count
-        func stateIndex(_ position: GridPosition, _ direction: MiniGridDirection) -> Int {
-            (position.y * width + position.x) * directions + direction.rawValue
-        }
         if start.moved(startDirection) == target { return action }
 
         stamp += 1
@@ -86,12 +88,13 @@ struct MiniGridExpert {
         while head < tail {
             let index = queue[head]
             head += 1
-            let cell = index / directions
+            let cell = index / directionCount
             let position = GridPosition(x: cell % width, y: cell / width)
-            let direction = MiniGridDirection(rawValue: index % directions)!
+            let direction = MiniGridDirection(rawValue: index % directionCount)!
             let front = position.moved(direction)
             let canMove = grid.contains(front) && (grid[front].map { $0.canOverlap && $0 != .goal } ?? true)
-            for move in Self.moves {
+            for rawMove in Self.movementActions {
+                let move = MiniGridAction(rawValue: rawMove)!
                 let nextPosition: GridPosition, nextDirection: MiniGridDirection
                 switch move {
                 case .left: (nextPosition, nextDirection) = (position, direction.turnedLeft)

@@ -70,7 +70,12 @@ public struct MiniGridGrid: Sendable, Hashable {
 
     /// The first position (row by row) holding an object that satisfies `predicate`.
     public func firstPosition(where predicate: (MiniGridObject) -> Bool) -> GridPosition? {
-        guard let index = cells.firstIndex(where: { $0.map(predicate) ?? false }) else { return nil }
-        return GridPosition(x: index % width, y: index / width)
+        // A plain loop: wrapping `predicate` for `firstIndex(where:)` allocates per cell in debug builds.
+        for index in cells.indices {
+            if let object = cells[index], predicate(object) {
+                return GridPosition(x: index % width, y: index / width)
+            }
+        }
+        return nil
     }
 }

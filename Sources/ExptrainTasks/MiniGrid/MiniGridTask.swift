@@ -46,7 +46,8 @@ public final class MiniGridTask: Task {
     private var reachedGoal = false
     private var episodeReturn = 0.0
     private var view = MiniGridView()
-    private lazy var expert = MiniGridExpert(width: grid.width, height: grid.height)
+    // Not `lazy`: mutating a lazy property copies it, and with it the planner's buffers.
+    private var expert: MiniGridExpert
 
     /// An episode starting from `level`.
     public init(level: MiniGridLevel, maxSteps: Int, seesThroughWalls: Bool) {
@@ -55,6 +56,7 @@ public final class MiniGridTask: Task {
         agentPosition = level.agentPosition
         agentDirection = level.agentDirection
         carrying = level.carrying
+        expert = MiniGridExpert(width: level.grid.width, height: level.grid.height)
         self.maxSteps = maxSteps
         self.seesThroughWalls = seesThroughWalls
         writeObservation()
