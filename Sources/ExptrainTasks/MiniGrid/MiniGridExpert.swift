@@ -13,8 +13,8 @@
 ///    carries a key of its colour, route to face it and `toggle`; if it is locked
 ///    and the key lies in the world, route to face the key and `pickup`.
 ///
-/// The search buffers are allocated once per world size and reused, so planning
-/// allocates nothing.
+/// The search buffers are allocated once, with the task, and reused by every call,
+/// so planning allocates nothing.
 struct MiniGridExpert {
     private let width: Int
     private let height: Int
