@@ -1,0 +1,35 @@
+import ExptrainExperiment
+import ExptrainRandom
+
+/// Yields CartPole-v1 episodes, each from Gymnasium's random starting state.
+///
+/// A training sampler is endless; give `episodeCount` for a fixed validation or test
+/// set, which `reset()` replays from its first episode.
+///
+/// ```swift
+/// let train = CartPoleTaskSampler(seed: slot.seeds[slot.processIndex])
+/// let test = CartPoleTaskSampler(seed: 7, episodeCount: 100)
+/// while let task = test.nextTask() { /* run the episode */ }
+/// ```
+public final class CartPoleTaskSampler: TaskSampler {
+    private var seeds: TaskSeedStream
+    private let maxSteps: Int
+
+    /// A sampler whose episodes depend only on `seed`; endless unless `episodeCount` is given.
+    public init(seed: UInt64, episodeCount: Int? = nil, maxSteps: Int = CartPoleTask.defaultMaxSteps) {
+        seeds = TaskSeedStream(seed: seed, episodeCount: episodeCount)
+        self.maxSteps = maxSteps
+    }
+
+    public func nextTask() -> CartPoleTask? {
+        guard let taskSeed = seeds.nextTaskSeed() else { return nil }
+        var rng = RandomGenerator(seed: taskSeed)
+        return CartPoleTask(using: &rng, maxSteps: maxSteps)
+    }
+
+    public var length: Int? { seeds.remaining }
+    /// The episode count of a finite set (starting states are continuous, so an endless sampler has no count).
+    public var totalUnique: Int? { seeds.episodeCount }
+    public func reset() { seeds.reset() }
+    public func setSeed(_ seed: UInt64) { seeds.setSeed(seed) }
+}

@@ -1,0 +1,147 @@
+import ExptrainExperiment
+import ExptrainRandom
+
+/// One episode of a MiniGrid world, stepped with MiniGrid's rules.
+///
+/// Actions are MiniGrid's (`MiniGridAction`): 0 turn left, 1 turn right, 2 forward,
+/// 3 pick up, 4 drop, 5 toggle, 6 done. Forward moves onto an empty cell, an open
+/// door or the goal, and is blocked by anything else; pick-up takes the key in front
+/// when the hands are empty; drop puts the carried object onto the empty cell in
+/// front; toggle unlocks (and opens) a locked door only while carrying a key of its
+/// colour, and opens or closes an unlocked door; done does nothing.
+///
+/// Reaching the goal terminates the episode with reward
+///
+///     r = 1 − 0.9 · stepCount / maxSteps
+///
+/// (stepCount counts this step); every other step pays 0. The episode is truncated
+/// when stepCount reaches `maxSteps`. The observation is the egocentric 7×7×3 view
+/// described on `MiniGridView` (flattened with the view column first, then row,
+/// then channel, as MiniGrid's `image[x][y][channel]`).
+///
+/// ```swift
+/// var rng = RandomGenerator(seed: 1)
+/// let task = MiniGridTask(environment: .doorKey5x5, using: &rng)
+/// while !task.isDone { _ = task.step(action: task.expertAction()!) }
+/// print(task.metrics().success)   // Optional(true)
+/// ```
+public final class MiniGridTask: Task {
+    public let actionSpace = ActionSpace.discrete(count: MiniGridAction.allCases.count)
+    /// Shape [7, 7, 3], values 0...255 as MiniGrid's `image` box.
+    public let observationSpace = ObservationSpace(shape: [MiniGridView.size, MiniGridView.size, 3], low: 0, high: 255)
+    public private(set) var currentObservation = [Float](repeating: 0, count: MiniGridView.encodedCount)
+    public private(set) var numStepsTaken = 0
+    public let maxSteps: Int
+    public private(set) var isDone = false
+
+    /// The world as it is now.
+    public private(set) var grid: MiniGridGrid
+    public private(set) var agentPosition: GridPosition
+    public private(set) var agentDirection: MiniGridDirection
+    /// The object the agent holds, if any.
+    public private(set) var carrying: MiniGridObject?
+    /// Whether the view ignores occlusion (MiniGrid's `see_through_walls`).
+    public let seesThroughWalls: Bool
+
+    private var reachedGoal = false
+    private var episodeReturn = 0.0
+    private var view = MiniGridView()
+    // Not `lazy`: mutating a lazy property copies it, and with it the planner's buffers.
+    private var expert: MiniGridExpert
+
+    /// An episode starting from `level`.
+    public init(level: MiniGridLevel, maxSteps: Int, seesThroughWalls: Bool) {
+        precondition(maxSteps > 0, "maxSteps must be positive")
+        grid = level.grid
+        agentPosition = level.agentPosition
+        agentDirection = level.agentDirection
+        carrying = level.carrying
+        expert = MiniGridExpert(width: level.grid.width, height: level.grid.height)
+        self.maxSteps = maxSteps
+        self.seesThroughWalls = seesThroughWalls
+        writeObservation()
+    }
+
+    /// An episode of a new level of `environment`, drawn from `rng`, with that environment's step limit and view.
+    public convenience init(environment: MiniGridEnvironment, using rng: inout RandomGenerator) {
+        self.init(level: environment.generateLevel(using: &rng), maxSteps: environment.maxSteps, seesThroughWalls: environment.seesThroughWalls)
+    }
+
+    public func step(action: Int) -> StepResult {
+        precondition(!isDone, "step(action:) called on a finished MiniGrid episode")
+        guard let action = MiniGridAction(rawValue: action) else {
+            preconditionFailure("MiniGrid actions are 0...6, got \(action)")
+        }
+        numStepsTaken += 1
+        var reward = 0.0
+        var terminated = false
+        let front = agentPosition.moved(agentDirection)
+        let frontCell = grid[front]
+
+        switch action {
+        case .left:
+            agentDirection = agentDirection.turnedLeft
+        case .right:
+            agentDirection = agentDirection.turnedRight
+        case .forward:
+            if frontCell?.canOverlap ?? true {
+                agentPosition = front
+            }
+            if frontCell == .goal {
+                terminated = true
+                reachedGoal = true
+                reward = 1 - 0.9 * (Double(numStepsTaken) / Double(maxSteps))
+            }
+        case .pickup:
+            if let frontCell, frontCell.canPickUp, carrying == nil {
+                carrying = frontCell
+                grid[front] = nil
+            }
+        case .drop:
+            if frontCell == nil, let carried = carrying {
+                grid[front] = carried
+                carrying = nil
+            }
+        case .toggle:
+            if case .door(let color, let state) = frontCell {
+                grid[front] = .door(color, toggled(state, doorColor: color))
+            }
+        case .done:
+            break
+        }
+
+        let truncated = numStepsTaken >= maxSteps
+        isDone = terminated || truncated
+        episodeReturn += reward
+        writeObservation()
+        return StepResult(observation: currentObservation, reward: Float(reward), terminated: terminated, truncated: truncated)
+    }
+
+    /// Return, length, and whether the goal was reached.
+    public func metrics() -> TaskMetrics {
+        TaskMetrics(episodeReturn: episodeReturn, length: numStepsTaken, success: reachedGoal)
+    }
+
+    /// The first action of a shortest plan to the goal (see `MiniGridExpert`); `nil`
+    /// once the episode is over or when no plan exists.
+    public func expertAction() -> Int? {
+        guard !isDone else { return nil }
+        return expert.nextAction(grid: grid, agentPosition: agentPosition, agentDirection: agentDirection, carrying: carrying)?.rawValue
+    }
+
+    /// MiniGrid's `Door.toggle`: a locked door opens only for a key of its colour.
+    private func toggled(_ state: MiniGridDoorState, doorColor: MiniGridColor) -> MiniGridDoorState {
+        switch state {
+        case .locked: carrying == .key(doorColor) ? .open : .locked
+        case .closed: .open
+        case .open: .closed
+        }
+    }
+
+    private func writeObservation() {
+        view.encode(
+            grid: grid, agentPosition: agentPosition, agentDirection: agentDirection,
+            carrying: carrying, seesThroughWalls: seesThroughWalls, into: &currentObservation
+        )
+    }
+}

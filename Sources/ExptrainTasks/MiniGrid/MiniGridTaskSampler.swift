@@ -1,0 +1,38 @@
+import ExptrainExperiment
+import ExptrainRandom
+
+/// Yields episodes of one MiniGrid environment, each on a freshly generated level.
+///
+/// A training sampler is endless; give `episodeCount` for a fixed validation or test
+/// set, which `reset()` replays from its first level.
+///
+/// ```swift
+/// let train = MiniGridTaskSampler(environment: .doorKey5x5, seed: slot.seeds[slot.processIndex])
+/// let valid = MiniGridTaskSampler(environment: .emptyRandom6x6, seed: 7, episodeCount: 50)
+/// while let task = valid.nextTask() { /* run the episode */ }
+/// ```
+public final class MiniGridTaskSampler: TaskSampler {
+    /// The environment whose levels this sampler generates.
+    public let environment: MiniGridEnvironment
+    private var seeds: TaskSeedStream
+
+    /// A sampler whose levels depend only on `seed`; endless unless `episodeCount` is given.
+    public init(environment: MiniGridEnvironment, seed: UInt64, episodeCount: Int? = nil) {
+        self.environment = environment
+        seeds = TaskSeedStream(seed: seed, episodeCount: episodeCount)
+    }
+
+    public func nextTask() -> MiniGridTask? {
+        guard let taskSeed = seeds.nextTaskSeed() else { return nil }
+        var rng = RandomGenerator(seed: taskSeed)
+        return MiniGridTask(environment: environment, using: &rng)
+    }
+
+    public var length: Int? { seeds.remaining }
+    /// The number of distinct levels, capped by the episode count of a finite set.
+    public var totalUnique: Int? {
+        seeds.episodeCount.map { min($0, environment.levelCount) } ?? environment.levelCount
+    }
+    public func reset() { seeds.reset() }
+    public func setSeed(_ seed: UInt64) { seeds.setSeed(seed) }
+}
