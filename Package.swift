@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .executable(name: "exptrain", targets: ["exptrain"]),
         .library(name: "ExptrainCLI", targets: ["ExptrainCLI"]),
+        .library(name: "ExptrainExperiment", targets: ["ExptrainExperiment"]),
+        .library(name: "ExptrainExperiments", targets: ["ExptrainExperiments"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,8 +43,9 @@ let package = Package(
                 "ExptrainExperiment", "ExptrainNN", "ExptrainTensor", "ExptrainMPI", "ExptrainRandom",
                 "ExptrainCheckpoint", "ExptrainMetricsLog",
             ]),
-        // Built-in tasks (CartPole, MiniGrid).
+        // Built-in tasks (CartPole, MiniGrid) and experiments.
         .target(name: "ExptrainTasks", dependencies: ["ExptrainExperiment", "ExptrainRandom"]),
+        .target(name: "ExptrainExperiments", dependencies: ["ExptrainExperiment", "ExptrainNN", "ExptrainTasks"]),
         // The command line as a library entry point, and the executable.
         .target(
             name: "ExptrainCLI",
@@ -50,7 +53,7 @@ let package = Package(
                 "ExptrainEngine", "ExptrainExperiment", "ExptrainMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "exptrain", dependencies: ["ExptrainCLI"]),
+        .executableTarget(name: "exptrain", dependencies: ["ExptrainCLI", "ExptrainExperiments"]),
         .executableTarget(name: "exptrain-bench", dependencies: ["ExptrainNN", "ExptrainTensor", "COpenBLAS"]),
 
         .testTarget(name: "ExptrainMPITests", dependencies: ["ExptrainMPI"]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExptrainExperiment
 import ExptrainMPI
 import Foundation
 
@@ -23,7 +24,7 @@ struct CheckMPICommand: RunnableCommand {
         var description: String { "failing on purpose at rank \(rank) (--fail-on-rank \(rank))" }
     }
 
-    func execute() throws {
+    func execute(registry: ExperimentRegistry) throws {
         let world = try Communicator.world()
         if failOnRank == world.rank {
             throw RequestedFailure(rank: world.rank)

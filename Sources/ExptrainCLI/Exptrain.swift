@@ -1,21 +1,33 @@
 import ArgumentParser
+import ExptrainEngine
+import ExptrainExperiment
 import ExptrainMPI
 import Foundation
 
 /// The `exptrain` command line as a library entry point.
 ///
-/// The `exptrain` executable is one line, `Exptrain.main()`. A user's own package
-/// calls the same entry point from its own executable.
+/// The `exptrain` executable is `Exptrain.main(experiments: BuiltinExperiments.all)`. A
+/// package of your own runs its experiments through the same command line:
+///
+/// ```swift
+/// import ExptrainCLI
+/// import ExptrainExperiments
+///
+/// Exptrain.main(experiments: BuiltinExperiments.all + [MyExperiment.self])
+/// ```
 public enum Exptrain {
     /// The version printed by `exptrain --version`.
     public static let version = "0.1.0"
 
-    /// Parses `arguments`, runs the command and exits the process with its exit code.
+    /// Parses `arguments`, runs the command with `experiments` registered, and exits the
+    /// process with its exit code.
     ///
     /// A usage error is one line on standard error and exit code 2. Once MPI is
     /// running with more than one rank, a failure calls `MPI_Abort` so that no
     /// other rank is left waiting in a collective.
-    public static func main(arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+    public static func main(
+        experiments: [any ExperimentConfig.Type], arguments: [String] = Array(CommandLine.arguments.dropFirst())
+    ) -> Never {
         let command: any ParsableCommand
         do {
             command = try ExptrainCommand.parseAsRoot(arguments)
@@ -23,10 +35,11 @@ public enum Exptrain {
             exitForParseError(error)
         }
         do {
+            let registry = try ExperimentRegistry(experiments)
             guard let runnable = command as? any RunnableCommand else {
                 throw ExptrainError.usage("missing command; run 'exptrain --help' for the list")
             }
-            try runnable.execute()
+            try runnable.execute(registry: registry)
             exit(0)
         } catch {
             fail(with: error)
@@ -46,27 +59,33 @@ public enum Exptrain {
         exit(ExptrainError.Kind.usage.rawValue)
     }
 
+    /// The exit code for `error` (SPEC §5): 2 for usage and experiment mistakes, 3 for
+    /// checkpoints, 1 for anything else.
+    static func exitCode(for error: any Error) -> Int32 {
+        switch error {
+        case let error as ExptrainError: error.exitCode
+        case is ExperimentError: ExptrainError.Kind.usage.rawValue
+        case is CheckpointError: ExptrainError.Kind.checkpoint.rawValue
+        default: ExptrainError.Kind.failure.rawValue
+        }
+    }
+
     /// Reports `error` in one line and ends the process, or the whole job when
     /// other ranks exist.
     static func fail(with error: any Error) -> Never {
-        let exitCode: Int32
-        if let error = error as? ExptrainError {
-            exitCode = error.exitCode
-        } else {
-            exitCode = ExptrainError.Kind.failure.rawValue
-        }
+        let code = exitCode(for: error)
         let message = String(describing: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
         if let world = try? Communicator.world(), world.size > 1 {
-            world.abort(code: exitCode, message: message)
+            world.abort(code: code, message: message)
         }
         printToStandardError("exptrain: \(message)")
-        exit(exitCode)
+        exit(code)
     }
 }
 
 /// A subcommand that does its work once parsed; errors propagate to `Exptrain.main`.
 protocol RunnableCommand: ParsableCommand {
-    func execute() throws
+    func execute(registry: ExperimentRegistry) throws
 }
 
 /// Writes one line to standard error, unbuffered.

@@ -7,9 +7,10 @@ struct ExptrainCommand: ParsableCommand {
         abstract: "Distributed on-policy reinforcement learning with MPI.",
         discussion: """
             Run an experiment with 'mpirun -np N exptrain <tag>', or 'exptrain <tag>' on one process.
+            Exit codes: 0 done, 1 failure, 2 bad usage or experiment, 3 bad checkpoint.
             """,
         version: Exptrain.version,
-        subcommands: [TrainCommand.self, CheckMPICommand.self],
+        subcommands: [TrainCommand.self, RolloutCommand.self, CheckMPICommand.self],
         defaultSubcommand: TrainCommand.self
     )
 }

@@ -1,10 +1,13 @@
 import ArgumentParser
+import ExptrainEngine
+import ExptrainExperiment
+import ExptrainMPI
 
-/// `exptrain [<tag>] [--list]`: runs an experiment, or lists the registered ones.
+/// `exptrain <tag> [options]`: trains, validates or tests an experiment; `--list` lists them.
 struct TrainCommand: RunnableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train (or list) experiments; the default command."
+        abstract: "Train, validate or test an experiment (the default command), or list the experiments."
     )
 
     @Flag(name: .long, help: "List the registered experiments and exit.")
@@ -13,10 +16,36 @@ struct TrainCommand: RunnableCommand {
     @Argument(help: "The experiment's tag (see --list).")
     var tag: String?
 
-    func execute() throws {
-        let experiments: [(tag: String, summary: String)] = []
+    @Option(name: .long, help: "train, valid or test.")
+    var mode: String = "train"
+
+    @Option(name: .long, help: "Folder for <tag>/<start time>/ run folders.")
+    var outputDir: String = "runs"
+
+    @Option(name: .long, help: "Seed for the whole run; rank 0 derives one seed per process from it.")
+    var seed: UInt64?
+
+    @Option(name: .long, help: "Checkpoint to start from (train), or checkpoint file or run folder to evaluate (valid/test).")
+    var checkpoint: String?
+
+    @Flag(name: .long, help: "Continue the latest run of this tag in --output-dir (starts a new run if there is none).")
+    var resume = false
+
+    @Option(name: .long, parsing: .singleValue, help: "Override an experiment setting, key=value (repeatable).")
+    var config: [String] = []
+
+    @Option(name: .long, help: "Stop training after this many global environment steps.")
+    var maxSteps: Int?
+
+    @Flag(name: .long, help: "Ask for deterministic kernels (passed to the sampler args).")
+    var deterministic = false
+
+    @Flag(name: .long, help: "No progress line.")
+    var quiet = false
+
+    func execute(registry: ExperimentRegistry) throws {
         if list {
-            for experiment in experiments {
+            for experiment in registry.experiments {
                 print("\(experiment.tag)\t\(experiment.summary)")
             }
             return
@@ -24,7 +53,36 @@ struct TrainCommand: RunnableCommand {
         guard let tag else {
             throw ExptrainError.usage("missing experiment tag; run 'exptrain --list' to see the choices")
         }
-        let choices = experiments.isEmpty ? "none registered yet" : experiments.map(\.tag).joined(separator: ", ")
-        throw ExptrainError.usage("unknown experiment tag '\(tag)'; choices: \(choices)")
+        let experiment = try registry.experiment(tag: tag)
+        guard let runMode = RunMode(rawValue: mode) else {
+            throw ExptrainError.usage("--mode \(mode) is not one of train, valid, test")
+        }
+        if checkpoint != nil && resume {
+            throw ExptrainError.usage("--checkpoint and --resume exclude each other; pass one")
+        }
+        if let maxSteps, maxSteps < 1 {
+            throw ExptrainError.usage("--max-steps must be at least 1, got \(maxSteps)")
+        }
+        let options = RunOptions(
+            mode: runMode, outputDirectory: outputDir, seed: seed, checkpoint: checkpoint, resume: resume,
+            configOverrides: config, maxSteps: maxSteps, deterministic: deterministic, quiet: quiet)
+        let context = RunContext(world: try Communicator.world(), version: Exptrain.version)
+        let outcome = try Engine.run(experiment, options: options, context: context)
+        if case .trained(let summary) = outcome, context.world.rank == 0 {
+            print(summaryLine(summary))
+        }
+    }
+
+    private func summaryLine(_ summary: TrainingSummary) -> String {
+        let rate = Double(summary.totalSteps) / max(summary.seconds, 1e-9)
+        var parts = ["done: \(summary.totalSteps) steps in \(format(summary.seconds)) s (\(Int(rate)) steps/s)"]
+        if let value = summary.episodeReturnMean100 { parts.append("episode_return_mean100 \(format(value))") }
+        if let value = summary.successMean100 { parts.append("success_mean100 \(format(value))") }
+        if let checkpoint = summary.lastCheckpoint { parts.append("checkpoint \(checkpoint)") }
+        return parts.joined(separator: ", ")
+    }
+
+    private func format(_ value: Double) -> String {
+        String(Double((value * 100).rounded()) / 100)
     }
 }

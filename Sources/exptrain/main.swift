@@ -1,3 +1,4 @@
 import ExptrainCLI
+import ExptrainExperiments
 
-Exptrain.main()
+Exptrain.main(experiments: BuiltinExperiments.all)

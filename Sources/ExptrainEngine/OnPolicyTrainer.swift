@@ -1,0 +1,413 @@
+import ExptrainCheckpoint
+import ExptrainExperiment
+import ExptrainMetricsLog
+import ExptrainMPI
+import ExptrainNN
+import ExptrainRandom
+import ExptrainTensor
+import Foundation
+
+/// What a finished training run reports.
+public struct TrainingSummary: Sendable {
+    public var totalSteps: Int
+    public var seconds: Double
+    public var episodeReturnMean100: Double?
+    public var successMean100: Double?
+    public var lastCheckpoint: String?
+    public var runDirectory: String
+}
+
+/// Trains one experiment on this rank, in lockstep with every other rank (SPEC §1, §4).
+///
+/// One update, top to bottom (`update(stage:…)`): collect a rollout → compute advantages →
+/// for each epoch and minibatch: loss → backward → one all-reduce of the flat gradient
+/// buffer → clip by the global norm → optimiser step → metrics. Every rank takes the same
+/// optimiser step on the same summed gradients, so parameters stay identical.
+final class OnPolicyTrainer<Experiment: ExperimentConfig> {
+    private let experiment: Experiment
+    private let options: RunOptions
+    private let world: Communicator
+    private let context: RunContext
+    private let tag: String
+
+    private let model: Experiment.Model
+    private let collector: RolloutCollector<Experiment.Sampler>
+    private let statistics = EpisodeStatistics()
+    private var state: TrainerState
+    private let runDirectory: RunDirectory
+    private var log: RunLog?
+    private var diagnostics = DiagnosticSums()
+    private let startTime = Communicator.wallTime()
+    private var elapsedBefore = 0.0
+    private var lastCheckpoint: String?
+    private var lastLog = (steps: 0, time: 0.0)
+    private var latestSummary: EpisodeSummary?
+
+    init(experiment: Experiment, context: RunContext, options: RunOptions) throws {
+        self.experiment = experiment
+        self.options = options
+        self.context = context
+        world = context.world
+        tag = Experiment.tag
+
+        let machine = try experiment.machineParams(mode: .train)
+        let pipeline = try experiment.trainingPipeline()
+        try pipeline.validate(experiment: tag, environmentsPerProcess: machine.environmentsPerProcess)
+        context.noteProcessCount(designed: machine.nprocesses, mode: .train, tag: tag)
+
+        // Where to start from: a fresh run, --checkpoint, or --resume (same run folder).
+        var start: (file: SafetensorsFile, path: String)?
+        var directory: RunDirectory
+        if options.resume, let (found, checkpoint) = try Self.resumable(options: options, tag: tag, world: world) {
+            directory = found
+            start = (try TrainerCheckpoint.readBroadcast(checkpoint, over: world), checkpoint)
+        } else {
+            if options.resume { context.info("no checkpoint of \(tag) under \(options.outputDirectory) to resume; starting a new run") }
+            directory = try RunDirectory.create(outputDirectory: options.outputDirectory, tag: tag, world: world)
+            if let path = options.checkpoint {
+                start = (try TrainerCheckpoint.readBroadcast(path, over: world), path)
+            }
+        }
+        runDirectory = directory
+
+        var restored = TrainerState()
+        var seeds = try RunSeeds.broadcast(seed: options.seed, over: world)
+        if let start {
+            restored = try TrainerCheckpoint.trainerState(from: start.file, path: start.path)
+            elapsedBefore = restored.elapsedSeconds
+            if restored.worldSize == world.size {
+                seeds = RunSeeds(seeds: restored.seeds)
+            } else {
+                context.info("checkpoint \(start.path) was made with \(restored.worldSize) processes, this run has \(world.size): continuing with new seeds")
+                restored.generatorStates = []
+            }
+        }
+        restored.seeds = seeds.seeds
+        restored.worldSize = world.size
+        state = restored
+        context.info("seeds \(seeds.digest) (rank \(world.rank) uses seed \(seeds.seeds[world.rank]))", everyRank: true)
+
+        let slot = try context.slot(gpuIDs: machine.gpuIDs, seeds: seeds.seeds, deterministic: options.deterministic)
+        let sampler = try experiment.makeSampler(try experiment.trainTaskSamplerArgs(slot))
+        if state.totalSteps > 0 {
+            // A resumed run must not replay the tasks it has already seen.
+            var mixer = RandomGenerator(seed: slot.seed ^ UInt64(state.totalSteps))
+            sampler.setSeed(mixer.nextSeed())
+        }
+        let model = try experiment.createModel(seed: seeds.seeds[0])
+        let world = world
+        try model.parameters.withValues { try world.broadcast($0, root: 0) }
+        if let start {
+            try TrainerCheckpoint.restoreParameters(from: start.file, path: start.path, tag: Experiment.tag, into: model.parameters)
+        }
+        self.model = model
+        var streams = RandomGenerator(seed: slot.seed)
+        collector = try RolloutCollector(
+            sampler: sampler, environments: machine.environmentsPerProcess,
+            recurrentStateSize: model.recurrentStateSize, actionCount: model.actionCount, seed: streams.nextSeed())
+        if state.generatorStates.count == world.size {
+            collector.generator = RandomGenerator(state: state.generatorStates[world.rank])
+        }
+        pendingRestore = start
+
+        if world.rank == 0 {
+            log = try RunLog(directory: runDirectory, quiet: options.quiet)
+            try runDirectory.writeConfig(configRecord(pipeline: pipeline, machine: machine, seeds: seeds))
+        }
+    }
+
+    /// The checkpoint whose optimiser state is loaded once the stage's optimiser exists.
+    private var pendingRestore: (file: SafetensorsFile, path: String)?
+
+    /// Runs the remaining stages of the pipeline and returns the summary (same on every rank).
+    func run() throws -> TrainingSummary {
+        let pipeline = try experiment.trainingPipeline()
+        let maxSteps = options.maxSteps ?? Int.max
+        lastLog = (state.totalSteps, Communicator.wallTime())
+        context.info("training \(tag) on \(world.size) process(es) × \(collector.environments) environment(s), \(pipeline.totalSteps) steps, output \(runDirectory.path)")
+
+        stages: while state.stageIndex < pipeline.stages.count && state.totalSteps < maxSteps {
+            let stage = pipeline.stages[state.stageIndex]
+            let settings = try pipeline.resolvedSettings(forStage: state.stageIndex)
+            let (optimizer, optimizerName) = Self.makeOptimizer(settings.optimizer)
+            if let pending = pendingRestore {
+                try TrainerCheckpoint.restoreOptimizer(
+                    from: pending.file, path: pending.path, into: optimizer, name: optimizerName,
+                    parameterCount: model.parameters.count)
+                pendingRestore = nil
+            }
+            let storage = RolloutStorage(
+                steps: settings.numSteps, environments: collector.environments,
+                observationSize: collector.observationSize, recurrentStateSize: model.recurrentStateSize)
+            collector.start(into: storage)
+            let losses = stage.lossNames.map { pipeline.namedLosses[$0]! }
+            let schedule = Self.learningRateSchedule(settings, totalSteps: pipeline.totalSteps)
+
+            var stoppedEarly = false
+            while state.stageSteps < stage.maxStageSteps && state.totalSteps < maxSteps && !stoppedEarly {
+                try update(
+                    stage: stage, losses: losses, settings: settings, storage: storage, optimizer: optimizer,
+                    learningRate: schedule.value(atStep: state.totalSteps))
+                if state.totalSteps >= nextMultiple(of: settings.metricAccumulateInterval, after: lastLog.steps) {
+                    let summary = try logPoint(learningRate: schedule.value(atStep: state.totalSteps), stageBudget: stage.maxStageSteps)
+                    if let rule = stage.earlyStopping, rule.evaluate(progress(summary)) {
+                        context.info("stage \(state.stageIndex) stopped early: \(rule)")
+                        stoppedEarly = true
+                    }
+                }
+                if settings.saveInterval > 0,
+                   state.totalSteps >= nextMultiple(of: settings.saveInterval, after: state.totalSteps - stepsPerUpdate(settings)) {
+                    try saveCheckpoint(optimizer: optimizer, optimizerName: optimizerName)
+                }
+            }
+            let stageComplete = stoppedEarly || state.stageSteps >= stage.maxStageSteps
+            let finished = (stageComplete && state.stageIndex == pipeline.stages.count - 1) || state.totalSteps >= maxSteps
+            if finished && lastLog.steps != state.totalSteps {
+                _ = try logPoint(learningRate: schedule.value(atStep: state.totalSteps), stageBudget: stage.maxStageSteps)
+            }
+            if stageComplete {
+                state.stageIndex += 1
+                state.stageSteps = 0
+            }
+            if finished {
+                try saveCheckpoint(optimizer: optimizer, optimizerName: optimizerName)
+                break stages
+            }
+        }
+        log?.close()
+        let seconds = elapsedBefore + Communicator.wallTime() - startTime
+        return TrainingSummary(
+            totalSteps: state.totalSteps, seconds: seconds, episodeReturnMean100: latestSummary?.returnMean100,
+            successMean100: latestSummary?.successMean100, lastCheckpoint: lastCheckpoint, runDirectory: runDirectory.path)
+    }
+
+    /// One update: rollout, advantages, then epochs of minibatch steps.
+    private func update(
+        stage: PipelineStage, losses: [LossSpec], settings: ResolvedTrainingSettings, storage: RolloutStorage,
+        optimizer: Optimizer, learningRate: Float
+    ) throws {
+        let needsExpert = losses.contains { $0.needsExpert }
+        try collector.collect(
+            into: storage, model: model, statistics: statistics,
+            expertProbability: stage.teacherForcing?.probability(atStageStep: state.stageSteps) ?? 0,
+            recordExpertActions: needsExpert, gamma: settings.gamma,
+            advanceTaskAfter: settings.advanceSceneRolloutPeriod,
+            episodeOrder: Double(state.totalSteps) * Double(collector.environments))
+        storage.computeAdvantages(gamma: settings.gamma, lambda: settings.gaeLambda, useGAE: settings.useGAE)
+
+        let weights = stage.effectiveLossWeights
+        let recurrent = model.recurrentStateSize > 0
+        let units = recurrent ? collector.environments : settings.numSteps * collector.environments
+        let minibatchSizes = try evenlyDistribute(count: units, into: settings.numMiniBatch)
+        for _ in 0..<settings.updateRepeats {
+            let order = shuffled(count: units)
+            var first = 0
+            for size in minibatchSizes {
+                let chosen = Array(order[first..<(first + size)])
+                first += size
+                let batch = recurrent ? Minibatch(storage, environments: chosen) : Minibatch(storage, singleSteps: chosen)
+                let output = model.forward(
+                    observations: batch.observations, masks: batch.masks, hidden: batch.initialHidden,
+                    steps: batch.steps, environments: batch.environments)
+                var total: Tensor?
+                for (loss, weight) in zip(losses, weights) {
+                    let term = loss.evaluate(on: batch, output: output)
+                    total = total.map { $0 + weight * term.loss } ?? weight * term.loss
+                    diagnostics.add(term.diagnostics)
+                }
+                // Each rank's mean loss weighs by its share of the minibatch's samples over
+                // all ranks, so the summed gradients are those of the global mean.
+                let globalSamples = batch.sampleCount * world.size
+                let loss = total! * (Float(batch.sampleCount) / Float(globalSamples))
+                diagnostics.add([(.totalLoss, total!.scalar)])
+
+                model.parameters.zeroGradients()
+                loss.backward()
+                try model.parameters.withGradients { try world.allReduce($0, .sum) }
+                let norm = clipGlobalNorm(model.parameters, maxNorm: settings.maxGradNorm)
+                optimizer.step(model.parameters, learningRate: learningRate)
+                diagnostics.add([(.gradientNorm, norm)])
+                diagnostics.minibatches += 1
+            }
+        }
+        storage.carryOverLastStep()
+        let steps = stepsPerUpdate(settings)
+        state.totalSteps += steps
+        state.stageSteps += steps
+        state.updates += 1
+    }
+
+    private func stepsPerUpdate(_ settings: ResolvedTrainingSettings) -> Int {
+        settings.numSteps * collector.environments * world.size
+    }
+
+    /// A permutation of `0..<count` (Fisher–Yates with the rank's generator).
+    private func shuffled(count: Int) -> [Int] {
+        var order = Array(0..<count)
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            order.swapAt(i, collector.generator.nextInt(below: i + 1))
+        }
+        return order
+    }
+
+    // MARK: Log points
+
+    private func logPoint(learningRate: Float, stageBudget: Int) throws -> EpisodeSummary {
+        let summary = try statistics.reduce(over: world, extras: diagnostics.sums)
+        latestSummary = summary
+        state.totalEpisodes += summary.episodes
+        let now = Communicator.wallTime()
+        let stepsPerSecond = Double(state.totalSteps - lastLog.steps) / max(now - lastLog.time, 1e-9)
+        lastLog = (state.totalSteps, now)
+        let reducedDiagnostics = DiagnosticSums.means(summary.extraSums)
+        diagnostics = DiagnosticSums()
+
+        guard let log else { return summary }
+        var record: [(String, MetricValue)] = [
+            ("step", .integer(state.totalSteps)),
+            ("episodes", .integer(state.totalEpisodes)),
+            ("episode_return", optional(summary.meanReturn)),
+            ("episode_length", optional(summary.meanLength)),
+            ("success", optional(summary.successRate)),
+            ("episode_return_mean100", optional(summary.returnMean100)),
+            ("success_mean100", optional(summary.successMean100)),
+            ("steps_per_second", .number(stepsPerSecond)),
+            ("elapsed_seconds", .number(elapsedBefore + now - startTime)),
+            ("stage", .integer(state.stageIndex)),
+            ("learning_rate", .number(Double(learningRate))),
+        ]
+        record += reducedDiagnostics.map { ($0.key, .number($0.value)) }
+        try log.write(record, step: state.totalSteps, wallTime: Date().timeIntervalSince1970)
+        log.show(ProgressLine(
+            step: state.stageSteps, totalSteps: stageBudget, stepsPerSecond: stepsPerSecond,
+            recentReturn: summary.meanReturn, meanReturnLast100: summary.returnMean100, successRate: summary.successRate))
+        return summary
+    }
+
+    private func progress(_ summary: EpisodeSummary) -> TrainingProgress {
+        TrainingProgress(
+            totalSteps: state.totalSteps, stageSteps: state.stageSteps, stageEpisodes: state.totalEpisodes,
+            episodeReturnMean100: summary.returnMean100, successMean100: summary.successMean100)
+    }
+
+    // MARK: Checkpoints
+
+    private func saveCheckpoint(optimizer: Optimizer, optimizerName: String) throws {
+        let gathered = try world.allGather(collector.generator.state)
+        state.generatorStates = (0..<world.size).map { Array(gathered[($0 * 4)..<($0 * 4 + 4)]) }
+        state.elapsedSeconds = elapsedBefore + Communicator.wallTime() - startTime
+        let path = runDirectory.checkpointsPath + "/" + TrainerCheckpoint.fileName(totalSteps: state.totalSteps)
+        if world.rank == 0 {
+            let file = TrainerCheckpoint.contents(
+                tag: tag, parameters: model.parameters, optimizer: optimizer, optimizerName: optimizerName, state: state)
+            do {
+                try file.write(to: path)
+            } catch {
+                throw ExptrainRunError("cannot save checkpoint \(path): \(error)")
+            }
+        }
+        lastCheckpoint = path
+        try validate(checkpoint: path)
+    }
+
+    /// Evaluates the model on the validation set, if the experiment has one, and logs it.
+    private func validate(checkpoint: String) throws {
+        let evaluator = Evaluator(experiment: experiment, context: context, options: options)
+        guard let result = try evaluator.evaluate(model: model, mode: .valid, seeds: state.seeds, step: state.totalSteps, checkpoint: checkpoint)
+        else { return }
+        try log?.write(result.record, step: state.totalSteps, wallTime: Date().timeIntervalSince1970, group: "valid")
+    }
+
+    // MARK: Set-up helpers
+
+    static func resumable(options: RunOptions, tag: String, world: Communicator) throws -> (RunDirectory, String)? {
+        var found = ["", ""]
+        if world.rank == 0, let (directory, checkpoint) = RunDirectory.latestResumable(outputDirectory: options.outputDirectory, tag: tag) {
+            found = [directory.path, checkpoint]
+        }
+        try world.broadcast(&found[0], root: 0)
+        try world.broadcast(&found[1], root: 0)
+        return found[0].isEmpty ? nil : (RunDirectory(path: found[0]), found[1])
+    }
+
+    static func makeOptimizer(_ spec: OptimizerSpec) -> (optimizer: Optimizer, name: String) {
+        switch spec {
+        case let .adam(beta1, beta2, epsilon): (Adam(beta1: beta1, beta2: beta2, eps: epsilon), "adam")
+        case let .sgd(momentum): (SGD(momentum: momentum), "sgd")
+        }
+    }
+
+    static func learningRateSchedule(_ settings: ResolvedTrainingSettings, totalSteps: Int) -> LearningRateSchedule {
+        switch settings.learningRateDecay {
+        case .constant: .constant(settings.learningRate)
+        case let .linear(endFactor): .linearDecay(from: settings.learningRate, to: settings.learningRate * endFactor, over: totalSteps)
+        }
+    }
+
+    private func configRecord(pipeline: TrainingPipeline, machine: MachineParams, seeds: RunSeeds) -> [String: Any] {
+        let overrides = (try? ConfigOverrides(options.configOverrides)).map { overrides -> [String: String] in
+            _ = try? Experiment(overrides: overrides)
+            return Dictionary(uniqueKeysWithValues: overrides.resolved.map { ($0.key, $0.value) })
+        } ?? [:]
+        return [
+            "tag": tag,
+            "exptrain_version": context.version,
+            "git_commit": context.gitCommit ?? NSNull(),
+            "world_size": world.size,
+            "environments_per_process": machine.environmentsPerProcess,
+            "nprocesses_designed": machine.nprocesses,
+            "gpu_ids": machine.gpuIDs,
+            "seeds": seeds.seeds.map { String($0) },
+            "seeds_digest": seeds.digest,
+            "settings": overrides,
+            "stages": pipeline.stages.enumerated().map { index, stage in
+                [
+                    "losses": stage.lossNames, "loss_weights": stage.effectiveLossWeights.map(Double.init),
+                    "max_stage_steps": stage.maxStageSteps,
+                    "early_stopping": stage.earlyStopping.map { "\($0)" } ?? NSNull(),
+                    "teacher_forcing": stage.teacherForcing.map { "\($0)" } ?? NSNull(),
+                    "settings": "\((try? pipeline.resolvedSettings(forStage: index)).map { "\($0)" } ?? "")",
+                ] as [String: Any]
+            },
+            "losses": pipeline.namedLosses.mapValues { "\($0)" },
+            "max_steps": options.maxSteps ?? NSNull(),
+            "resumed_from_steps": state.totalSteps,
+        ]
+    }
+}
+
+/// The smallest multiple of `interval` that is greater than `value`.
+func nextMultiple(of interval: Int, after value: Int) -> Int {
+    (value / interval + 1) * interval
+}
+
+private func optional(_ value: Double?) -> MetricValue {
+    value.map { .number($0) } ?? .null
+}
+
+/// Loss diagnostics summed over the minibatches of a log interval on this rank.
+struct DiagnosticSums {
+    private var values = [Double](repeating: 0, count: LossDiagnostic.allCases.count)
+    private var present = [Double](repeating: 0, count: LossDiagnostic.allCases.count)
+    var minibatches = 0
+
+    mutating func add(_ items: [(LossDiagnostic, Float)]) {
+        for (diagnostic, value) in items {
+            values[diagnostic.rawValue] += Double(value)
+            present[diagnostic.rawValue] += 1
+        }
+    }
+
+    /// Sums and counts, to reduce across ranks in the statistics' all-reduce.
+    var sums: [Double] { values + present }
+
+    /// The means of the reduced sums, for the diagnostics that were measured.
+    static func means(_ reduced: [Double]) -> [(key: String, value: Double)] {
+        let count = LossDiagnostic.allCases.count
+        guard reduced.count == 2 * count else { return [] }
+        return LossDiagnostic.allCases.compactMap { diagnostic in
+            let n = reduced[count + diagnostic.rawValue]
+            return n > 0 ? (diagnostic.key, reduced[diagnostic.rawValue] / n) : nil
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import ExptrainMPI
+
+/// A run's output folder, `<output>/<tag>/<start time>/`, holding `checkpoints/`,
+/// `metrics.jsonl`, `valid.jsonl`, TensorBoard event files and `config.json`. Only rank 0 writes in it.
+struct RunDirectory {
+    let path: String
+
+    var checkpointsPath: String { path + "/checkpoints" }
+    var metricsPath: String { path + "/metrics.jsonl" }
+    var validationPath: String { path + "/valid.jsonl" }
+    var configPath: String { path + "/config.json" }
+
+    /// A new run folder named after rank 0's clock (broadcast, so every rank agrees),
+    /// created by rank 0.
+    static func create(outputDirectory: String, tag: String, world: Communicator) throws -> RunDirectory {
+        var name = ""
+        if world.rank == 0 {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyy-MM-dd_HH-mm-ss"
+            name = formatter.string(from: Date())
+            var candidate = name
+            var suffix = 1
+            while FileManager.default.fileExists(atPath: "\(outputDirectory)/\(tag)/\(candidate)") {
+                candidate = "\(name)_\(suffix)"
+                suffix += 1
+            }
+            name = candidate
+        }
+        try world.broadcast(&name, root: 0)
+        let directory = RunDirectory(path: "\(outputDirectory)/\(tag)/\(name)")
+        if world.rank == 0 {
+            try directory.createFolders()
+        }
+        return directory
+    }
+
+    func createFolders() throws {
+        do {
+            try FileManager.default.createDirectory(atPath: checkpointsPath, withIntermediateDirectories: true)
+        } catch {
+            throw ExptrainRunError("cannot create the run folder \(path): \(error.localizedDescription); choose a writable --output-dir")
+        }
+    }
+
+    /// The most recent run of `tag` under `outputDirectory` that has a checkpoint, and
+    /// that checkpoint: what `--resume` continues.
+    static func latestResumable(outputDirectory: String, tag: String) -> (RunDirectory, checkpoint: String)? {
+        let tagFolder = "\(outputDirectory)/\(tag)"
+        let runs = ((try? FileManager.default.contentsOfDirectory(atPath: tagFolder)) ?? []).sorted(by: >)
+        for run in runs {
+            let directory = RunDirectory(path: "\(tagFolder)/\(run)")
+            if let checkpoint = directory.checkpoints().last {
+                return (directory, checkpoint)
+            }
+        }
+        return nil
+    }
+
+    /// This run's checkpoint files, oldest first.
+    func checkpoints() -> [String] {
+        Self.checkpoints(inFolder: checkpointsPath)
+    }
+
+    /// The checkpoint files (`*.safetensors`) in `folder`, sorted by name (which sorts by step).
+    static func checkpoints(inFolder folder: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasSuffix(".safetensors") && !$0.hasPrefix(".") }.sorted().map { "\(folder)/\($0)" }
+    }
+
+    /// Writes `config.json`: the resolved settings of the run, for the record.
+    func writeConfig(_ object: [String: Any]) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        guard FileManager.default.createFile(atPath: configPath, contents: data) else {
+            throw ExptrainRunError("cannot write \(configPath); check the output folder's permissions")
+        }
+    }
+}
+
+/// A failure of the run itself (not of the experiment's definition or a checkpoint):
+/// exit code 1.
+public struct ExptrainRunError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

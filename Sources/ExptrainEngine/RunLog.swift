@@ -1,0 +1,44 @@
+import ExptrainMetricsLog
+
+/// What rank 0 writes at each log point: a line of `metrics.jsonl` (training) or
+/// `valid.jsonl` (validation of each checkpoint), TensorBoard scalars, and the
+/// progress line on the terminal.
+final class RunLog {
+    private let metrics: MetricsJSONLWriter
+    private let validation: MetricsJSONLWriter
+    private let board: TensorBoardWriter
+    private let progress: ProgressPrinter?
+
+    init(directory: RunDirectory, quiet: Bool) throws {
+        metrics = try MetricsJSONLWriter(path: directory.metricsPath)
+        validation = try MetricsJSONLWriter(path: directory.validationPath)
+        board = try TensorBoardWriter(directory: directory.path)
+        progress = quiet ? nil : ProgressPrinter()
+    }
+
+    /// Writes one log point. `record`'s numeric entries also go to TensorBoard under
+    /// `<group>/<key>`, at x = `step`.
+    func write(_ record: [(String, MetricValue)], step: Int, wallTime: Double, group: String = "train") throws {
+        try (group == "valid" ? validation : metrics).write(record)
+        var scalars: [(tag: String, value: Double)] = []
+        for (key, value) in record where key != "step" {
+            switch value {
+            case .number(let number): scalars.append(("\(group)/\(key)", number))
+            case .integer(let integer): scalars.append(("\(group)/\(key)", Double(integer)))
+            default: break
+            }
+        }
+        try board.add(scalars: scalars, step: step, wallTime: wallTime)
+    }
+
+    func show(_ line: ProgressLine) {
+        progress?.show(line)
+    }
+
+    func close() {
+        progress?.finish()
+        metrics.close()
+        validation.close()
+        board.close()
+    }
+}

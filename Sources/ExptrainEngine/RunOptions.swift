@@ -1,0 +1,46 @@
+import ExptrainExperiment
+
+/// How the user asked to run an experiment: the command line's flags as a plain value.
+///
+/// ```swift
+/// var options = RunOptions(mode: .train)
+/// options.seed = 1
+/// options.maxSteps = 20_000
+/// ```
+public struct RunOptions: Sendable {
+    /// Train, or evaluate checkpoints on the validation or test set.
+    public var mode: RunMode
+    /// The folder under which `<tag>/<start time>/` is made.
+    public var outputDirectory: String
+    /// `--seed`: makes the run repeatable; without it rank 0 draws from the operating system.
+    public var seed: UInt64?
+    /// `--checkpoint`: a checkpoint file to start from (train) or to evaluate (valid/test);
+    /// for valid/test it may be a run folder, meaning every checkpoint in it.
+    public var checkpoint: String?
+    /// `--resume`: continue the latest run of this tag in `outputDirectory`.
+    public var resume: Bool
+    /// `--config key=value` pairs for the experiment's `init(overrides:)`.
+    public var configOverrides: [String]
+    /// `--max-steps`: stop training after this many global steps, whatever the pipeline says.
+    public var maxSteps: Int?
+    /// `--deterministic`: passed to the sampler args (AllenAct's `deterministic_cudnn`).
+    public var deterministic: Bool
+    /// `--quiet`: no progress line.
+    public var quiet: Bool
+
+    public init(
+        mode: RunMode = .train, outputDirectory: String = "runs", seed: UInt64? = nil, checkpoint: String? = nil,
+        resume: Bool = false, configOverrides: [String] = [], maxSteps: Int? = nil, deterministic: Bool = false,
+        quiet: Bool = false
+    ) {
+        self.mode = mode
+        self.outputDirectory = outputDirectory
+        self.seed = seed
+        self.checkpoint = checkpoint
+        self.resume = resume
+        self.configOverrides = configOverrides
+        self.maxSteps = maxSteps
+        self.deterministic = deterministic
+        self.quiet = quiet
+    }
+}

@@ -1,0 +1,172 @@
+import ExptrainCheckpoint
+import ExptrainMPI
+import ExptrainNN
+
+/// Where a run stands, saved with the model in each checkpoint's `__metadata__`.
+struct TrainerState: Equatable {
+    var totalSteps = 0
+    var stageIndex = 0
+    var stageSteps = 0
+    var updates = 0
+    var totalEpisodes = 0
+    /// Wall time trained before this process started (for `elapsed_seconds` after a resume).
+    var elapsedSeconds = 0.0
+    var seeds: [UInt64] = []
+    var worldSize = 1
+    /// Each rank's action generator state, indexed by rank.
+    var generatorStates: [[UInt64]] = []
+}
+
+/// Writes and reads exptrain checkpoints: safetensors files with the model's
+/// parameters under their layer names, the optimiser's buffers under `optimizer.*`,
+/// the ranks' generator states under `rng.rank<r>`, and the trainer state in
+/// `__metadata__` (SPEC §6).
+enum TrainerCheckpoint {
+    static let formatVersion = "exptrain-checkpoint-1"
+
+    /// The file name of the checkpoint at `totalSteps` (sorts by step).
+    static func fileName(totalSteps: Int) -> String {
+        let digits = String(totalSteps)
+        return "step-" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits + ".safetensors"
+    }
+
+    /// Builds the file's contents (rank 0 writes it; every rank contributes its generator state beforehand).
+    static func contents(
+        tag: String, parameters: ParameterStore, optimizer: Optimizer, optimizerName: String, state: TrainerState
+    ) -> SafetensorsFile {
+        var tensors: [NamedTensor] = []
+        for entry in parameters.entries {
+            tensors.append(NamedTensor(name: entry.name, shape: entry.shape, floats: parameters.values(of: entry.name)!))
+        }
+        let optimizerState = optimizer.state
+        for buffer in optimizerState.buffers {
+            tensors.append(NamedTensor(name: "optimizer.\(buffer.name)", floats: buffer.values))
+        }
+        for (rank, generator) in state.generatorStates.enumerated() {
+            tensors.append(NamedTensor(name: "rng.rank\(rank)", uint64s: generator))
+        }
+        let metadata: [String: String] = [
+            "format": formatVersion,
+            "tag": tag,
+            "total_steps": String(state.totalSteps),
+            "stage_index": String(state.stageIndex),
+            "stage_steps": String(state.stageSteps),
+            "updates": String(state.updates),
+            "total_episodes": String(state.totalEpisodes),
+            "elapsed_seconds": String(state.elapsedSeconds),
+            "seeds": state.seeds.map { String($0) }.joined(separator: ","),
+            "world_size": String(state.worldSize),
+            "optimizer": optimizerName,
+            "optimizer_step_count": String(optimizerState.stepCount),
+            "parameter_count": String(parameters.count),
+        ]
+        return SafetensorsFile(tensors: tensors, metadata: metadata)
+    }
+
+    /// Reads `path` on rank 0 and broadcasts its bytes, so resuming needs no shared filesystem.
+    static func readBroadcast(_ path: String, over world: Communicator) throws -> SafetensorsFile {
+        var bytes: [UInt8] = []
+        if world.rank == 0 {
+            do {
+                bytes = try SafetensorsFile.read(from: path).serialized()
+            } catch {
+                throw CheckpointError("cannot use checkpoint \(path): \(error)")
+            }
+        }
+        try world.broadcast(&bytes, root: 0)
+        do {
+            return try SafetensorsFile(bytes: bytes, source: path)
+        } catch {
+            throw CheckpointError("cannot use checkpoint \(path): \(error)")
+        }
+    }
+
+    /// Loads the model's parameters from `file`, after checking it belongs to `tag`
+    /// and has exactly the model's parameter names and shapes.
+    static func restoreParameters(from file: SafetensorsFile, path: String, tag: String, into parameters: ParameterStore) throws {
+        guard file.metadata["format"] == formatVersion else {
+            throw CheckpointError("\(path) is not an exptrain checkpoint (no '\(formatVersion)' format in its metadata)")
+        }
+        guard file.metadata["tag"] == tag else {
+            throw CheckpointError("\(path) was made by experiment '\(file.metadata["tag"] ?? "?")', not '\(tag)'; pass a checkpoint of \(tag)")
+        }
+        for entry in parameters.entries {
+            guard let tensor = file.tensor(named: entry.name) else {
+                throw CheckpointError("\(path) has no parameter '\(entry.name)': it was made for another model shape")
+            }
+            guard tensor.shape == entry.shape, tensor.elementType == .float32 else {
+                throw CheckpointError("\(path): parameter '\(entry.name)' is \(tensor.elementType.rawValue) \(tensor.shape), the model has F32 \(entry.shape): it was made for another model shape")
+            }
+        }
+        let modelNames = Set(parameters.names)
+        if let extra = file.tensors.first(where: { !$0.name.hasPrefix("optimizer.") && !$0.name.hasPrefix("rng.") && !modelNames.contains($0.name) }) {
+            throw CheckpointError("\(path) has parameter '\(extra.name)' that the model lacks: it was made for another model shape")
+        }
+        let values = try parameters.entries.map { entry in try floats(file.tensor(named: entry.name)!, path) }
+        parameters.withValues { buffer in
+            for (entry, values) in zip(parameters.entries, values) {
+                for i in 0..<entry.count { buffer[entry.offset + i] = values[i] }
+            }
+        }
+    }
+
+    /// The trainer state saved in `file`'s metadata and generator tensors.
+    static func trainerState(from file: SafetensorsFile, path: String) throws -> TrainerState {
+        var state = TrainerState()
+        state.totalSteps = try integer("total_steps", file, path)
+        state.stageIndex = try integer("stage_index", file, path)
+        state.stageSteps = try integer("stage_steps", file, path)
+        state.updates = try integer("updates", file, path)
+        state.totalEpisodes = try integer("total_episodes", file, path)
+        state.worldSize = try integer("world_size", file, path)
+        state.elapsedSeconds = Double(file.metadata["elapsed_seconds"] ?? "") ?? 0
+        state.seeds = (file.metadata["seeds"] ?? "").split(separator: ",").compactMap { UInt64($0) }
+        guard state.seeds.count == state.worldSize else {
+            throw CheckpointError("\(path) lists \(state.seeds.count) seeds for \(state.worldSize) processes; it is corrupt")
+        }
+        for rank in 0..<state.worldSize {
+            guard let tensor = file.tensor(named: "rng.rank\(rank)") else {
+                throw CheckpointError("\(path) has no generator state for rank \(rank); it is corrupt")
+            }
+            let words = try uint64s(tensor, path)
+            guard words.count == 4, words.contains(where: { $0 != 0 }) else {
+                throw CheckpointError("\(path): generator state of rank \(rank) is not four non-zero words; it is corrupt")
+            }
+            state.generatorStates.append(words)
+        }
+        return state
+    }
+
+    /// Restores `optimizer`'s step count and buffers from `file`.
+    static func restoreOptimizer(
+        from file: SafetensorsFile, path: String, into optimizer: Optimizer, name optimizerName: String, parameterCount: Int
+    ) throws {
+        guard file.metadata["optimizer"] == optimizerName else {
+            throw CheckpointError("\(path) holds \(file.metadata["optimizer"] ?? "no") optimizer state, this stage uses \(optimizerName)")
+        }
+        var buffers: [(name: String, values: [Float])] = []
+        for tensor in file.tensors where tensor.name.hasPrefix("optimizer.") {
+            let values = try floats(tensor, path)
+            guard values.count == parameterCount || values.isEmpty else {
+                throw CheckpointError("\(path): optimizer buffer \(tensor.name) has \(values.count) values for \(parameterCount) parameters")
+            }
+            buffers.append((String(tensor.name.dropFirst("optimizer.".count)), values))
+        }
+        optimizer.state = OptimizerState(stepCount: try integer("optimizer_step_count", file, path), buffers: buffers)
+    }
+
+    private static func integer(_ key: String, _ file: SafetensorsFile, _ path: String) throws -> Int {
+        guard let text = file.metadata[key], let value = Int(text) else {
+            throw CheckpointError("\(path) has no valid '\(key)' in its metadata; it is corrupt or from an older exptrain")
+        }
+        return value
+    }
+
+    private static func floats(_ tensor: NamedTensor, _ path: String) throws -> [Float] {
+        do { return try tensor.floats() } catch { throw CheckpointError("\(path): \(error)") }
+    }
+
+    private static func uint64s(_ tensor: NamedTensor, _ path: String) throws -> [UInt64] {
+        do { return try tensor.uint64s() } catch { throw CheckpointError("\(path): \(error)") }
+    }
+}
