@@ -120,11 +120,22 @@ group("mlp") {
     })
     report("mlp_64x64_tanh_actor_critic_forward_backward_batch512", value: time * 1e3, unit: "ms")
 
+    // One rollout step of 8 environments, as the engine runs it: without gradients,
+    // with and without a buffer pool.
     let rolloutObservations = Tensor.randomNormal([8, 4], using: &generator)
-    let rolloutTime = median(secondsPerCall {
-        _ = withoutGradients {
-            model.forward(observations: rolloutObservations, masks: masks.slice(rows: 0..<8), hidden: Tensor.zeros([8, 0]), steps: 1, environments: 8)
+    let rolloutMasks = Tensor(shape: [8], repeating: 1)
+    let rolloutHidden = Tensor.zeros([8, 0])
+    let pool = TensorBufferPool()
+    let pooledTime = median(secondsPerCall {
+        _ = withoutGradients(reusing: pool) {
+            model.forward(observations: rolloutObservations, masks: rolloutMasks, hidden: rolloutHidden, steps: 1, environments: 8)
         }
     })
-    report("mlp_64x64_tanh_actor_critic_rollout_forward_batch8", value: rolloutTime * 1e6, unit: "µs")
+    report("mlp_64x64_tanh_actor_critic_rollout_forward_batch8_pooled", value: pooledTime * 1e6, unit: "µs")
+    let unpooledTime = median(secondsPerCall {
+        _ = withoutGradients {
+            model.forward(observations: rolloutObservations, masks: rolloutMasks, hidden: rolloutHidden, steps: 1, environments: 8)
+        }
+    })
+    report("mlp_64x64_tanh_actor_critic_rollout_forward_batch8", value: unpooledTime * 1e6, unit: "µs")
 }
