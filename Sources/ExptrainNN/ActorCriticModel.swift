@@ -21,7 +21,7 @@ import ExptrainTensor
 /// let loss = policyLoss + 0.5 * valueLoss - 0.01 * policy.entropy().mean()
 /// model.parameters.zeroGradients()
 /// loss.backward()                                   // into model.parameters' gradient buffer
-/// model.parameters.withGradients { communicator.allReduceSum($0) }
+/// try model.parameters.withGradients { try communicator.allReduce($0, .sum) }   // the engine's one all-reduce
 /// clipGlobalNorm(model.parameters, maxNorm: 0.5)
 /// optimizer.step(model.parameters, learningRate: schedule.value(atStep: update))
 /// ```

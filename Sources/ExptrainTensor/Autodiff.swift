@@ -101,7 +101,10 @@ extension Tensor {
     /// Intermediate gradients are freed as soon as they have been pulled back.
     public func backward() {
         precondition(count == 1, "backward() starts from a scalar loss, not shape \(shape)")
-        guard record != nil else { return }
+        guard record != nil else {
+            if isGradientLeaf { gradientStorage!.base.pointee += 1 }
+            return
+        }
         let order = recordedAncestorsInTopologicalOrder()
         gradientAccumulator()!.pointee += 1
         for tensor in order.reversed() {

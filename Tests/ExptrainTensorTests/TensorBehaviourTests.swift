@@ -57,6 +57,9 @@ final class TensorBehaviourTests: XCTestCase {
         x.zeroGradient()
         (3 * x).sum().backward()
         XCTAssertEqual(x.gradient, [3, 3])
+        let scalarLeaf = Tensor(shape: [], values: [2], requiresGradient: true)
+        scalarLeaf.backward()
+        XCTAssertEqual(scalarLeaf.gradient, [1], "d x / d x")
     }
 
     func testBackwardThroughAVeryDeepGraph() {
