@@ -91,11 +91,13 @@ public final class GRU {
 func gatedUpdate(inputGates: Tensor, hiddenGates: Tensor, hidden: Tensor) -> Tensor {
     let (batch, size) = (hidden.shape[0], hidden.shape[1])
     precondition(inputGates.shape == [batch, 3 * size] && hiddenGates.shape == [batch, 3 * size], "GRU gates must be [\(batch), \(3 * size)]")
+    let inputs = [inputGates, hiddenGates, hidden]
+    let recording = Tensor.shouldRecord(inputs)
     let result = Tensor.uninitialized([batch, size])
-    // r, z, n per row, laid out like the gates, kept for the pullback.
-    let activations = Tensor.uninitialized([batch, 3 * size])
-    result.withUnsafeMutableBufferPointer { output in
-        activations.withUnsafeMutableBufferPointer { saved in
+    // r, z, n per row, laid out like the gates, kept for the pullback (not made in rollouts).
+    let activations = recording ? Tensor.uninitialized([batch, 3 * size]) : nil
+    func computeUpdate(saving saved: UnsafeMutableBufferPointer<Float>?) {
+        result.withUnsafeMutableBufferPointer { output in
             inputGates.withUnsafeBufferPointer { gi in
                 hiddenGates.withUnsafeBufferPointer { gh in
                     hidden.withUnsafeBufferPointer { h in
@@ -106,7 +108,7 @@ func gatedUpdate(inputGates: Tensor, hiddenGates: Tensor, hidden: Tensor) -> Ten
                                 let reset = ScalarMath.sigmoid(gi[r] + gh[r])
                                 let update = ScalarMath.sigmoid(gi[z] + gh[z])
                                 let candidate = ScalarMath.tanh(gi[n] + reset * gh[n])
-                                (saved[r], saved[z], saved[n]) = (reset, update, candidate)
+                                if let saved { (saved[r], saved[z], saved[n]) = (reset, update, candidate) }
                                 output[row * size + j] = (1 - update) * candidate + update * h[row * size + j]
                             }
                         }
@@ -115,35 +117,37 @@ func gatedUpdate(inputGates: Tensor, hiddenGates: Tensor, hidden: Tensor) -> Ten
             }
         }
     }
-    let inputs = [inputGates, hiddenGates, hidden]
-    if Tensor.shouldRecord(inputs) {
-        result.recordGradient(inputs: inputs) { _, gradient in
-            let inputGatesGradient = inputGates.gradientAccumulator()
-            let hiddenGatesGradient = hiddenGates.gradientAccumulator()
-            let hiddenGradient = hidden.gradientAccumulator()
-            activations.withUnsafeBufferPointer { saved in
-                hiddenGates.withUnsafeBufferPointer { gh in
-                    hidden.withUnsafeBufferPointer { h in
-                        for row in 0..<batch {
-                            let gates = row * 3 * size
-                            for j in 0..<size {
-                                let (r, z, n) = (gates + j, gates + size + j, gates + 2 * size + j)
-                                let (reset, update, candidate) = (saved[r], saved[z], saved[n])
-                                let g = gradient[row * size + j]
-                                let candidatePreactivation = g * (1 - update) * (1 - candidate * candidate)
-                                let updatePreactivation = g * (h[row * size + j] - candidate) * update * (1 - update)
-                                let resetPreactivation = candidatePreactivation * gh[n] * reset * (1 - reset)
-                                hiddenGradient?[row * size + j] += g * update
-                                if let inputGatesGradient {
-                                    inputGatesGradient[r] += resetPreactivation
-                                    inputGatesGradient[z] += updatePreactivation
-                                    inputGatesGradient[n] += candidatePreactivation
-                                }
-                                if let hiddenGatesGradient {
-                                    hiddenGatesGradient[r] += resetPreactivation
-                                    hiddenGatesGradient[z] += updatePreactivation
-                                    hiddenGatesGradient[n] += candidatePreactivation * reset
-                                }
+    guard let activations else {
+        computeUpdate(saving: nil)
+        return result
+    }
+    activations.withUnsafeMutableBufferPointer { computeUpdate(saving: $0) }
+    result.recordGradient(inputs: inputs) { _, gradient in
+        let inputGatesGradient = inputGates.gradientAccumulator()
+        let hiddenGatesGradient = hiddenGates.gradientAccumulator()
+        let hiddenGradient = hidden.gradientAccumulator()
+        activations.withUnsafeBufferPointer { saved in
+            hiddenGates.withUnsafeBufferPointer { gh in
+                hidden.withUnsafeBufferPointer { h in
+                    for row in 0..<batch {
+                        let gates = row * 3 * size
+                        for j in 0..<size {
+                            let (r, z, n) = (gates + j, gates + size + j, gates + 2 * size + j)
+                            let (reset, update, candidate) = (saved[r], saved[z], saved[n])
+                            let g = gradient[row * size + j]
+                            let candidatePreactivation = g * (1 - update) * (1 - candidate * candidate)
+                            let updatePreactivation = g * (h[row * size + j] - candidate) * update * (1 - update)
+                            let resetPreactivation = candidatePreactivation * gh[n] * reset * (1 - reset)
+                            hiddenGradient?[row * size + j] += g * update
+                            if let inputGatesGradient {
+                                inputGatesGradient[r] += resetPreactivation
+                                inputGatesGradient[z] += updatePreactivation
+                                inputGatesGradient[n] += candidatePreactivation
+                            }
+                            if let hiddenGatesGradient {
+                                hiddenGatesGradient[r] += resetPreactivation
+                                hiddenGatesGradient[z] += updatePreactivation
+                                hiddenGatesGradient[n] += candidatePreactivation * reset
                             }
                         }
                     }

@@ -139,3 +139,36 @@ group("mlp") {
     })
     report("mlp_64x64_tanh_actor_critic_rollout_forward_batch8", value: unpooledTime * 1e6, unit: "µs")
 }
+
+// The MiniGrid recurrent actor-critic (7×7×3 codes, embedding 8, 128 units, GRU): an update
+// over 32 steps of 16 environments, and one rollout step of 16 environments.
+group("recurrent") {
+    let (steps, environments) = (32, 16)
+    let model = RecurrentActorCritic(observationShape: [7, 7, 3], actionCount: 7, hiddenSize: 128, seed: 1)
+    let codeCounts = [11, 6, 3]
+    let observations = Tensor(shape: [steps * environments, 147], values: (0..<steps * environments * 147).map { index in
+        Float(generator.nextInt(below: codeCounts[index % 3]))
+    })
+    let masks = Tensor(shape: [steps * environments], values: (0..<steps * environments).map { _ in generator.nextInt(below: 20) == 0 ? 0 : 1 })
+    let hidden = Tensor.zeros([environments, 128])
+    let actions = (0..<steps * environments).map { _ in generator.nextInt(below: 7) }
+    let returns = Tensor.randomNormal([steps * environments], using: &generator)
+    let updateTime = median(secondsPerCall {
+        let output = model.forward(observations: observations, masks: masks, hidden: hidden, steps: steps, environments: environments)
+        let policy = Categorical(logits: output.logits)
+        let loss = -policy.logProbability(of: actions).mean() + 0.5 * (output.values - returns).squared().mean()
+        model.parameters.zeroGradients()
+        loss.backward()
+    })
+    report("gru_actor_critic_minigrid_forward_backward_T32_N16", value: updateTime * 1e3, unit: "ms")
+
+    let pool = TensorBufferPool()
+    let stepObservations = observations.slice(rows: 0..<environments)
+    let stepMasks = masks.slice(rows: 0..<environments)
+    let stepTime = median(secondsPerCall {
+        _ = withoutGradients(reusing: pool) {
+            model.forward(observations: stepObservations, masks: stepMasks, hidden: hidden, steps: 1, environments: environments)
+        }
+    })
+    report("gru_actor_critic_minigrid_rollout_forward_N16", value: stepTime * 1e6, unit: "µs")
+}
