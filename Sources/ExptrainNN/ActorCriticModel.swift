@@ -23,7 +23,7 @@ import ExptrainTensor
 /// loss.backward()                                   // into model.parameters' gradient buffer
 /// try model.parameters.withGradients { try communicator.allReduce($0, .sum) }   // the engine's one all-reduce
 /// clipGlobalNorm(model.parameters, maxNorm: 0.5)
-/// optimizer.step(model.parameters, learningRate: schedule.value(atStep: update))
+/// optimizer.step(parameters: model.parameters, learningRate: schedule.value(atStep: update))
 /// ```
 public protocol ActorCriticModel: AnyObject {
     /// Every parameter of the model, in one flat buffer (and gradients in another).

@@ -14,6 +14,7 @@ import Darwin
 /// `ε` is added after the bias correction of `√v`, as PyTorch does. PPO implementations
 /// use `ε = 1e-5` (CleanRL, SB3), PyTorch's default is `1e-8`.
 public final class Adam: Optimizer {
+    public var learningRate: Float
     public let beta1: Float
     public let beta2: Float
     public let eps: Float
@@ -21,13 +22,14 @@ public final class Adam: Optimizer {
     private var firstMoments: [Float] = []
     private var secondMoments: [Float] = []
 
-    public init(beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-5) {
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-5) {
+        self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps
     }
 
-    public func step(_ parameters: ParameterStore, learningRate: Float) {
+    public func step(parameters: ParameterStore, learningRate: Float) {
         if firstMoments.count != parameters.count {
             precondition(stepCount == 0, "Adam's state is for \(firstMoments.count) parameters, not \(parameters.count)")
             firstMoments = [Float](repeating: 0, count: parameters.count)
