@@ -96,9 +96,47 @@ for size in [64, 256, 1024] {
 }
 }
 
+// A 64-64 tanh MLP (4 → 64 → 64 → 2) on a batch of 512: forward, loss Σ w⊙y, backward
+// into the flat gradient buffer; next to the same computation written directly against
+// BLAS with preallocated buffers, which shows what the tensors and the tape cost.
+group("mlp") {
+    let (batch, sizes) = (512, [4, 64, 64, 2])
+    let store = ParameterStore()
+    var layerGenerator = RandomGenerator(seed: 3)
+    var layers: [Layer] = []
+    for index in 0..<3 {
+        layers.append(Linear(
+            inputSize: sizes[index], outputSize: sizes[index + 1], name: "mlp.\(2 * index)", parameters: store,
+            weightInitialization: .orthogonal(gain: Float(2).squareRoot()), generator: &layerGenerator
+        ))
+        if index < 2 { layers.append(Tanh()) }
+    }
+    let network = Sequential(layers)
+    let input = Tensor.randomNormal([batch, 4], using: &generator)
+    let outputWeights = Tensor.randomNormal([batch, 2], using: &generator)
+    let reference = DirectMLP(store: store, sizes: sizes, batch: batch)
+    // Both sides must compute the same gradients, or the comparison means nothing.
+    store.zeroGradients()
+    (network(input) * outputWeights).sum().backward()
+    let oursGradients = store.withGradients { Array($0) }
+    store.zeroGradients()
+    reference.forwardBackward(input: input, outputWeights: outputWeights)
+    let largestDifference = store.withGradients { zip($0, oursGradients).map { abs($0 - $1) / max(1, abs($1)) }.max()! }
+    precondition(largestDifference < 1e-4, "the direct MLP's gradients differ from ours by \(largestDifference)")
+    let times = compare({
+        store.zeroGradients()
+        (network(input) * outputWeights).sum().backward()
+    }, reference: {
+        store.zeroGradients()
+        reference.forwardBackward(input: input, outputWeights: outputWeights)
+    })
+    report("mlp_64x64_tanh_forward_backward_batch512", value: times.ours * 1e3, unit: "ms",
+           reference: times.reference * 1e3, ratio: times.reference / times.ours)
+}
+
 // CleanRL's CartPole agent (separate 64-64 tanh actor and critic MLPs): forward, a
 // PPO-shaped loss and backward into the flat gradient buffer, on a minibatch of 512.
-group("mlp") {
+group("mlp-actor-critic") {
     let batch = 512
     let model = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
     let observations = Tensor.randomNormal([batch, 4], using: &generator)
@@ -171,4 +209,68 @@ group("recurrent") {
         }
     })
     report("gru_actor_critic_minigrid_rollout_forward_N16", value: stepTime * 1e6, unit: "µs")
+}
+
+/// The 64-64 tanh MLP's forward and backward pass by hand: `y = tanh(x W₁ᵀ + b₁)` etc.,
+/// each product one sgemm into a buffer allocated once, reading and writing the same
+/// parameter store as the layers, so that both sides compute the same numbers.
+final class DirectMLP {
+    let store: ParameterStore
+    let sizes: [Int]
+    let batch: Int
+    /// activations[0] is the input; activations[l + 1] the output of layer l (`batch × sizes[l + 1]`).
+    let activations: [UnsafeMutablePointer<Float>]
+    /// d(loss)/d(pre-activation), laid out like `activations`.
+    let deltas: [UnsafeMutablePointer<Float>]
+
+    init(store: ParameterStore, sizes: [Int], batch: Int) {
+        self.store = store
+        self.sizes = sizes
+        self.batch = batch
+        activations = sizes.map { .allocate(capacity: batch * $0) }
+        deltas = sizes.map { .allocate(capacity: batch * $0) }
+    }
+
+    deinit {
+        (activations + deltas).forEach { $0.deallocate() }
+    }
+
+    func forwardBackward(input: Tensor, outputWeights: Tensor) {
+        let layerCount = sizes.count - 1
+        input.withUnsafeBufferPointer { activations[0].update(from: $0.baseAddress!, count: $0.count) }
+        outputWeights.withUnsafeBufferPointer { deltas[layerCount].update(from: $0.baseAddress!, count: $0.count) }
+        store.withValues { values in
+            store.withGradients { gradients in
+                let entries = store.entries
+                for layer in 0..<layerCount {
+                    let (inputSize, outputSize) = (sizes[layer], sizes[layer + 1])
+                    let (x, y) = (activations[layer], activations[layer + 1])
+                    let bias = values.baseAddress! + entries[2 * layer + 1].offset
+                    for row in 0..<batch { (y + row * outputSize).update(from: bias, count: outputSize) }
+                    BLAS.gemm(transposeA: false, transposeB: true, m: batch, n: outputSize, k: inputSize,
+                              a: x, b: values.baseAddress! + entries[2 * layer].offset, beta: 1, c: y)
+                    if layer < layerCount - 1 {
+                        for i in 0..<batch * outputSize { y[i] = ScalarMath.tanh(y[i]) }
+                    }
+                }
+                for layer in stride(from: layerCount - 1, through: 0, by: -1) {
+                    let (inputSize, outputSize) = (sizes[layer], sizes[layer + 1])
+                    let (x, y, delta) = (activations[layer], activations[layer + 1], deltas[layer + 1])
+                    if layer < layerCount - 1 {
+                        for i in 0..<batch * outputSize { delta[i] *= 1 - y[i] * y[i] }
+                    }
+                    BLAS.gemm(transposeA: true, transposeB: false, m: outputSize, n: inputSize, k: batch,
+                              a: delta, b: x, beta: 1, c: gradients.baseAddress! + entries[2 * layer].offset)
+                    let biasGradient = gradients.baseAddress! + entries[2 * layer + 1].offset
+                    for row in 0..<batch {
+                        for j in 0..<outputSize { biasGradient[j] += delta[row * outputSize + j] }
+                    }
+                    if layer > 0 {
+                        BLAS.gemm(transposeA: false, transposeB: false, m: batch, n: inputSize, k: outputSize,
+                                  a: delta, b: values.baseAddress! + entries[2 * layer].offset, beta: 0, c: deltas[layer])
+                    }
+                }
+            }
+        }
+    }
 }
