@@ -94,22 +94,28 @@ func gatedUpdate(inputGates: Tensor, hiddenGates: Tensor, hidden: Tensor) -> Ten
     let inputs = [inputGates, hiddenGates, hidden]
     let recording = Tensor.shouldRecord(inputs)
     let result = Tensor.uninitialized([batch, size])
-    // r, z, n per row, laid out like the gates, kept for the pullback (not made in rollouts).
+    // r, z, n per row, laid out like the gates, kept for the pullback. In rollouts nothing
+    // is kept: one row of stack scratch, reused for every row, holds them instead.
     let activations = recording ? Tensor.uninitialized([batch, 3 * size]) : nil
-    func computeUpdate(saving saved: UnsafeMutableBufferPointer<Float>?) {
+    func computeUpdate(saving saved: UnsafeMutablePointer<Float>, savedRowStride: Int) {
         result.withUnsafeMutableBufferPointer { output in
             inputGates.withUnsafeBufferPointer { gi in
                 hiddenGates.withUnsafeBufferPointer { gh in
                     hidden.withUnsafeBufferPointer { h in
                         for row in 0..<batch {
-                            let gates = row * 3 * size
+                            let (inputRow, hiddenGatesRow) = (gi.baseAddress! + row * 3 * size, gh.baseAddress! + row * 3 * size)
+                            let (previous, next) = (h.baseAddress! + row * size, output.baseAddress! + row * size)
+                            let savedRow = saved + row * savedRowStride
+                            // Three passes, each over a few contiguous runs, so that each vectorises.
+                            for j in 0..<2 * size {
+                                savedRow[j] = ScalarMath.sigmoid(inputRow[j] + hiddenGatesRow[j])  // r, then z
+                            }
+                            let (reset, update, candidate) = (savedRow, savedRow + size, savedRow + 2 * size)
                             for j in 0..<size {
-                                let (r, z, n) = (gates + j, gates + size + j, gates + 2 * size + j)
-                                let reset = ScalarMath.sigmoid(gi[r] + gh[r])
-                                let update = ScalarMath.sigmoid(gi[z] + gh[z])
-                                let candidate = ScalarMath.tanh(gi[n] + reset * gh[n])
-                                if let saved { (saved[r], saved[z], saved[n]) = (reset, update, candidate) }
-                                output[row * size + j] = (1 - update) * candidate + update * h[row * size + j]
+                                candidate[j] = ScalarMath.tanh(inputRow[2 * size + j] + reset[j] * hiddenGatesRow[2 * size + j])
+                            }
+                            for j in 0..<size {
+                                next[j] = (1 - update[j]) * candidate[j] + update[j] * previous[j]
                             }
                         }
                     }
@@ -118,10 +124,10 @@ func gatedUpdate(inputGates: Tensor, hiddenGates: Tensor, hidden: Tensor) -> Ten
         }
     }
     guard let activations else {
-        computeUpdate(saving: nil)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * size) { computeUpdate(saving: $0.baseAddress!, savedRowStride: 0) }
         return result
     }
-    activations.withUnsafeMutableBufferPointer { computeUpdate(saving: $0) }
+    activations.withUnsafeMutableBufferPointer { computeUpdate(saving: $0.baseAddress!, savedRowStride: 3 * size) }
     result.recordGradient(inputs: inputs) { _, gradient in
         let inputGatesGradient = inputGates.gradientAccumulator()
         let hiddenGatesGradient = hiddenGates.gradientAccumulator()

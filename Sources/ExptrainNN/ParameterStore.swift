@@ -13,7 +13,7 @@ import ExptrainTensor
 /// let weight = store.register("actor.0.weight", shape: [64, 4], initialValues: values)
 /// let w = weight.tensor                   // a view; gradients accumulate into the store
 /// store.zeroGradients()
-/// store.withGradients { allReduceInPlace($0) }
+/// try store.withGradients { try communicator.allReduce($0, .sum) }
 /// for entry in store.entries { write(entry.name, entry.offset, entry.count) }
 /// ```
 public final class ParameterStore {
