@@ -50,6 +50,7 @@ public struct ActorCriticOutput {
     /// The recurrent state after the last step, `[environments, recurrentStateSize]`.
     public var hidden: Tensor
 
+    /// The output of one forward pass.
     public init(logits: Tensor, values: Tensor, hidden: Tensor) {
         self.logits = logits
         self.values = values

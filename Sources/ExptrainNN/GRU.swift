@@ -21,13 +21,20 @@ import ExptrainTensor
 /// let (outputs, last) = gru(sequence: x, masks: masks, hidden: h0, steps: T, environments: N)
 /// ```
 public final class GRU {
+    /// `I`, the length of each input.
     public let inputSize: Int
+    /// `H`, the length of the state.
     public let hiddenSize: Int
+    /// `W_i` = [W_ir; W_iz; W_in], `[3H, I]`.
     public let inputWeight: Parameter
+    /// `W_h` = [W_hr; W_hz; W_hn], `[3H, H]`.
     public let hiddenWeight: Parameter
+    /// `b_i` = [b_ir; b_iz; b_in], `[3H]`.
     public let inputBias: Parameter
+    /// `b_h` = [b_hr; b_hz; b_hn], `[3H]`.
     public let hiddenBias: Parameter
 
+    /// Registers the four parameters as `<name>.weight_ih` etc. in `parameters`, drawn from `generator`.
     public init(inputSize: Int, hiddenSize: Int, name: String, parameters: ParameterStore, generator: inout RandomGenerator) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize

@@ -35,6 +35,7 @@ public struct OptimizerState: Sendable, Equatable {
     /// Named buffers, each as long as the parameter buffer, in a stable order.
     public var buffers: [(name: String, values: [Float])]
 
+    /// A state as read back from a checkpoint.
     public init(stepCount: Int, buffers: [(name: String, values: [Float])]) {
         self.stepCount = stepCount
         self.buffers = buffers

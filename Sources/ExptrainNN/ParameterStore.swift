@@ -19,7 +19,9 @@ import ExptrainTensor
 public final class ParameterStore {
     /// Where one parameter lives in the flat buffers.
     public struct Entry: Sendable, Equatable {
+        /// The stable name (`actor.0.weight`), the key in checkpoints.
         public let name: String
+        /// The parameter's shape (PyTorch's layout for weights: `[out, in]`).
         public let shape: [Int]
         /// Index of the first value in the flat buffers.
         public let offset: Int
@@ -147,6 +149,7 @@ private final class FlatBuffers {
 
 /// One registered parameter: a handle a layer keeps to get its tensor at each call.
 public struct Parameter {
+    /// The store the parameter lives in.
     public let store: ParameterStore
     /// Its position in `store.entries`.
     public let index: Int

@@ -7,7 +7,9 @@
 ///
 /// With `momentum` 0 this is plain `θ ← θ − lr · g` and keeps no buffer.
 public final class SGD: Optimizer {
+    /// The rate `step(parameters:)` uses; schedules pass theirs to `step(parameters:learningRate:)`.
     public var learningRate: Float
+    /// `μ`; 0 for plain gradient descent.
     public let momentum: Float
     private var stepCount = 0
     private var momentumBuffer: [Float] = []

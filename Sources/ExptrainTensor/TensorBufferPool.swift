@@ -18,6 +18,7 @@ public final class TensorBufferPool: Sendable {
     /// Free buffers by size in floats, as addresses (pointers are not `Sendable`).
     private let freeBuffers = Mutex<(bySize: [Int: [UInt]], created: Int)>(([:], 0))
 
+    /// An empty pool.
     public init() {}
 
     deinit {
