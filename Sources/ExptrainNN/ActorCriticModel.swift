@@ -21,9 +21,9 @@ import ExptrainTensor
 /// let loss = policyLoss + 0.5 * valueLoss - 0.01 * policy.entropy().mean()
 /// model.parameters.zeroGradients()
 /// loss.backward()                                   // into model.parameters' gradient buffer
-/// model.parameters.withGradients { communicator.allReduceSum($0) }
+/// try model.parameters.withGradients { try communicator.allReduce($0, .sum) }   // the engine's one all-reduce
 /// clipGlobalNorm(model.parameters, maxNorm: 0.5)
-/// optimizer.step(model.parameters, learningRate: schedule.value(atStep: update))
+/// optimizer.step(parameters: model.parameters, learningRate: schedule.value(atStep: update))
 /// ```
 public protocol ActorCriticModel: AnyObject {
     /// Every parameter of the model, in one flat buffer (and gradients in another).
@@ -50,6 +50,7 @@ public struct ActorCriticOutput {
     /// The recurrent state after the last step, `[environments, recurrentStateSize]`.
     public var hidden: Tensor
 
+    /// The output of one forward pass.
     public init(logits: Tensor, values: Tensor, hidden: Tensor) {
         self.logits = logits
         self.values = values

@@ -14,20 +14,27 @@ import Darwin
 /// `ε` is added after the bias correction of `√v`, as PyTorch does. PPO implementations
 /// use `ε = 1e-5` (CleanRL, SB3), PyTorch's default is `1e-8`.
 public final class Adam: Optimizer {
+    /// The rate `step(parameters:)` uses; schedules pass theirs to `step(parameters:learningRate:)`.
+    public var learningRate: Float
+    /// Decay of the first moment (mean of gradients).
     public let beta1: Float
+    /// Decay of the second moment (mean of squared gradients).
     public let beta2: Float
+    /// Added to the bias-corrected `√v` in the denominator.
     public let eps: Float
     private var stepCount = 0
     private var firstMoments: [Float] = []
     private var secondMoments: [Float] = []
 
-    public init(beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-5) {
+    /// PyTorch's defaults except `eps`, which defaults to PPO's 1e-5.
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-5) {
+        self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps
     }
 
-    public func step(_ parameters: ParameterStore, learningRate: Float) {
+    public func step(parameters: ParameterStore, learningRate: Float) {
         if firstMoments.count != parameters.count {
             precondition(stepCount == 0, "Adam's state is for \(firstMoments.count) parameters, not \(parameters.count)")
             firstMoments = [Float](repeating: 0, count: parameters.count)

@@ -22,12 +22,15 @@ public struct Categorical {
     /// `log p`, `[B, A]`.
     public let logProbabilities: Tensor
 
+    /// The distributions whose unnormalised log-probabilities are `logits` `[B, A]`.
     public init(logits: Tensor) {
         precondition(logits.shape.count == 2, "Categorical needs logits [batch, actions], not \(logits.shape)")
         logProbabilities = logits.logSoftmax()
     }
 
+    /// `B`, the number of distributions.
     public var batchSize: Int { logProbabilities.shape[0] }
+    /// `A`, the number of actions.
     public var actionCount: Int { logProbabilities.shape[1] }
 
     /// One action per row, drawn by inverting the cumulative distribution with one uniform

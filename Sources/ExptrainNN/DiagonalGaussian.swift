@@ -21,11 +21,14 @@ import ExptrainTensor
 /// let logProbabilities = policy.logProbability(of: actions)    // [B]
 /// ```
 public struct DiagonalGaussian {
+    /// `μ`, `[B, D]`.
     public let mean: Tensor
+    /// `log σ`, `[D]` or `[B, D]`.
     public let logStandardDeviation: Tensor
 
     private static let halfLogTwoPi = Float(0.5 * log(2 * Double.pi))
 
+    /// The distributions with means `mean` and log standard deviations `logStandardDeviation`.
     public init(mean: Tensor, logStandardDeviation: Tensor) {
         precondition(mean.shape.count == 2, "DiagonalGaussian needs means [batch, dimensions], not \(mean.shape)")
         precondition(

@@ -10,10 +10,14 @@ import ExptrainTensor
 /// let vectors = embedding([3, 0, 3])   // [3, 8]
 /// ```
 public final class Embedding {
+    /// The number of rows (distinct indices).
     public let count: Int
+    /// The length of each row.
     public let dimension: Int
+    /// The table `E`, `[count, dimension]`.
     public let weight: Parameter
 
+    /// Registers `<name>.weight` in `parameters`, drawn from `generator`.
     public init(count: Int, dimension: Int, name: String, parameters: ParameterStore, generator: inout RandomGenerator) {
         self.count = count
         self.dimension = dimension

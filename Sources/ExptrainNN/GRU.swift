@@ -21,13 +21,20 @@ import ExptrainTensor
 /// let (outputs, last) = gru(sequence: x, masks: masks, hidden: h0, steps: T, environments: N)
 /// ```
 public final class GRU {
+    /// `I`, the length of each input.
     public let inputSize: Int
+    /// `H`, the length of the state.
     public let hiddenSize: Int
+    /// `W_i` = [W_ir; W_iz; W_in], `[3H, I]`.
     public let inputWeight: Parameter
+    /// `W_h` = [W_hr; W_hz; W_hn], `[3H, H]`.
     public let hiddenWeight: Parameter
+    /// `b_i` = [b_ir; b_iz; b_in], `[3H]`.
     public let inputBias: Parameter
+    /// `b_h` = [b_hr; b_hz; b_hn], `[3H]`.
     public let hiddenBias: Parameter
 
+    /// Registers the four parameters as `<name>.weight_ih` etc. in `parameters`, drawn from `generator`.
     public init(inputSize: Int, hiddenSize: Int, name: String, parameters: ParameterStore, generator: inout RandomGenerator) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
@@ -91,23 +98,31 @@ public final class GRU {
 func gatedUpdate(inputGates: Tensor, hiddenGates: Tensor, hidden: Tensor) -> Tensor {
     let (batch, size) = (hidden.shape[0], hidden.shape[1])
     precondition(inputGates.shape == [batch, 3 * size] && hiddenGates.shape == [batch, 3 * size], "GRU gates must be [\(batch), \(3 * size)]")
+    let inputs = [inputGates, hiddenGates, hidden]
+    let recording = Tensor.shouldRecord(inputs)
     let result = Tensor.uninitialized([batch, size])
-    // r, z, n per row, laid out like the gates, kept for the pullback.
-    let activations = Tensor.uninitialized([batch, 3 * size])
-    result.withUnsafeMutableBufferPointer { output in
-        activations.withUnsafeMutableBufferPointer { saved in
+    // r, z, n per row, laid out like the gates, kept for the pullback. In rollouts nothing
+    // is kept: one row of stack scratch, reused for every row, holds them instead.
+    let activations = recording ? Tensor.uninitialized([batch, 3 * size]) : nil
+    func computeUpdate(saving saved: UnsafeMutablePointer<Float>, savedRowStride: Int) {
+        result.withUnsafeMutableBufferPointer { output in
             inputGates.withUnsafeBufferPointer { gi in
                 hiddenGates.withUnsafeBufferPointer { gh in
                     hidden.withUnsafeBufferPointer { h in
                         for row in 0..<batch {
-                            let gates = row * 3 * size
+                            let (inputRow, hiddenGatesRow) = (gi.baseAddress! + row * 3 * size, gh.baseAddress! + row * 3 * size)
+                            let (previous, next) = (h.baseAddress! + row * size, output.baseAddress! + row * size)
+                            let savedRow = saved + row * savedRowStride
+                            // Three passes, each over a few contiguous runs, so that each vectorises.
+                            for j in 0..<2 * size {
+                                savedRow[j] = ScalarMath.sigmoid(inputRow[j] + hiddenGatesRow[j])  // r, then z
+                            }
+                            let (reset, update, candidate) = (savedRow, savedRow + size, savedRow + 2 * size)
                             for j in 0..<size {
-                                let (r, z, n) = (gates + j, gates + size + j, gates + 2 * size + j)
-                                let reset = ScalarMath.sigmoid(gi[r] + gh[r])
-                                let update = ScalarMath.sigmoid(gi[z] + gh[z])
-                                let candidate = ScalarMath.tanh(gi[n] + reset * gh[n])
-                                (saved[r], saved[z], saved[n]) = (reset, update, candidate)
-                                output[row * size + j] = (1 - update) * candidate + update * h[row * size + j]
+                                candidate[j] = ScalarMath.tanh(inputRow[2 * size + j] + reset[j] * hiddenGatesRow[2 * size + j])
+                            }
+                            for j in 0..<size {
+                                next[j] = (1 - update[j]) * candidate[j] + update[j] * previous[j]
                             }
                         }
                     }
@@ -115,35 +130,37 @@ func gatedUpdate(inputGates: Tensor, hiddenGates: Tensor, hidden: Tensor) -> Ten
             }
         }
     }
-    let inputs = [inputGates, hiddenGates, hidden]
-    if Tensor.shouldRecord(inputs) {
-        result.recordGradient(inputs: inputs) { _, gradient in
-            let inputGatesGradient = inputGates.gradientAccumulator()
-            let hiddenGatesGradient = hiddenGates.gradientAccumulator()
-            let hiddenGradient = hidden.gradientAccumulator()
-            activations.withUnsafeBufferPointer { saved in
-                hiddenGates.withUnsafeBufferPointer { gh in
-                    hidden.withUnsafeBufferPointer { h in
-                        for row in 0..<batch {
-                            let gates = row * 3 * size
-                            for j in 0..<size {
-                                let (r, z, n) = (gates + j, gates + size + j, gates + 2 * size + j)
-                                let (reset, update, candidate) = (saved[r], saved[z], saved[n])
-                                let g = gradient[row * size + j]
-                                let candidatePreactivation = g * (1 - update) * (1 - candidate * candidate)
-                                let updatePreactivation = g * (h[row * size + j] - candidate) * update * (1 - update)
-                                let resetPreactivation = candidatePreactivation * gh[n] * reset * (1 - reset)
-                                hiddenGradient?[row * size + j] += g * update
-                                if let inputGatesGradient {
-                                    inputGatesGradient[r] += resetPreactivation
-                                    inputGatesGradient[z] += updatePreactivation
-                                    inputGatesGradient[n] += candidatePreactivation
-                                }
-                                if let hiddenGatesGradient {
-                                    hiddenGatesGradient[r] += resetPreactivation
-                                    hiddenGatesGradient[z] += updatePreactivation
-                                    hiddenGatesGradient[n] += candidatePreactivation * reset
-                                }
+    guard let activations else {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * size) { computeUpdate(saving: $0.baseAddress!, savedRowStride: 0) }
+        return result
+    }
+    activations.withUnsafeMutableBufferPointer { computeUpdate(saving: $0.baseAddress!, savedRowStride: 3 * size) }
+    result.recordGradient(inputs: inputs) { _, gradient in
+        let inputGatesGradient = inputGates.gradientAccumulator()
+        let hiddenGatesGradient = hiddenGates.gradientAccumulator()
+        let hiddenGradient = hidden.gradientAccumulator()
+        activations.withUnsafeBufferPointer { saved in
+            hiddenGates.withUnsafeBufferPointer { gh in
+                hidden.withUnsafeBufferPointer { h in
+                    for row in 0..<batch {
+                        let gates = row * 3 * size
+                        for j in 0..<size {
+                            let (r, z, n) = (gates + j, gates + size + j, gates + 2 * size + j)
+                            let (reset, update, candidate) = (saved[r], saved[z], saved[n])
+                            let g = gradient[row * size + j]
+                            let candidatePreactivation = g * (1 - update) * (1 - candidate * candidate)
+                            let updatePreactivation = g * (h[row * size + j] - candidate) * update * (1 - update)
+                            let resetPreactivation = candidatePreactivation * gh[n] * reset * (1 - reset)
+                            hiddenGradient?[row * size + j] += g * update
+                            if let inputGatesGradient {
+                                inputGatesGradient[r] += resetPreactivation
+                                inputGatesGradient[z] += updatePreactivation
+                                inputGatesGradient[n] += candidatePreactivation
+                            }
+                            if let hiddenGatesGradient {
+                                hiddenGatesGradient[r] += resetPreactivation
+                                hiddenGatesGradient[z] += updatePreactivation
+                                hiddenGatesGradient[n] += candidatePreactivation * reset
                             }
                         }
                     }

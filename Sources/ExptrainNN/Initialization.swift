@@ -41,28 +41,35 @@ private func orthogonalMatrix(rows: Int, columns: Int, gain: Float, using genera
     // matrix or, for a wide one, its rows (PyTorch transposes wide matrices the same way).
     let tall = rows >= columns
     let (length, vectorCount) = tall ? (rows, columns) : (columns, rows)
-    var normal = (0..<rows * columns).map { _ in Double(generator.nextNormal()) }
-    var vectors = [[Double]](repeating: [Double](repeating: 0, count: length), count: vectorCount)
+    let normal = (0..<rows * columns).map { _ in Double(generator.nextNormal()) }
+    // Vector v is row v of `vectors` ([vectorCount, length]), whichever way it lies in `normal`.
+    var vectors = [Double](repeating: 0, count: rows * columns)
     for v in 0..<vectorCount {
-        for i in 0..<length { vectors[v][i] = tall ? normal[i * columns + v] : normal[v * columns + i] }
+        for i in 0..<length { vectors[v * length + i] = tall ? normal[i * columns + v] : normal[v * columns + i] }
     }
-    for v in 0..<vectorCount {
-        for _ in 0..<2 {
-            for u in 0..<v {
-                var projection = 0.0
-                for i in 0..<length { projection += vectors[u][i] * vectors[v][i] }
-                for i in 0..<length { vectors[v][i] -= projection * vectors[u][i] }
+    vectors.withUnsafeMutableBufferPointer { buffer in
+        let base = buffer.baseAddress!
+        for v in 0..<vectorCount {
+            let vector = base + v * length
+            for _ in 0..<2 {
+                for u in 0..<v {
+                    let previous = base + u * length
+                    var projection = 0.0
+                    for i in 0..<length { projection += previous[i] * vector[i] }
+                    for i in 0..<length { vector[i] -= projection * previous[i] }
+                }
             }
+            var norm = 0.0
+            for i in 0..<length { norm += vector[i] * vector[i] }
+            let scale = 1 / norm.squareRoot()
+            for i in 0..<length { vector[i] *= scale }
         }
-        var norm = 0.0
-        for i in 0..<length { norm += vectors[v][i] * vectors[v][i] }
-        norm = norm.squareRoot()
-        for i in 0..<length { vectors[v][i] /= norm }
     }
+    var matrix = [Float](repeating: 0, count: rows * columns)
     for v in 0..<vectorCount {
         for i in 0..<length {
-            if tall { normal[i * columns + v] = vectors[v][i] } else { normal[v * columns + i] = vectors[v][i] }
+            matrix[tall ? i * columns + v : v * columns + i] = Float(vectors[v * length + i]) * gain
         }
     }
-    return normal.map { Float($0) * gain }
+    return matrix
 }

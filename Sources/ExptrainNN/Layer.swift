@@ -13,6 +13,7 @@ public protocol Layer: AnyObject {
 /// let logits = actor(observations)
 /// ```
 public final class Sequential: Layer {
+    /// The layers, first applied first.
     public let layers: [Layer]
 
     public init(_ layers: [Layer]) {

@@ -15,13 +15,16 @@ import ExptrainTensor
 /// let y = layer(x)     // [batch, 64]
 /// ```
 public final class Linear: Layer {
+    /// The length of each input row.
     public let inputSize: Int
+    /// The length of each output row.
     public let outputSize: Int
     /// `W`, registered as `<name>.weight`.
     public let weight: Parameter
     /// `b`, registered as `<name>.bias`.
     public let bias: Parameter
 
+    /// Registers `<name>.weight` and `<name>.bias` in `parameters`, drawn from `generator`.
     public init(
         inputSize: Int, outputSize: Int, name: String, parameters: ParameterStore,
         weightInitialization: Initialization, biasInitialization: Initialization = .zeros,

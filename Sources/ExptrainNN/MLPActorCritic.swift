@@ -16,12 +16,16 @@ import ExptrainTensor
 /// ```
 public final class MLPActorCritic: ActorCriticModel {
     public let parameters = ParameterStore()
+    /// The length of each observation.
     public let observationSize: Int
     public let actionCount: Int
     public var recurrentStateSize: Int { 0 }
+    /// observations → logits.
     public let actor: Sequential
+    /// observations → values `[batch, 1]`.
     public let critic: Sequential
 
+    /// A model whose initial parameters are fixed by `seed`; `hidden` lists the hidden layers' sizes.
     public init(observationSize: Int, actionCount: Int, hidden: [Int] = [64, 64], activation: Activation = .tanh, seed: UInt64) {
         self.observationSize = observationSize
         self.actionCount = actionCount

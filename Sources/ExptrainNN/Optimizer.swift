@@ -5,17 +5,26 @@
 /// flat arrays plus a step count.
 ///
 /// ```swift
-/// let optimizer: Optimizer = Adam(eps: 1e-5)
+/// let optimizer: Optimizer = Adam(learningRate: 2.5e-4, eps: 1e-5)
 /// let norm = clipGlobalNorm(model.parameters, maxNorm: 0.5)
-/// optimizer.step(model.parameters, learningRate: schedule.value(atStep: update))
+/// optimizer.step(parameters: model.parameters, learningRate: schedule.value(atStep: update))
 /// checkpoint["optimizer"] = optimizer.state
 /// ```
 public protocol Optimizer: AnyObject {
-    /// Applies one update to `parameters.values` from `parameters.gradients`.
-    func step(_ parameters: ParameterStore, learningRate: Float)
+    /// The rate `step(parameters:)` uses when no other is given.
+    var learningRate: Float { get set }
+    /// Applies one update with `learningRate` to `parameters`' values from its gradients.
+    func step(parameters: ParameterStore, learningRate: Float)
     /// The step count and per-parameter buffers (empty before the first step), for
     /// checkpoints; setting it restores them.
     var state: OptimizerState { get set }
+}
+
+extension Optimizer {
+    /// Applies one update with the optimiser's own `learningRate`.
+    public func step(parameters: ParameterStore) {
+        step(parameters: parameters, learningRate: learningRate)
+    }
 }
 
 /// What an optimiser remembers between steps, as flat arrays aligned with the parameter
@@ -26,6 +35,7 @@ public struct OptimizerState: Sendable, Equatable {
     /// Named buffers, each as long as the parameter buffer, in a stable order.
     public var buffers: [(name: String, values: [Float])]
 
+    /// A state as read back from a checkpoint.
     public init(stepCount: Int, buffers: [(name: String, values: [Float])]) {
         self.stepCount = stepCount
         self.buffers = buffers

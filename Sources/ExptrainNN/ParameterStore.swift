@@ -13,13 +13,15 @@ import ExptrainTensor
 /// let weight = store.register("actor.0.weight", shape: [64, 4], initialValues: values)
 /// let w = weight.tensor                   // a view; gradients accumulate into the store
 /// store.zeroGradients()
-/// store.withGradients { allReduceInPlace($0) }
+/// try store.withGradients { try communicator.allReduce($0, .sum) }
 /// for entry in store.entries { write(entry.name, entry.offset, entry.count) }
 /// ```
 public final class ParameterStore {
     /// Where one parameter lives in the flat buffers.
     public struct Entry: Sendable, Equatable {
+        /// The stable name (`actor.0.weight`), the key in checkpoints.
         public let name: String
+        /// The parameter's shape (PyTorch's layout for weights: `[out, in]`).
         public let shape: [Int]
         /// Index of the first value in the flat buffers.
         public let offset: Int
@@ -29,23 +31,17 @@ public final class ParameterStore {
 
     /// The parameters in registration order.
     public private(set) var entries: [Entry] = []
-    private var values: UnsafeMutablePointer<Float>
-    private var gradients: UnsafeMutablePointer<Float>
-    private var capacity: Int
+    private var buffers = FlatBuffers(capacity: 1024)
+    private var values: UnsafeMutablePointer<Float> { buffers.values }
+    private var gradients: UnsafeMutablePointer<Float> { buffers.gradients }
     /// Once a view has been handed out, growing the buffers would leave it dangling.
     private var layoutIsFixed = false
+    /// One tensor per parameter, made when the layout is fixed. Parameter tensors are
+    /// graph leaves, so the same one can serve every forward pass.
+    private var views: [Tensor] = []
 
     /// An empty store.
-    public init() {
-        capacity = 1024
-        values = ParameterStore.allocate(capacity)
-        gradients = ParameterStore.allocate(capacity)
-    }
-
-    deinit {
-        values.deallocate()
-        gradients.deallocate()
-    }
+    public init() {}
 
     /// The total number of floats.
     public private(set) var count = 0
@@ -78,13 +74,19 @@ public final class ParameterStore {
         (gradients + count).update(repeating: 0, count: size)
         entries.append(entry)
         count += size
-        return Parameter(store: self, entry: entry)
+        return Parameter(store: self, index: entries.count - 1)
     }
 
-    /// A tensor viewing one parameter's values, whose gradient is its slice of the gradient buffer.
-    public func tensor(for entry: Entry) -> Tensor {
-        layoutIsFixed = true
-        return Tensor.parameter(shape: entry.shape, values: values + entry.offset, gradients: gradients + entry.offset, owner: self)
+    /// The tensor viewing the parameter at `index` of `entries`, whose gradient is its slice
+    /// of the gradient buffer. Made once and reused: the layout is fixed from then on.
+    public func tensor(at index: Int) -> Tensor {
+        if !layoutIsFixed {
+            layoutIsFixed = true
+            views = entries.map { entry in
+                Tensor.parameter(shape: entry.shape, values: values + entry.offset, gradients: gradients + entry.offset, owner: buffers)
+            }
+        }
+        return views[index]
     }
 
     /// Reads or writes all values (to broadcast them, load a checkpoint, take a step).
@@ -113,14 +115,30 @@ public final class ParameterStore {
     }
 
     private func reserve(_ needed: Int) {
-        guard needed > capacity else { return }
-        let newCapacity = max(needed, capacity * 2)
-        let (newValues, newGradients) = (ParameterStore.allocate(newCapacity), ParameterStore.allocate(newCapacity))
-        newValues.update(from: values, count: count)
-        newGradients.update(from: gradients, count: count)
-        values.deallocate()
-        gradients.deallocate()
-        (values, gradients, capacity) = (newValues, newGradients, newCapacity)
+        guard needed > buffers.capacity else { return }
+        let grown = FlatBuffers(capacity: max(needed, buffers.capacity * 2))
+        grown.values.update(from: values, count: count)
+        grown.gradients.update(from: gradients, count: count)
+        buffers = grown
+    }
+}
+
+/// The memory behind a store. Parameter tensors keep it alive rather than the store, so
+/// that the store can keep its tensors without a reference cycle.
+private final class FlatBuffers {
+    let values: UnsafeMutablePointer<Float>
+    let gradients: UnsafeMutablePointer<Float>
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        values = FlatBuffers.allocate(capacity)
+        gradients = FlatBuffers.allocate(capacity)
+    }
+
+    deinit {
+        UnsafeMutableRawPointer(values).deallocate()
+        UnsafeMutableRawPointer(gradients).deallocate()
     }
 
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -131,9 +149,14 @@ public final class ParameterStore {
 
 /// One registered parameter: a handle a layer keeps to get its tensor at each call.
 public struct Parameter {
+    /// The store the parameter lives in.
     public let store: ParameterStore
-    public let entry: ParameterStore.Entry
+    /// Its position in `store.entries`.
+    public let index: Int
+
+    /// Where it lives in the store's buffers.
+    public var entry: ParameterStore.Entry { store.entries[index] }
 
     /// The parameter as a tensor (a view into the store; gradients flow into the store).
-    public var tensor: Tensor { store.tensor(for: entry) }
+    public var tensor: Tensor { store.tensor(at: index) }
 }

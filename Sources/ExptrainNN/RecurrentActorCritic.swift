@@ -10,6 +10,7 @@ public struct ObservationEmbedding: Sendable, Equatable {
     /// The length of each code's vector.
     public var dimension: Int
 
+    /// One table row per code of every channel, each `dimension` long.
     public init(codeCounts: [Int], dimension: Int) {
         self.codeCounts = codeCounts
         self.dimension = dimension
@@ -41,22 +42,32 @@ public struct ObservationEmbedding: Sendable, Equatable {
 /// ```
 public final class RecurrentActorCritic: ActorCriticModel {
     public let parameters = ParameterStore()
+    /// The shape of one observation, channel last (`[7, 7, 3]`).
     public let observationShape: [Int]
     public let actionCount: Int
+    /// The width of the encoder, the GRU state and the heads' input.
     public let hiddenSize: Int
     public var recurrentStateSize: Int { gru == nil ? 0 : hiddenSize }
 
+    /// The shared code table, when observations are codes.
     public let embedding: Embedding?
     private let embeddingOptions: ObservationEmbedding?
     /// Where each channel's codes start in the shared table.
     private let channelOffsets: [Int]
+    /// features → hiddenSize, followed by `activation`.
     public let encoder: Linear
+    /// The encoder's non-linearity.
     public let activation: Activation
     private let encoderActivation: Layer
+    /// The recurrent core; `nil` for the feed-forward variant.
     public let gru: GRU?
+    /// state → logits.
     public let actor: Linear
+    /// state → value.
     public let critic: Linear
 
+    /// A model whose initial parameters are fixed by `seed`. `embedding: nil` feeds observations
+    /// to the encoder as they are; `recurrent: false` leaves out the GRU.
     public init(
         observationShape: [Int], actionCount: Int, embedding options: ObservationEmbedding? = .miniGrid(),
         hiddenSize: Int = 128, activation: Activation = .relu, recurrent: Bool = true, seed: UInt64

@@ -7,15 +7,19 @@
 ///
 /// With `momentum` 0 this is plain `θ ← θ − lr · g` and keeps no buffer.
 public final class SGD: Optimizer {
+    /// The rate `step(parameters:)` uses; schedules pass theirs to `step(parameters:learningRate:)`.
+    public var learningRate: Float
+    /// `μ`; 0 for plain gradient descent.
     public let momentum: Float
     private var stepCount = 0
     private var momentumBuffer: [Float] = []
 
-    public init(momentum: Float = 0) {
+    public init(learningRate: Float = 1e-2, momentum: Float = 0) {
+        self.learningRate = learningRate
         self.momentum = momentum
     }
 
-    public func step(_ parameters: ParameterStore, learningRate: Float) {
+    public func step(parameters: ParameterStore, learningRate: Float) {
         stepCount += 1
         let momentum = momentum
         parameters.withValues { values in

@@ -28,6 +28,8 @@ final class GradientRecord {
 public enum GradientMode {
     /// `true` (the default) while results are recorded.
     @TaskLocal public static var isRecording = true
+    /// Where new tensors take their value buffers from, inside `withoutGradients(reusing:)`.
+    @TaskLocal public static var bufferPool: TensorBufferPool?
 }
 
 /// Runs `body` without recording: results of operations carry no graph, so no
@@ -38,6 +40,20 @@ public enum GradientMode {
 /// ```
 public func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
     try GradientMode.$isRecording.withValue(false, operation: body)
+}
+
+/// Runs `body` without recording, taking the value buffers of new tensors from `pool`
+/// (and returning them there when the tensors die): the rollout form, which stops
+/// allocating value buffers once the pool has one of each size the model needs.
+///
+/// ```swift
+/// let pool = TensorBufferPool()
+/// let output = withoutGradients(reusing: pool) { model.forward(…) }
+/// ```
+public func withoutGradients<R>(reusing pool: TensorBufferPool, _ body: () throws -> R) rethrows -> R {
+    try GradientMode.$bufferPool.withValue(pool) {
+        try GradientMode.$isRecording.withValue(false, operation: body)
+    }
 }
 
 extension Tensor {
@@ -85,7 +101,10 @@ extension Tensor {
     /// Intermediate gradients are freed as soon as they have been pulled back.
     public func backward() {
         precondition(count == 1, "backward() starts from a scalar loss, not shape \(shape)")
-        guard record != nil else { return }
+        guard record != nil else {
+            if isGradientLeaf { gradientStorage!.base.pointee += 1 }
+            return
+        }
         let order = recordedAncestorsInTopologicalOrder()
         gradientAccumulator()!.pointee += 1
         for tensor in order.reversed() {

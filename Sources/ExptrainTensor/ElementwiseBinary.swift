@@ -112,6 +112,7 @@ public func * (a: Tensor, b: Tensor) -> Tensor { Tensor.elementwise(Multiplicati
 /// Element-wise quotient, broadcasting rows and scalars (NumPy rules).
 public func / (a: Tensor, b: Tensor) -> Tensor { Tensor.elementwise(Division.self, a, b) }
 
+/// A scalar on either side of `+`, `-`, `*`, `/` broadcasts over every value.
 public func + (a: Tensor, b: Float) -> Tensor { a + Tensor(b) }
 public func + (a: Float, b: Tensor) -> Tensor { Tensor(a) + b }
 public func - (a: Tensor, b: Float) -> Tensor { a - Tensor(b) }

@@ -19,6 +19,21 @@ import ExptrainRandom
 /// let action = withoutGradients { matmul(input, weight, transposeB: true) }  // records nothing
 /// ```
 ///
+/// Training a model whose parameters live in a `ParameterStore` (ExptrainNN) reads the same:
+///
+/// ```swift
+/// let loss = lossFunction(model.forward(…))      // a scalar Tensor; the graph is recorded
+/// model.parameters.zeroGradients()
+/// loss.backward()                                 // into model.parameters' gradient buffer
+/// let rollout = withoutGradients(reusing: pool) { model.forward(…) }
+/// ```
+///
+/// Where the tape lives: there is no global tape. The tape is the recorded graph itself
+/// (see `GradientRecord`), owned by the tensors that refer to it and freed with the loss.
+/// The only context is `GradientMode`, whose switches are `@TaskLocal` values: bound per
+/// task (per thread outside tasks), immutable from everyone else's point of view, so
+/// Swift 6's strict concurrency has nothing to protect.
+///
 /// Tensors are reference types so that a recorded graph can share them; their values
 /// are not changed by operations. `withUnsafeMutableBufferPointer` lets a caller fill a
 /// tensor it made (an observation batch, say) before using it.

@@ -1,21 +1,34 @@
-/// A run of Float32 values that a tensor reads: either memory it owns (64-byte aligned,
-/// freed with the storage) or a view into memory kept alive by `owner` (a parameter
-/// buffer). Slices and reshapes share one storage.
+/// A run of Float32 values that a tensor reads. Slices and reshapes share one storage.
 @usableFromInline
 final class TensorStorage {
-    @usableFromInline let base: UnsafeMutablePointer<Float>
-    let count: Int
-    private let owner: AnyObject?
-
-    /// Owned memory, uninitialised: every operation writes all of its output.
-    init(uninitializedCount count: Int) {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-        self.count = count
-        owner = nil
+    /// Who frees the memory.
+    private enum Ownership {
+        /// Freed with this storage.
+        case owned
+        /// Returned to the pool with this storage.
+        case pooled(TensorBufferPool)
+        /// Someone else's memory (a parameter buffer), kept alive by holding its owner.
+        case viewed(AnyObject)
     }
 
-    /// Owned memory set to zero.
+    @usableFromInline let base: UnsafeMutablePointer<Float>
+    let count: Int
+    private let ownership: Ownership
+
+    /// Memory of its own, uninitialised (every operation writes all of its output); taken
+    /// from the `TensorBufferPool` of an enclosing `withoutGradients(reusing:)` if there is one.
+    init(uninitializedCount count: Int) {
+        self.count = count
+        if let pool = GradientMode.bufferPool {
+            base = pool.take(count: count)
+            ownership = .pooled(pool)
+        } else {
+            base = TensorStorage.allocate(count)
+            ownership = .owned
+        }
+    }
+
+    /// Memory of its own, set to zero.
     convenience init(zeroedCount count: Int) {
         self.init(uninitializedCount: count)
         base.update(repeating: 0, count: count)
@@ -25,12 +38,20 @@ final class TensorStorage {
     init(viewing base: UnsafeMutablePointer<Float>, count: Int, owner: AnyObject) {
         self.base = base
         self.count = count
-        self.owner = owner
+        ownership = .viewed(owner)
     }
 
     deinit {
-        if owner == nil {
-            UnsafeMutableRawPointer(base).deallocate()
+        switch ownership {
+        case .owned: UnsafeMutableRawPointer(base).deallocate()
+        case .pooled(let pool): pool.give(base, count: count)
+        case .viewed: break
         }
+    }
+
+    /// 64-byte aligned memory for `count` floats (at least one, so the pointer is unique).
+    static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(count, 1))
     }
 }

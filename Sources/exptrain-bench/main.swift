@@ -96,9 +96,47 @@ for size in [64, 256, 1024] {
 }
 }
 
+// A 64-64 tanh MLP (4 → 64 → 64 → 2) on a batch of 512: forward, loss Σ w⊙y, backward
+// into the flat gradient buffer; next to the same computation written directly against
+// BLAS with preallocated buffers, which shows what the tensors and the tape cost.
+group("mlp") {
+    let (batch, sizes) = (512, [4, 64, 64, 2])
+    let store = ParameterStore()
+    var layerGenerator = RandomGenerator(seed: 3)
+    var layers: [Layer] = []
+    for index in 0..<3 {
+        layers.append(Linear(
+            inputSize: sizes[index], outputSize: sizes[index + 1], name: "mlp.\(2 * index)", parameters: store,
+            weightInitialization: .orthogonal(gain: Float(2).squareRoot()), generator: &layerGenerator
+        ))
+        if index < 2 { layers.append(Tanh()) }
+    }
+    let network = Sequential(layers)
+    let input = Tensor.randomNormal([batch, 4], using: &generator)
+    let outputWeights = Tensor.randomNormal([batch, 2], using: &generator)
+    let reference = DirectMLP(store: store, sizes: sizes, batch: batch)
+    // Both sides must compute the same gradients, or the comparison means nothing.
+    store.zeroGradients()
+    (network(input) * outputWeights).sum().backward()
+    let oursGradients = store.withGradients { Array($0) }
+    store.zeroGradients()
+    reference.forwardBackward(input: input, outputWeights: outputWeights)
+    let largestDifference = store.withGradients { zip($0, oursGradients).map { abs($0 - $1) / max(1, abs($1)) }.max()! }
+    precondition(largestDifference < 1e-4, "the direct MLP's gradients differ from ours by \(largestDifference)")
+    let times = compare({
+        store.zeroGradients()
+        (network(input) * outputWeights).sum().backward()
+    }, reference: {
+        store.zeroGradients()
+        reference.forwardBackward(input: input, outputWeights: outputWeights)
+    })
+    report("mlp_64x64_tanh_forward_backward_batch512", value: times.ours * 1e3, unit: "ms",
+           reference: times.reference * 1e3, ratio: times.reference / times.ours)
+}
+
 // CleanRL's CartPole agent (separate 64-64 tanh actor and critic MLPs): forward, a
 // PPO-shaped loss and backward into the flat gradient buffer, on a minibatch of 512.
-group("mlp") {
+group("mlp-actor-critic") {
     let batch = 512
     let model = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
     let observations = Tensor.randomNormal([batch, 4], using: &generator)
@@ -120,11 +158,119 @@ group("mlp") {
     })
     report("mlp_64x64_tanh_actor_critic_forward_backward_batch512", value: time * 1e3, unit: "ms")
 
+    // One rollout step of 8 environments, as the engine runs it: without gradients,
+    // with and without a buffer pool.
     let rolloutObservations = Tensor.randomNormal([8, 4], using: &generator)
-    let rolloutTime = median(secondsPerCall {
-        _ = withoutGradients {
-            model.forward(observations: rolloutObservations, masks: masks.slice(rows: 0..<8), hidden: Tensor.zeros([8, 0]), steps: 1, environments: 8)
+    let rolloutMasks = Tensor(shape: [8], repeating: 1)
+    let rolloutHidden = Tensor.zeros([8, 0])
+    let pool = TensorBufferPool()
+    let pooledTime = median(secondsPerCall {
+        _ = withoutGradients(reusing: pool) {
+            model.forward(observations: rolloutObservations, masks: rolloutMasks, hidden: rolloutHidden, steps: 1, environments: 8)
         }
     })
-    report("mlp_64x64_tanh_actor_critic_rollout_forward_batch8", value: rolloutTime * 1e6, unit: "µs")
+    report("mlp_64x64_tanh_actor_critic_rollout_forward_batch8_pooled", value: pooledTime * 1e6, unit: "µs")
+    let unpooledTime = median(secondsPerCall {
+        _ = withoutGradients {
+            model.forward(observations: rolloutObservations, masks: rolloutMasks, hidden: rolloutHidden, steps: 1, environments: 8)
+        }
+    })
+    report("mlp_64x64_tanh_actor_critic_rollout_forward_batch8", value: unpooledTime * 1e6, unit: "µs")
+}
+
+// The MiniGrid recurrent actor-critic (7×7×3 codes, embedding 8, 128 units, GRU): an update
+// over 32 steps of 16 environments, and one rollout step of 16 environments.
+group("recurrent") {
+    let (steps, environments) = (32, 16)
+    let model = RecurrentActorCritic(observationShape: [7, 7, 3], actionCount: 7, hiddenSize: 128, seed: 1)
+    let codeCounts = [11, 6, 3]
+    let observations = Tensor(shape: [steps * environments, 147], values: (0..<steps * environments * 147).map { index in
+        Float(generator.nextInt(below: codeCounts[index % 3]))
+    })
+    let masks = Tensor(shape: [steps * environments], values: (0..<steps * environments).map { _ in generator.nextInt(below: 20) == 0 ? 0 : 1 })
+    let hidden = Tensor.zeros([environments, 128])
+    let actions = (0..<steps * environments).map { _ in generator.nextInt(below: 7) }
+    let returns = Tensor.randomNormal([steps * environments], using: &generator)
+    let updateTime = median(secondsPerCall {
+        let output = model.forward(observations: observations, masks: masks, hidden: hidden, steps: steps, environments: environments)
+        let policy = Categorical(logits: output.logits)
+        let loss = -policy.logProbability(of: actions).mean() + 0.5 * (output.values - returns).squared().mean()
+        model.parameters.zeroGradients()
+        loss.backward()
+    })
+    report("gru_actor_critic_minigrid_forward_backward_T32_N16", value: updateTime * 1e3, unit: "ms")
+
+    let pool = TensorBufferPool()
+    let stepObservations = observations.slice(rows: 0..<environments)
+    let stepMasks = masks.slice(rows: 0..<environments)
+    let stepTime = median(secondsPerCall {
+        _ = withoutGradients(reusing: pool) {
+            model.forward(observations: stepObservations, masks: stepMasks, hidden: hidden, steps: 1, environments: environments)
+        }
+    })
+    report("gru_actor_critic_minigrid_rollout_forward_N16", value: stepTime * 1e6, unit: "µs")
+}
+
+/// The 64-64 tanh MLP's forward and backward pass by hand: `y = tanh(x W₁ᵀ + b₁)` etc.,
+/// each product one sgemm into a buffer allocated once, reading and writing the same
+/// parameter store as the layers, so that both sides compute the same numbers.
+final class DirectMLP {
+    let store: ParameterStore
+    let sizes: [Int]
+    let batch: Int
+    /// activations[0] is the input; activations[l + 1] the output of layer l (`batch × sizes[l + 1]`).
+    let activations: [UnsafeMutablePointer<Float>]
+    /// d(loss)/d(pre-activation), laid out like `activations`.
+    let deltas: [UnsafeMutablePointer<Float>]
+
+    init(store: ParameterStore, sizes: [Int], batch: Int) {
+        self.store = store
+        self.sizes = sizes
+        self.batch = batch
+        activations = sizes.map { .allocate(capacity: batch * $0) }
+        deltas = sizes.map { .allocate(capacity: batch * $0) }
+    }
+
+    deinit {
+        (activations + deltas).forEach { $0.deallocate() }
+    }
+
+    func forwardBackward(input: Tensor, outputWeights: Tensor) {
+        let layerCount = sizes.count - 1
+        input.withUnsafeBufferPointer { activations[0].update(from: $0.baseAddress!, count: $0.count) }
+        outputWeights.withUnsafeBufferPointer { deltas[layerCount].update(from: $0.baseAddress!, count: $0.count) }
+        store.withValues { values in
+            store.withGradients { gradients in
+                let entries = store.entries
+                for layer in 0..<layerCount {
+                    let (inputSize, outputSize) = (sizes[layer], sizes[layer + 1])
+                    let (x, y) = (activations[layer], activations[layer + 1])
+                    let bias = values.baseAddress! + entries[2 * layer + 1].offset
+                    for row in 0..<batch { (y + row * outputSize).update(from: bias, count: outputSize) }
+                    BLAS.gemm(transposeA: false, transposeB: true, m: batch, n: outputSize, k: inputSize,
+                              a: x, b: values.baseAddress! + entries[2 * layer].offset, beta: 1, c: y)
+                    if layer < layerCount - 1 {
+                        for i in 0..<batch * outputSize { y[i] = ScalarMath.tanh(y[i]) }
+                    }
+                }
+                for layer in stride(from: layerCount - 1, through: 0, by: -1) {
+                    let (inputSize, outputSize) = (sizes[layer], sizes[layer + 1])
+                    let (x, y, delta) = (activations[layer], activations[layer + 1], deltas[layer + 1])
+                    if layer < layerCount - 1 {
+                        for i in 0..<batch * outputSize { delta[i] *= 1 - y[i] * y[i] }
+                    }
+                    BLAS.gemm(transposeA: true, transposeB: false, m: outputSize, n: inputSize, k: batch,
+                              a: delta, b: x, beta: 1, c: gradients.baseAddress! + entries[2 * layer].offset)
+                    let biasGradient = gradients.baseAddress! + entries[2 * layer + 1].offset
+                    for row in 0..<batch {
+                        for j in 0..<outputSize { biasGradient[j] += delta[row * outputSize + j] }
+                    }
+                    if layer > 0 {
+                        BLAS.gemm(transposeA: false, transposeB: false, m: batch, n: inputSize, k: outputSize,
+                                  a: delta, b: values.baseAddress! + entries[2 * layer].offset, beta: 0, c: deltas[layer])
+                    }
+                }
+            }
+        }
+    }
 }

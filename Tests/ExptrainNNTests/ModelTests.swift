@@ -166,4 +166,15 @@ final class ModelTests: XCTestCase {
         (parameter.tensor * 2).sum().backward()
         XCTAssertEqual(store.withGradients { Array($0) }, [2, 2, 2, 2, 0, 0])
     }
+
+    func testModelsAreFreedWithTheirParameters() {
+        weak var store: ParameterStore?
+        do {
+            let model = MLPActorCritic(observationSize: 3, actionCount: 2, seed: 17)
+            store = model.parameters
+            model.forward(observations: Tensor.zeros([1, 3]), masks: Tensor(shape: [1], repeating: 1), hidden: Tensor.zeros([1, 0]), steps: 1, environments: 1)
+                .values.sum().backward()
+        }
+        XCTAssertNil(store, "no reference cycle keeps a model's parameters alive")
+    }
 }

@@ -28,7 +28,7 @@ final class OptimizerTests: XCTestCase {
         let adam = Adam(beta1: 0.9, beta2: 0.999, eps: 1e-8)
         for (gradients, values) in zip(gradientSequence, expected) {
             setGradients(parameters, gradients)
-            adam.step(parameters, learningRate: 0.1)
+            adam.step(parameters: parameters, learningRate: 0.1)
             let theta = parameters.values(of: "theta")!
             XCTAssertEqual(Double(theta[0]), values[0], accuracy: 1e-6)
             XCTAssertEqual(Double(theta[1]), values[1], accuracy: 1e-6)
@@ -45,7 +45,7 @@ final class OptimizerTests: XCTestCase {
         let sgd = SGD(momentum: 0.9)
         for (gradients, values) in zip(gradientSequence, expected) {
             setGradients(parameters, gradients)
-            sgd.step(parameters, learningRate: 0.1)
+            sgd.step(parameters: parameters, learningRate: 0.1)
             for (actual, value) in zip(parameters.values(of: "theta")!, values) { XCTAssertEqual(actual, value, accuracy: 1e-6) }
         }
     }
@@ -53,7 +53,7 @@ final class OptimizerTests: XCTestCase {
     func testPlainSGD() {
         let parameters = store()
         setGradients(parameters, [0.5, -1])
-        SGD().step(parameters, learningRate: 0.1)
+        SGD(learningRate: 0.1).step(parameters: parameters)
         XCTAssertEqual(parameters.values(of: "theta"), [0.95, -1.9])
     }
 
@@ -63,7 +63,7 @@ final class OptimizerTests: XCTestCase {
             let optimizer = makeOptimizer()
             for gradients in gradientSequence.prefix(2) {
                 setGradients(original, gradients)
-                optimizer.step(original, learningRate: 0.01)
+                optimizer.step(parameters: original, learningRate: 0.01)
             }
             let copy = store()
             copy.withValues { values in original.withValues { _ = values.update(fromContentsOf: $0) } }
@@ -72,8 +72,8 @@ final class OptimizerTests: XCTestCase {
             XCTAssertEqual(restored.state, optimizer.state)
             setGradients(original, gradientSequence[2])
             setGradients(copy, gradientSequence[2])
-            optimizer.step(original, learningRate: 0.01)
-            restored.step(copy, learningRate: 0.01)
+            optimizer.step(parameters: original, learningRate: 0.01)
+            restored.step(parameters: copy, learningRate: 0.01)
             XCTAssertEqual(original.values(of: "theta"), copy.values(of: "theta"))
         }
     }

@@ -31,6 +31,16 @@ final class OperationGradientTests: XCTestCase {
         assertGradientsMatchFiniteDifferences([column, batch]) { $0[0] - $0[1] }
     }
 
+    func testArithmeticBroadcastingBothWaysAndInnerAxes() {
+        let column = randomLeaf([3, 1], seed: 24)
+        let row = randomLeaf([1, 4], seed: 25, scale: 0.3, offset: 2)
+        let middle = randomLeaf([2, 1, 4], seed: 26)
+        let full = randomLeaf([2, 3, 4], seed: 27)
+        assertGradientsMatchFiniteDifferences([column, row]) { $0[0] / $0[1] }
+        assertGradientsMatchFiniteDifferences([middle, full]) { $0[0] * $0[1] }
+        XCTAssertEqual((Tensor(shape: [2, 1], values: [1, 2]) + Tensor(shape: [3], values: [10, 20, 30])).scalars, [11, 21, 31, 12, 22, 32])
+    }
+
     func testMinimumAndMaximum() {
         let a = randomLeaf([6], seed: 8)
         let b = Tensor(shape: [6], values: a.scalars.enumerated().map { $1 + ($0.isMultiple(of: 2) ? 0.5 : -0.5) }, requiresGradient: true)

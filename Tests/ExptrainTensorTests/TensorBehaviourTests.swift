@@ -57,6 +57,9 @@ final class TensorBehaviourTests: XCTestCase {
         x.zeroGradient()
         (3 * x).sum().backward()
         XCTAssertEqual(x.gradient, [3, 3])
+        let scalarLeaf = Tensor(shape: [], values: [2], requiresGradient: true)
+        scalarLeaf.backward()
+        XCTAssertEqual(scalarLeaf.gradient, [1], "d x / d x")
     }
 
     func testBackwardThroughAVeryDeepGraph() {
@@ -79,5 +82,31 @@ final class TensorBehaviourTests: XCTestCase {
         var first = RandomGenerator(seed: 5)
         var second = RandomGenerator(seed: 5)
         XCTAssertEqual(Tensor.randomNormal([7, 3], using: &first).scalars, Tensor.randomNormal([7, 3], using: &second).scalars)
+    }
+}
+
+final class TensorBufferPoolTests: XCTestCase {
+    func testSteadyStateStepsReuseEveryBuffer() {
+        let pool = TensorBufferPool()
+        let weight = randomLeaf([4, 3], seed: 2)
+        func step() -> [Float] {
+            withoutGradients(reusing: pool) {
+                let input = Tensor(shape: [2, 3], repeating: 0.5)
+                return affine(input, weight: weight, bias: nil).tanh().logSoftmax().scalars
+            }
+        }
+        let first = step()
+        let created = pool.buffersCreated
+        XCTAssertGreaterThan(created, 0)
+        for _ in 0..<5 { XCTAssertEqual(step(), first) }
+        XCTAssertEqual(pool.buffersCreated, created, "later steps only reuse buffers")
+    }
+
+    func testPooledTensorsOutliveTheBlockSafely() {
+        let pool = TensorBufferPool()
+        let kept = withoutGradients(reusing: pool) { Tensor(shape: [3], values: [1, 2, 3]).exp() }
+        let other = withoutGradients(reusing: pool) { Tensor(shape: [3], repeating: 7) * 2 }
+        XCTAssertEqual(kept.scalars.map { $0.rounded() }, [3, 7, 20], "a live tensor's buffer is not handed out again")
+        XCTAssertEqual(other.scalars, [14, 14, 14])
     }
 }
