@@ -225,7 +225,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                 loss.backward()
                 try model.parameters.withGradients { try world.allReduce($0, .sum) }
                 let norm = clipGlobalNorm(model.parameters, maxNorm: settings.maxGradNorm)
-                optimizer.step(model.parameters, learningRate: learningRate)
+                optimizer.step(parameters: model.parameters, learningRate: learningRate)
                 diagnostics.add([(.gradientNorm, norm)])
                 diagnostics.minibatches += 1
             }
