@@ -65,6 +65,10 @@ let package = Package(
         .testTarget(name: "ExptrainMetricsLogTests", dependencies: ["ExptrainMetricsLog"]),
         .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine"]),
         .testTarget(name: "ExptrainTasksTests", dependencies: ["ExptrainTasks", "ExptrainExperiment", "ExptrainRandom"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["exptrain"]),
+        .executableTarget(
+            name: "exptrain-harness",
+            dependencies: ["ExptrainCLI", "ExptrainExperiment", "ExptrainExperiments", "ExptrainNN", "ExptrainTasks"],
+            path: "Tests/Harness"),
+        .testTarget(name: "IntegrationTests", dependencies: ["exptrain", "exptrain-harness"]),
     ]
 )

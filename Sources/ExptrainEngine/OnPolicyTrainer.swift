@@ -40,6 +40,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private let startTime = Communicator.wallTime()
     private var elapsedBefore = 0.0
     private var lastCheckpoint: String?
+    private var lastSavedSteps = -1
     private var lastLog = (steps: 0, time: 0.0)
     private var latestSummary: EpisodeSummary?
 
@@ -74,7 +75,6 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         var seeds = try RunSeeds.broadcast(seed: options.seed, over: world)
         if let start {
             restored = try TrainerCheckpoint.trainerState(from: start.file, path: start.path)
-            elapsedBefore = restored.elapsedSeconds
             if restored.worldSize == world.size {
                 seeds = RunSeeds(seeds: restored.seeds)
             } else {
@@ -111,6 +111,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         pendingRestore = start
 
         if world.rank == 0 {
+            // A resumed run's clock continues from the last log point of its folder.
+            elapsedBefore = options.resume ? runDirectory.lastLoggedElapsedSeconds() : 0
             log = try RunLog(directory: runDirectory, quiet: options.quiet)
             try runDirectory.writeConfig(configRecord(pipeline: pipeline, machine: machine, seeds: seeds))
         }
@@ -170,11 +172,15 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                 state.stageSteps = 0
             }
             if finished {
-                try saveCheckpoint(optimizer: optimizer, optimizerName: optimizerName)
+                if lastSavedSteps != state.totalSteps {
+                    try saveCheckpoint(optimizer: optimizer, optimizerName: optimizerName)
+                }
                 break stages
             }
         }
         log?.close()
+        let parameters = model.parameters.withValues { values in digest(values.lazy.map { UInt64($0.bitPattern) }) }
+        context.info("parameters \(parameters) after \(state.totalSteps) steps", everyRank: true)
         let seconds = elapsedBefore + Communicator.wallTime() - startTime
         return TrainingSummary(
             totalSteps: state.totalSteps, seconds: seconds, episodeReturnMean100: latestSummary?.returnMean100,
@@ -295,7 +301,6 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private func saveCheckpoint(optimizer: Optimizer, optimizerName: String) throws {
         let gathered = try world.allGather(collector.generator.state)
         state.generatorStates = (0..<world.size).map { Array(gathered[($0 * 4)..<($0 * 4 + 4)]) }
-        state.elapsedSeconds = elapsedBefore + Communicator.wallTime() - startTime
         let path = runDirectory.checkpointsPath + "/" + TrainerCheckpoint.fileName(totalSteps: state.totalSteps)
         if world.rank == 0 {
             let file = TrainerCheckpoint.contents(
@@ -307,6 +312,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             }
         }
         lastCheckpoint = path
+        lastSavedSteps = state.totalSteps
         try validate(checkpoint: path)
     }
 

@@ -70,6 +70,16 @@ struct RunDirectory {
         return names.filter { $0.hasSuffix(".safetensors") && !$0.hasPrefix(".") }.sorted().map { "\(folder)/\($0)" }
     }
 
+    /// `elapsed_seconds` of the last line of `metrics.jsonl`, or 0.
+    func lastLoggedElapsedSeconds() -> Double {
+        guard let text = try? String(contentsOfFile: metricsPath, encoding: .utf8),
+              let line = text.split(separator: "\n").last,
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let elapsed = object["elapsed_seconds"] as? Double
+        else { return 0 }
+        return elapsed
+    }
+
     /// Writes `config.json`: the resolved settings of the run, for the record.
     func writeConfig(_ object: [String: Any]) throws {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])

@@ -32,17 +32,7 @@ public struct RunSeeds: Sendable, Equatable {
         return (0..<count).map { _ in generator.nextSeed() }
     }
 
-    /// A short fingerprint of the list (FNV-1a, 64 bits, hexadecimal) that every
-    /// rank logs, so two runs can be checked to have used the same seeds.
-    public var digest: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for seed in seeds {
-            for shift in stride(from: 0, to: 64, by: 8) {
-                hash ^= (seed >> UInt64(shift)) & 0xff
-                hash &*= 0x0000_0100_0000_01b3
-            }
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    /// A short fingerprint of the list that every rank logs, so two runs can be checked
+    /// to have used the same seeds.
+    public var digest: String { ExptrainEngine.digest(seeds) }
 }

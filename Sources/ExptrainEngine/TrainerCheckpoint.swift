@@ -3,14 +3,14 @@ import ExptrainMPI
 import ExptrainNN
 
 /// Where a run stands, saved with the model in each checkpoint's `__metadata__`.
+/// Nothing time-dependent is saved, so the same seed and world size give bit-identical
+/// checkpoints.
 struct TrainerState: Equatable {
     var totalSteps = 0
     var stageIndex = 0
     var stageSteps = 0
     var updates = 0
     var totalEpisodes = 0
-    /// Wall time trained before this process started (for `elapsed_seconds` after a resume).
-    var elapsedSeconds = 0.0
     var seeds: [UInt64] = []
     var worldSize = 1
     /// Each rank's action generator state, indexed by rank.
@@ -53,7 +53,6 @@ enum TrainerCheckpoint {
             "stage_steps": String(state.stageSteps),
             "updates": String(state.updates),
             "total_episodes": String(state.totalEpisodes),
-            "elapsed_seconds": String(state.elapsedSeconds),
             "seeds": state.seeds.map { String($0) }.joined(separator: ","),
             "world_size": String(state.worldSize),
             "optimizer": optimizerName,
@@ -119,7 +118,6 @@ enum TrainerCheckpoint {
         state.updates = try integer("updates", file, path)
         state.totalEpisodes = try integer("total_episodes", file, path)
         state.worldSize = try integer("world_size", file, path)
-        state.elapsedSeconds = Double(file.metadata["elapsed_seconds"] ?? "") ?? 0
         state.seeds = (file.metadata["seeds"] ?? "").split(separator: ",").compactMap { UInt64($0) }
         guard state.seeds.count == state.worldSize else {
             throw CheckpointError("\(path) lists \(state.seeds.count) seeds for \(state.worldSize) processes; it is corrupt")

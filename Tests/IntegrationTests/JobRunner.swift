@@ -24,26 +24,41 @@ enum JobRunner {
         if let path = ProcessInfo.processInfo.environment["EXPTRAIN_BINARY"] {
             return URL(fileURLWithPath: path)
         }
+        return builtProduct("exptrain")
+    }
+
+    /// The command line with the test-only `slot-probe` experiment added (Tests/Harness).
+    static var harnessBinary: URL { builtProduct("exptrain-harness") }
+
+    private static func builtProduct(_ name: String) -> URL {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("exptrain").path),
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path),
               directory.path != "/" {
             directory.deleteLastPathComponent()
         }
-        return directory.appendingPathComponent("exptrain")
+        return directory.appendingPathComponent(name)
     }
 
-    /// `mpirun -np <np> [--oversubscribe] exptrain <arguments>`.
-    static func mpirun(np: Int, _ arguments: [String], timeout: Double = 120) throws -> JobResult {
+    /// `mpirun -np <np> [--oversubscribe] <binary> <arguments>`.
+    static func mpirun(np: Int, _ arguments: [String], binary: URL = exptrainBinary, timeout: Double = 120) throws -> JobResult {
         var mpiArguments = ["-np", String(np), "--allow-run-as-root"]
         if np > ProcessInfo.processInfo.activeProcessorCount {
             mpiArguments.append("--oversubscribe")
         }
-        return try run("/usr/bin/env", ["mpirun"] + mpiArguments + [exptrainBinary.path] + arguments, timeout: timeout)
+        return try run("/usr/bin/env", ["mpirun"] + mpiArguments + [binary.path] + arguments, timeout: timeout)
     }
 
     /// `exptrain <arguments>` as an MPI singleton.
-    static func exptrain(_ arguments: [String], timeout: Double = 60) throws -> JobResult {
-        try run(exptrainBinary.path, arguments, timeout: timeout)
+    static func exptrain(_ arguments: [String], binary: URL = exptrainBinary, timeout: Double = 60) throws -> JobResult {
+        try run(binary.path, arguments, timeout: timeout)
+    }
+
+    /// A fresh temporary folder, removed when the test ends.
+    static func temporaryFolder(for test: XCTestCase) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exptrain-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        test.addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        return folder
     }
 
     /// Runs a command with a clean MPI environment and kills it after `timeout` seconds.

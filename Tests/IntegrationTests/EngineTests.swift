@@ -1,0 +1,219 @@
+import Foundation
+import XCTest
+
+/// Real `mpirun` training jobs of the built binaries, checked through what they write:
+/// probe files, logs, checkpoints, results. Small step budgets keep them fast.
+final class EngineTests: XCTestCase {
+    // MARK: The rank contract
+
+    func testRankContractAndIdenticalParametersOnTwoAndThreeRanks() throws {
+        for np in [2, 3] {
+            let folder = try JobRunner.temporaryFolder(for: self)
+            let result = try JobRunner.mpirun(
+                np: np,
+                ["slot-probe", "--seed", "5", "--max-steps", "2048", "--quiet", "--output-dir", folder.path,
+                 "--config", "probeDir=\(folder.path)", "--config", "gpuIDs=3,5"],
+                binary: JobRunner.harnessBinary)
+            XCTAssertEqual(result.status, 0, result.standardError)
+
+            let run = try runFolder(folder, tag: "slot-probe")
+            let config = try jsonObject(run.appendingPathComponent("config.json"))
+            let seeds = try XCTUnwrap(config["seeds"] as? [String])
+            XCTAssertEqual(seeds.count, np)
+            XCTAssertEqual(config["world_size"] as? Int, np)
+            for rank in 0..<np {
+                let slot = try jsonObject(folder.appendingPathComponent("train-slot-\(rank).json"))
+                XCTAssertEqual(slot["processIndex"] as? Int, rank, "np \(np)")
+                XCTAssertEqual(slot["totalProcesses"] as? Int, np, "np \(np)")
+                XCTAssertEqual(slot["seeds"] as? [String], seeds, "rank \(rank) received rank 0's seeds")
+                // One node: local rank = rank, so devices cycle through [3, 5].
+                let expectedDevice = [3, 5][rank % 2]
+                XCTAssertEqual(slot["devices"] as? [Int], [expectedDevice], "rank \(rank) of \(np)")
+                XCTAssertEqual(slot["cudaVisibleDevices"] as? String, String(expectedDevice))
+            }
+            XCTAssertEqual(Set(loggedValues(result.standardError, after: "seeds ")).count, 1, "seed digests differ: \(result.standardError)")
+            let parameters = loggedValues(result.standardError, after: "parameters ")
+            XCTAssertEqual(parameters.count, np, result.standardError)
+            XCTAssertEqual(Set(parameters).count, 1, "ranks ended with different parameters: \(result.standardError)")
+        }
+    }
+
+    // MARK: Determinism and resume
+
+    func testSameSeedGivesBitIdenticalCheckpoints() throws {
+        var checkpoints: [Data] = []
+        for _ in 0..<2 {
+            let folder = try JobRunner.temporaryFolder(for: self)
+            let result = try JobRunner.mpirun(np: 2, ["cartpole-ppo", "--seed", "9", "--max-steps", "4096", "--quiet", "--output-dir", folder.path])
+            XCTAssertEqual(result.status, 0, result.standardError)
+            let files = try checkpointFiles(runFolder(folder, tag: "cartpole-ppo"))
+            XCTAssertEqual(files.map(\.lastPathComponent), ["step-000000004096.safetensors"])
+            checkpoints.append(try Data(contentsOf: files[0]))
+        }
+        XCTAssertEqual(checkpoints[0], checkpoints[1], "two runs with --seed 9 wrote different checkpoints")
+
+        let folder = try JobRunner.temporaryFolder(for: self)
+        _ = try JobRunner.mpirun(np: 2, ["cartpole-ppo", "--seed", "10", "--max-steps", "4096", "--quiet", "--output-dir", folder.path])
+        let other = try Data(contentsOf: checkpointFiles(runFolder(folder, tag: "cartpole-ppo"))[0])
+        XCTAssertNotEqual(other, checkpoints[0], "a different seed should train differently")
+    }
+
+    func testResumeContinuesStepsStageAndOptimizerState() throws {
+        let folder = try JobRunner.temporaryFolder(for: self)
+        let common = ["slot-probe", "--seed", "3", "--quiet", "--output-dir", folder.path]
+        let first = try JobRunner.mpirun(np: 2, common + ["--max-steps", "2048"], binary: JobRunner.harnessBinary)
+        XCTAssertEqual(first.status, 0, first.standardError)
+        let run = try runFolder(folder, tag: "slot-probe")
+        let firstMetadata = try checkpointMetadata(checkpointFiles(run).last!)
+        XCTAssertEqual(firstMetadata["total_steps"], "2048")
+        // 2048 steps / (32 steps × 2 envs × 2 ranks) = 16 updates, × 2 epochs × 2 minibatches.
+        XCTAssertEqual(firstMetadata["optimizer_step_count"], "64")
+
+        let second = try JobRunner.mpirun(np: 2, common + ["--resume", "--max-steps", "4096"], binary: JobRunner.harnessBinary)
+        XCTAssertEqual(second.status, 0, second.standardError)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("slot-probe").path).count, 1,
+                       "--resume continues in the same run folder")
+        let last = try checkpointMetadata(checkpointFiles(run).last!)
+        XCTAssertEqual(last["total_steps"], "4096")
+        XCTAssertEqual(last["optimizer_step_count"], "128", "the optimiser's step count continues")
+        XCTAssertEqual(last["stage_index"], "0")
+        XCTAssertEqual(last["seeds"], firstMetadata["seeds"], "a resumed run keeps its seeds")
+        let steps = try metricsLines(run).compactMap { $0["step"] as? Int }
+        XCTAssertEqual(steps, steps.sorted(), "steps only grow across the resume")
+        XCTAssertEqual(steps.last, 4096)
+        XCTAssertTrue(steps.contains(2048) && steps.contains(2560), "the log continues after step 2048: \(steps)")
+    }
+
+    // MARK: Bad checkpoints and bad input
+
+    func testCorruptOrMismatchedCheckpointExitsThree() throws {
+        let folder = try JobRunner.temporaryFolder(for: self)
+        let trained = try JobRunner.mpirun(np: 2, ["cartpole-ppo", "--seed", "1", "--max-steps", "2048", "--quiet", "--output-dir", folder.path])
+        XCTAssertEqual(trained.status, 0, trained.standardError)
+        let checkpoint = try checkpointFiles(runFolder(folder, tag: "cartpole-ppo"))[0]
+        let bytes = try Data(contentsOf: checkpoint)
+
+        let truncated = folder.appendingPathComponent("truncated.safetensors")
+        try bytes.prefix(bytes.count / 2).write(to: truncated)
+        let corrupt = folder.appendingPathComponent("corrupt.safetensors")
+        var garbled = bytes
+        garbled.replaceSubrange(8..<16, with: Data("{not json".utf8).prefix(8))
+        try garbled.write(to: corrupt)
+
+        let cases: [(tag: String, path: String, expected: String)] = [
+            ("cartpole-ppo", truncated.path, "truncated"),
+            ("cartpole-ppo", corrupt.path, "corrupt"),
+            ("cartpole-ppo", folder.appendingPathComponent("missing.safetensors").path, "missing.safetensors"),
+            ("minigrid-empty-ppo", checkpoint.path, "was made by experiment 'cartpole-ppo'"),
+        ]
+        for (tag, path, expected) in cases {
+            let result = try JobRunner.mpirun(np: 2, [tag, "--checkpoint", path, "--max-steps", "1024", "--quiet", "--output-dir", folder.path])
+            XCTAssertEqual(result.status, 3, "\(tag) \(path): \(result.standardError)")
+            XCTAssertFalse(result.timedOut)
+            XCTAssertTrue(result.standardError.contains(expected), "\(tag) \(path): \(result.standardError)")
+        }
+        let otherShape = try JobRunner.mpirun(np: 2, ["cartpole-a2c", "--checkpoint", checkpoint.path, "--quiet", "--output-dir", folder.path])
+        XCTAssertEqual(otherShape.status, 3, otherShape.standardError)
+    }
+
+    func testBadConfigIsExitTwoListingTheKeys() throws {
+        let result = try JobRunner.mpirun(np: 2, ["cartpole-ppo", "--config", "numStep=3", "--quiet"])
+        XCTAssertEqual(result.status, 2, result.standardError)
+        XCTAssertTrue(result.standardError.contains("cartpole-ppo has no setting 'numStep'; its settings are: environmentsPerProcess,"), result.standardError)
+        let bad = try JobRunner.exptrain(["cartpole-ppo", "--config", "numSteps=many"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.standardError.contains("expected an integer"), bad.standardError)
+    }
+
+    func testFailureInOneRanksExperimentEndsTheJob() throws {
+        let result = try JobRunner.mpirun(
+            np: 3, ["slot-probe", "--config", "failOnProcess=2", "--max-steps", "1024", "--quiet", "--output-dir", NSTemporaryDirectory()],
+            binary: JobRunner.harnessBinary, timeout: 60)
+        XCTAssertFalse(result.timedOut, "the job hung after rank 2 failed")
+        XCTAssertEqual(result.status, 2, result.standardError)
+        XCTAssertTrue(result.standardError.contains("rank 2 of 3") && result.standardError.contains("fails on process 2"), result.standardError)
+    }
+
+    // MARK: Evaluation
+
+    func testTestModeSplitsEpisodesAcrossRanks() throws {
+        let folder = try JobRunner.temporaryFolder(for: self)
+        let trained = try JobRunner.mpirun(
+            np: 2, ["slot-probe", "--seed", "4", "--max-steps", "2048", "--quiet", "--output-dir", folder.path],
+            binary: JobRunner.harnessBinary)
+        XCTAssertEqual(trained.status, 0, trained.standardError)
+        let run = try runFolder(folder, tag: "slot-probe")
+
+        let tested = try JobRunner.mpirun(
+            np: 3, ["slot-probe", "--mode", "test", "--checkpoint", run.path, "--config", "testEpisodes=10",
+                    "--config", "probeDir=\(folder.path)", "--quiet"],
+            binary: JobRunner.harnessBinary)
+        XCTAssertEqual(tested.status, 0, tested.standardError)
+        let results = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("test-results.json"))) as? [[String: Any]])
+        XCTAssertEqual(results.count, try checkpointFiles(run).count, "one result per checkpoint")
+        for result in results {
+            XCTAssertEqual(result["episodes"] as? Int, 10, "all 10 test episodes, split over 3 ranks (4 + 3 + 3)")
+            XCTAssertNotNil(result["episode_return"] as? Double)
+        }
+        XCTAssertEqual(results.compactMap { $0["step"] as? Int }, [1024, 2048])
+        for rank in 0..<3 {
+            let slot = try jsonObject(folder.appendingPathComponent("test-slot-\(rank).json"))
+            XCTAssertEqual(slot["totalProcesses"] as? Int, 3)
+        }
+    }
+
+    func testValidationRunsOnEachCheckpointDuringTraining() throws {
+        let folder = try JobRunner.temporaryFolder(for: self)
+        let result = try JobRunner.mpirun(
+            np: 2, ["slot-probe", "--seed", "2", "--max-steps", "2048", "--quiet", "--output-dir", folder.path,
+                    "--config", "validEpisodes=4"],
+            binary: JobRunner.harnessBinary)
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let run = try runFolder(folder, tag: "slot-probe")
+        let lines = try String(contentsOf: run.appendingPathComponent("valid.jsonl"), encoding: .utf8).split(separator: "\n")
+        let records = try lines.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertEqual(records.compactMap { $0["step"] as? Int }, [1024, 2048])
+        XCTAssertEqual(records.compactMap { $0["episodes"] as? Int }, [4, 4])
+    }
+
+    // MARK: Helpers
+
+    private func runFolder(_ output: URL, tag: String) throws -> URL {
+        let tagFolder = output.appendingPathComponent(tag)
+        let runs = try FileManager.default.contentsOfDirectory(atPath: tagFolder.path)
+        XCTAssertEqual(runs.count, 1, "expected one run folder in \(tagFolder.path), found \(runs)")
+        return tagFolder.appendingPathComponent(try XCTUnwrap(runs.first))
+    }
+
+    private func checkpointFiles(_ run: URL) throws -> [URL] {
+        let folder = run.appendingPathComponent("checkpoints")
+        return try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".safetensors") }.sorted()
+            .map { folder.appendingPathComponent($0) }
+    }
+
+    /// The `__metadata__` of a safetensors file, read with Foundation (independently of exptrain's reader).
+    private func checkpointMetadata(_ file: URL) throws -> [String: String] {
+        let bytes = try Data(contentsOf: file)
+        let headerLength = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = try XCTUnwrap(JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
+        return try XCTUnwrap(header["__metadata__"] as? [String: String])
+    }
+
+    private func metricsLines(_ run: URL) throws -> [[String: Any]] {
+        try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    private func jsonObject(_ file: URL) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any], file.path)
+    }
+
+    /// The word after `marker` on each `exptrain[r]: <marker>…` line of standard error.
+    private func loggedValues(_ standardError: String, after marker: String) -> [String] {
+        standardError.split(separator: "\n").compactMap { line in
+            guard let range = line.range(of: "]: " + marker) else { return nil }
+            return line[range.upperBound...].split(separator: " ").first.map(String.init)
+        }
+    }
+}
