@@ -48,6 +48,7 @@ enum MPICheck {
         var broadcastString = ""
         var allReduce: [String: [String]] = [:]
         var allGather: [Int64] = []
+        var sharedCounter: Int64 = 0
     }
 
     static let rootString = "exptrain ✓ broadcast from rank 0 → 世界"
@@ -93,6 +94,11 @@ enum MPICheck {
             report.allReduce["int64_\(operation.rawValue)"] = hex(i.map { UInt64(bitPattern: $0) })
         }
         report.allGather = try world.allGather([Int64(rank) * 10, Int64(rank) * 10 + 1])
+        let counter = try world.makeSharedCounter()
+        try counter.add(Int64(rank + 1))
+        try world.barrier()
+        report.sharedCounter = try counter.read()
+        try counter.free()
         try world.barrier()
         return report
     }
