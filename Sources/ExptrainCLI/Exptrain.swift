@@ -60,12 +60,14 @@ public enum Exptrain {
     }
 
     /// The exit code for `error` (SPEC §5): 2 for usage and experiment mistakes, 3 for
-    /// checkpoints, 1 for anything else.
+    /// checkpoints, 75 for a run stopped by a preemption signal (checkpoint written),
+    /// 1 for anything else.
     static func exitCode(for error: any Error) -> Int32 {
         switch error {
         case let error as ExptrainError: error.exitCode
         case is ExperimentError: ExptrainError.Kind.usage.rawValue
         case is CheckpointError: ExptrainError.Kind.checkpoint.rawValue
+        case let error as PreemptedError: error.exitCode
         default: ExptrainError.Kind.failure.rawValue
         }
     }
@@ -75,6 +77,13 @@ public enum Exptrain {
     static func fail(with error: any Error) -> Never {
         let code = exitCode(for: error)
         let message = String(describing: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
+        if error is PreemptedError {
+            // Every rank stops here together after the same update: a clean exit, no abort.
+            if (try? Communicator.world())?.rank ?? 0 == 0 {
+                printToStandardError("exptrain: \(message)")
+            }
+            exit(code)
+        }
         if let world = try? Communicator.world(), world.size > 1 {
             world.abort(code: code, message: message)
         }

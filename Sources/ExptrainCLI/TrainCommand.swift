@@ -43,6 +43,9 @@ struct TrainCommand: RunnableCommand {
     @Flag(name: .long, help: "No progress line.")
     var quiet = false
 
+    @Option(name: .long, help: "DD-PPO straggler preemption: once this share of ranks finished their rollout, the others stop early (1 = off).")
+    var stragglerFraction: Double?
+
     func execute(registry: ExperimentRegistry) throws {
         if list {
             for experiment in registry.experiments {
@@ -60,12 +63,16 @@ struct TrainCommand: RunnableCommand {
         if checkpoint != nil && resume {
             throw ExptrainError.usage("--checkpoint and --resume exclude each other; pass one")
         }
+        if let stragglerFraction, !(stragglerFraction > 0 && stragglerFraction <= 1) {
+            throw ExptrainError.usage("--straggler-fraction must be in (0, 1], got \(stragglerFraction); 1 turns it off")
+        }
         if let maxSteps, maxSteps < 1 {
             throw ExptrainError.usage("--max-steps must be at least 1, got \(maxSteps)")
         }
         let options = RunOptions(
             mode: runMode, outputDirectory: outputDir, seed: seed, checkpoint: checkpoint, resume: resume,
-            configOverrides: config, maxSteps: maxSteps, deterministic: deterministic, quiet: quiet)
+            configOverrides: config, maxSteps: maxSteps, deterministic: deterministic, quiet: quiet,
+            stragglerFraction: stragglerFraction)
         let context = RunContext(world: try Communicator.world(), version: Exptrain.version)
         let outcome = try Engine.run(experiment, options: options, context: context)
         if case .trained(let summary) = outcome, context.world.rank == 0 {

@@ -11,6 +11,8 @@ import ExptrainTensor
 /// The scalar diagnostics each loss reports, accumulated per log interval.
 enum LossDiagnostic: Int, CaseIterable {
     case totalLoss, policyLoss, valueLoss, entropy, approximateKL, clipFraction, imitationLoss, gradientNorm
+    /// Steps collected ÷ steps asked for, over all ranks (below 1 when stragglers were cut short).
+    case rolloutFraction
 
     /// The key in `metrics.jsonl` and TensorBoard.
     var key: String {
@@ -23,6 +25,7 @@ enum LossDiagnostic: Int, CaseIterable {
         case .clipFraction: "clip_fraction"
         case .imitationLoss: "imitation_loss"
         case .gradientNorm: "grad_norm"
+        case .rolloutFraction: "rollout_fraction"
         }
     }
 }

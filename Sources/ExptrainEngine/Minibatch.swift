@@ -24,11 +24,11 @@ struct Minibatch {
     /// Whole rollouts of environments `selected` (indices into the rollout's environments).
     init(_ storage: RolloutStorage, environments selected: [Int]) {
         var samples: [Int] = []
-        samples.reserveCapacity(storage.steps * selected.count)
-        for step in 0..<storage.steps {
+        samples.reserveCapacity(storage.collectedSteps * selected.count)
+        for step in 0..<storage.collectedSteps {
             for e in selected { samples.append(step * storage.environments + e) }
         }
-        self.init(storage, samples: samples, steps: storage.steps, hiddenRows: selected)
+        self.init(storage, samples: samples, steps: storage.collectedSteps, hiddenRows: selected)
     }
 
     /// Single steps `samples` (flat indices `t·N + e`), each a sequence of length one.

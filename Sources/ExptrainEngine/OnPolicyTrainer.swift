@@ -43,6 +43,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private var lastSavedSteps = -1
     private var lastLog = (steps: 0, time: 0.0)
     private var latestSummary: EpisodeSummary?
+    private var stragglers: StragglerPreemption
 
     init(experiment: Experiment, context: RunContext, options: RunOptions) throws {
         self.experiment = experiment
@@ -109,6 +110,10 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             collector.generator = RandomGenerator(state: state.generatorStates[world.rank])
         }
         pendingRestore = start
+        stragglers = try StragglerPreemption(
+            fraction: options.stragglerFraction ?? pipeline.settings.stragglerFraction ?? StragglerPreemption.defaultFraction,
+            world: world)
+        PreemptionSignal.install()
 
         if world.rank == 0 {
             // A resumed run's clock continues from the last log point of its folder.
@@ -147,9 +152,12 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
 
             var stoppedEarly = false
             while state.stageSteps < stage.maxStageSteps && state.totalSteps < maxSteps && !stoppedEarly {
-                try update(
+                let preempted = try update(
                     stage: stage, losses: losses, settings: settings, storage: storage, optimizer: optimizer,
                     learningRate: schedule.value(atStep: state.totalSteps))
+                if preempted {
+                    try stop(preemptedWith: optimizer, optimizerName: optimizerName, learningRate: schedule.value(atStep: state.totalSteps), stageBudget: stage.maxStageSteps)
+                }
                 if state.totalSteps >= nextMultiple(of: settings.metricAccumulateInterval, after: lastLog.steps) {
                     let summary = try logPoint(learningRate: schedule.value(atStep: state.totalSteps), stageBudget: stage.maxStageSteps)
                     if let rule = stage.earlyStopping, rule.evaluate(progress(summary)) {
@@ -178,6 +186,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                 break stages
             }
         }
+        try stragglers.close()
         log?.close()
         let parameters = model.parameters.withValues { values in digest(values.lazy.map { UInt64($0.bitPattern) }) }
         context.info("parameters \(parameters) after \(state.totalSteps) steps", everyRank: true)
@@ -188,27 +197,43 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     }
 
     /// One update: rollout, advantages, then epochs of minibatch steps.
+    ///
+    /// Returns whether any rank was asked to stop (a preemption signal): every rank
+    /// learns it from the same control all-reduce, so all stop after the same update.
     private func update(
         stage: PipelineStage, losses: [LossSpec], settings: ResolvedTrainingSettings, storage: RolloutStorage,
         optimizer: Optimizer, learningRate: Float
-    ) throws {
+    ) throws -> Bool {
         let needsExpert = losses.contains { $0.needsExpert }
         try collector.collect(
             into: storage, model: model, statistics: statistics,
             expertProbability: stage.teacherForcing?.probability(atStageStep: state.stageSteps) ?? 0,
             recordExpertActions: needsExpert, gamma: settings.gamma,
             advanceTaskAfter: settings.advanceSceneRolloutPeriod,
-            episodeOrder: Double(state.totalSteps) * Double(collector.environments))
+            episodeOrder: Double(state.totalSteps) * Double(collector.environments),
+            stopEarly: { [stragglers] completed in try stragglers.shouldStop(completedSteps: completed, numSteps: storage.steps) })
+        try stragglers.rolloutEnded()
         storage.computeAdvantages(gamma: settings.gamma, lambda: settings.gaeLambda, useGAE: settings.useGAE)
 
-        let weights = stage.effectiveLossWeights
+        // Minibatches: whole sequences of environments for recurrent models, single steps otherwise.
         let recurrent = model.recurrentStateSize > 0
-        let units = recurrent ? collector.environments : settings.numSteps * collector.environments
+        let units = recurrent ? collector.environments : storage.collectedSteps * collector.environments
         let minibatchSizes = try evenlyDistribute(count: units, into: settings.numMiniBatch)
+        let samplesPerUnit = recurrent ? storage.collectedSteps : 1
+
+        // The update's one small collective: preemption requests, steps collected, and
+        // each minibatch's sample count over all ranks (ranks cut short contribute fewer).
+        var control = [PreemptionSignal.isRequested ? 1 : 0, Int64(storage.collectedSteps * collector.environments)]
+            + minibatchSizes.map { Int64($0 * samplesPerUnit) }
+        try world.allReduce(&control, .sum)
+        let globalSteps = Int(control[1])
+        let globalMinibatchSamples = control[2...].map { Int($0) }
+
+        let weights = stage.effectiveLossWeights
         for _ in 0..<settings.updateRepeats {
             let order = shuffled(count: units)
             var first = 0
-            for size in minibatchSizes {
+            for (index, size) in minibatchSizes.enumerated() {
                 let chosen = Array(order[first..<(first + size)])
                 first += size
                 let batch = recurrent ? Minibatch(storage, environments: chosen) : Minibatch(storage, singleSteps: chosen)
@@ -223,8 +248,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                 }
                 // Each rank's mean loss weighs by its share of the minibatch's samples over
                 // all ranks, so the summed gradients are those of the global mean.
-                let globalSamples = batch.sampleCount * world.size
-                let loss = total! * (Float(batch.sampleCount) / Float(globalSamples))
+                let loss = total! * (Float(batch.sampleCount) / Float(globalMinibatchSamples[index]))
                 diagnostics.add([(.totalLoss, total!.scalar)])
 
                 model.parameters.zeroGradients()
@@ -233,16 +257,31 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                 let norm = clipGlobalNorm(model.parameters, maxNorm: settings.maxGradNorm)
                 optimizer.step(parameters: model.parameters, learningRate: learningRate)
                 diagnostics.add([(.gradientNorm, norm)])
-                diagnostics.minibatches += 1
             }
         }
         storage.carryOverLastStep()
-        let steps = stepsPerUpdate(settings)
-        state.totalSteps += steps
-        state.stageSteps += steps
+        diagnostics.add([(.rolloutFraction, Float(globalSteps) / Float(stepsPerUpdate(settings)))])
+        state.totalSteps += globalSteps
+        state.stageSteps += globalSteps
         state.updates += 1
+        return control[0] > 0
     }
 
+    /// Ends a preempted run: a log point, a checkpoint, then `PreemptedError` on every rank.
+    private func stop(preemptedWith optimizer: Optimizer, optimizerName: String, learningRate: Float, stageBudget: Int) throws -> Never {
+        if lastLog.steps != state.totalSteps {
+            _ = try logPoint(learningRate: learningRate, stageBudget: stageBudget)
+        }
+        if lastSavedSteps != state.totalSteps {
+            try saveCheckpoint(optimizer: optimizer, optimizerName: optimizerName, validate: false)
+        }
+        try stragglers.close()
+        log?.close()
+        context.info("preempted at step \(state.totalSteps); checkpoint \(lastCheckpoint ?? "?")")
+        throw PreemptedError(checkpoint: lastCheckpoint ?? "", totalSteps: state.totalSteps)
+    }
+
+    /// Global steps of a full update (no rank cut short).
     private func stepsPerUpdate(_ settings: ResolvedTrainingSettings) -> Int {
         settings.numSteps * collector.environments * world.size
     }
@@ -298,7 +337,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
 
     // MARK: Checkpoints
 
-    private func saveCheckpoint(optimizer: Optimizer, optimizerName: String) throws {
+    private func saveCheckpoint(optimizer: Optimizer, optimizerName: String, validate runValidation: Bool = true) throws {
         let gathered = try world.allGather(collector.generator.state)
         state.generatorStates = (0..<world.size).map { Array(gathered[($0 * 4)..<($0 * 4 + 4)]) }
         let path = runDirectory.checkpointsPath + "/" + TrainerCheckpoint.fileName(totalSteps: state.totalSteps)
@@ -313,7 +352,9 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         }
         lastCheckpoint = path
         lastSavedSteps = state.totalSteps
-        try validate(checkpoint: path)
+        if runValidation {
+            try validate(checkpoint: path)
+        }
     }
 
     /// Evaluates the model on the validation set, if the experiment has one, and logs it.
@@ -395,7 +436,6 @@ private func optional(_ value: Double?) -> MetricValue {
 struct DiagnosticSums {
     private var values = [Double](repeating: 0, count: LossDiagnostic.allCases.count)
     private var present = [Double](repeating: 0, count: LossDiagnostic.allCases.count)
-    var minibatches = 0
 
     mutating func add(_ items: [(LossDiagnostic, Float)]) {
         for (diagnostic, value) in items {

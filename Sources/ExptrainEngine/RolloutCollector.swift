@@ -65,7 +65,8 @@ final class RolloutCollector<Sampler: TaskSampler> {
         }
     }
 
-    /// Fills `storage` with one rollout of `storage.steps` steps.
+    /// Fills `storage` with one rollout of `storage.steps` steps, or fewer when
+    /// `stopEarly(completedSteps)` says so (straggler preemption); sets `storage.collectedSteps`.
     ///
     /// - Parameters:
     ///   - expertProbability: the chance to act with the task's expert action instead
@@ -76,13 +77,13 @@ final class RolloutCollector<Sampler: TaskSampler> {
     func collect(
         into storage: RolloutStorage, model: some ActorCriticModel, statistics: EpisodeStatistics,
         expertProbability: Double, recordExpertActions: Bool, gamma: Float, advanceTaskAfter period: Int?,
-        episodeOrder: Double
+        episodeOrder: Double, stopEarly: (Int) throws -> Bool
     ) throws {
         let n = environments
-        let hiddenSize = storage.recurrentStateSize
         hidden.withUnsafeBufferPointer { h in
             storage.initialHidden.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: h.baseAddress!, count: h.count) }
         }
+        storage.collectedSteps = storage.steps
         for t in 0..<storage.steps {
             loadBatch(from: storage, step: t)
             let output = withoutGradients {
@@ -126,22 +127,27 @@ final class RolloutCollector<Sampler: TaskSampler> {
             }
             hidden = output.hidden
             if !truncatedEnvironments.isEmpty {
-                try bootstrapTruncated(truncatedEnvironments, step: t, storage: storage, model: model, gamma: gamma, hiddenSize: hiddenSize)
+                bootstrapTruncated(truncatedEnvironments, step: t, storage: storage, model: model, gamma: gamma)
+            }
+            if t + 1 < storage.steps, try stopEarly(t + 1) {
+                storage.collectedSteps = t + 1
+                break
             }
         }
-        loadBatch(from: storage, step: storage.steps)
-        let last = withoutGradients {
+        let last = storage.collectedSteps
+        loadBatch(from: storage, step: last)
+        let bootstrap = withoutGradients {
             model.forward(observations: observationBatch, masks: maskBatch, hidden: hidden, steps: 1, environments: n)
         }
-        last.values.withUnsafeBufferPointer { values in
+        bootstrap.values.withUnsafeBufferPointer { values in
             for e in 0..<n { storage.bootstrapValues[e] = values[e] }
         }
         if let period {
             for e in 0..<n {
                 rolloutsOnCurrentTask[e] += 1
-                if rolloutsOnCurrentTask[e] >= period && storage.masks[storage.steps * n + e] != 0 {
+                if rolloutsOnCurrentTask[e] >= period && storage.masks[last * n + e] != 0 {
                     // AllenAct's advance_scene_rollout_period: move on even mid-episode.
-                    try replaceTask(e, into: storage, step: storage.steps)
+                    try replaceTask(e, into: storage, step: last)
                 }
             }
         }
@@ -150,9 +156,8 @@ final class RolloutCollector<Sampler: TaskSampler> {
     /// Adds `γ·V(s_final)` to the reward of each environment whose episode was only
     /// truncated at step `t`, from the final observations kept in `truncatedObservations`.
     private func bootstrapTruncated(
-        _ environmentsCut: [Int], step t: Int, storage: RolloutStorage, model: some ActorCriticModel, gamma: Float,
-        hiddenSize: Int
-    ) throws {
+        _ environmentsCut: [Int], step t: Int, storage: RolloutStorage, model: some ActorCriticModel, gamma: Float
+    ) {
         let n = environments
         let count = environmentsCut.count
         let finalObservations = Tensor.uninitialized([count, observationSize])

@@ -1,11 +1,15 @@
-/// One rollout of `steps` steps of `environments` environments on this rank, in flat
-/// time-major buffers allocated once per stage (element `t·environments + e`).
+/// One rollout of up to `steps` steps of `environments` environments on this rank, in
+/// flat time-major buffers allocated once per stage (element `t·environments + e`).
 ///
-/// `observations` and `masks` have one extra step: index `steps` holds the state the
-/// next rollout starts from. `masks[t·N+e]` is 0 when an episode started at step `t`
-/// (so a recurrent model resets its state there), else 1.
+/// A rollout cut short by straggler preemption fills only `collectedSteps` steps.
+/// `observations` and `masks` have one extra step: index `collectedSteps` holds the
+/// state the next rollout starts from. `masks[t·N+e]` is 0 when an episode started at
+/// step `t` (so a recurrent model resets its state there), else 1.
 final class RolloutStorage {
+    /// The rollout length asked for (`numSteps`).
     let steps: Int
+    /// The steps this rollout really holds (`steps`, or fewer when cut short).
+    var collectedSteps: Int
     let environments: Int
     let observationSize: Int
     let recurrentStateSize: Int
@@ -26,6 +30,7 @@ final class RolloutStorage {
 
     init(steps: Int, environments: Int, observationSize: Int, recurrentStateSize: Int) {
         self.steps = steps
+        collectedSteps = steps
         self.environments = environments
         self.observationSize = observationSize
         self.recurrentStateSize = recurrentStateSize
@@ -49,28 +54,35 @@ final class RolloutStorage {
         let stride = environments * observationSize
         observations.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
-            base.update(from: base + steps * stride, count: stride)
+            base.update(from: base + collectedSteps * stride, count: stride)
         }
         for e in 0..<environments {
-            masks[e] = masks[steps * environments + e]
+            masks[e] = masks[collectedSteps * environments + e]
         }
     }
 
-    /// Computes advantages and returns with GAE(γ, λ), or discounted returns.
+    /// Computes advantages and returns of the collected steps with GAE(γ, λ), or
+    /// discounted returns.
     func computeAdvantages(gamma: Float, lambda: Float, useGAE: Bool) {
-        rewards.withUnsafeBufferPointer { r in
-            values.withUnsafeBufferPointer { v in
-                episodeEnded.withUnsafeBufferPointer { d in
+        let count = collectedSteps * environments
+        rewards.withUnsafeBufferPointer { allRewards in
+            values.withUnsafeBufferPointer { allValues in
+                episodeEnded.withUnsafeBufferPointer { allEnded in
                     bootstrapValues.withUnsafeBufferPointer { b in
-                        advantages.withUnsafeMutableBufferPointer { a in
-                            returns.withUnsafeMutableBufferPointer { ret in
+                        advantages.withUnsafeMutableBufferPointer { allAdvantages in
+                            returns.withUnsafeMutableBufferPointer { allReturns in
+                                let r = UnsafeBufferPointer(rebasing: allRewards[..<count])
+                                let v = UnsafeBufferPointer(rebasing: allValues[..<count])
+                                let d = UnsafeBufferPointer(rebasing: allEnded[..<count])
+                                let a = UnsafeMutableBufferPointer(rebasing: allAdvantages[..<count])
+                                let ret = UnsafeMutableBufferPointer(rebasing: allReturns[..<count])
                                 if useGAE {
                                     AdvantageEstimator.generalized(
-                                        rewards: r, values: v, episodeEnded: d, bootstrapValues: b, steps: steps,
+                                        rewards: r, values: v, episodeEnded: d, bootstrapValues: b, steps: collectedSteps,
                                         environments: environments, gamma: gamma, lambda: lambda, advantages: a, returns: ret)
                                 } else {
                                     AdvantageEstimator.discounted(
-                                        rewards: r, values: v, episodeEnded: d, bootstrapValues: b, steps: steps,
+                                        rewards: r, values: v, episodeEnded: d, bootstrapValues: b, steps: collectedSteps,
                                         environments: environments, gamma: gamma, advantages: a, returns: ret)
                                 }
                             }

@@ -27,11 +27,13 @@ public struct RunOptions: Sendable {
     public var deterministic: Bool
     /// `--quiet`: no progress line.
     public var quiet: Bool
+    /// `--straggler-fraction`: overrides the experiment's straggler preemption threshold.
+    public var stragglerFraction: Double?
 
     public init(
         mode: RunMode = .train, outputDirectory: String = "runs", seed: UInt64? = nil, checkpoint: String? = nil,
         resume: Bool = false, configOverrides: [String] = [], maxSteps: Int? = nil, deterministic: Bool = false,
-        quiet: Bool = false
+        quiet: Bool = false, stragglerFraction: Double? = nil
     ) {
         self.mode = mode
         self.outputDirectory = outputDirectory
@@ -42,5 +44,6 @@ public struct RunOptions: Sendable {
         self.maxSteps = maxSteps
         self.deterministic = deterministic
         self.quiet = quiet
+        self.stragglerFraction = stragglerFraction
     }
 }

@@ -149,6 +149,9 @@ public struct TrainingPipeline: Sendable {
     ///   - experiment: the tag, named in the error.
     ///   - environmentsPerProcess: from the training `MachineParams`.
     public func validate(experiment: String, environmentsPerProcess: Int) throws {
+        if let fraction = settings.stragglerFraction, !(fraction > 0 && fraction <= 1) {
+            throw ExperimentError("\(experiment): stragglerFraction must be in (0, 1], got \(fraction); 1 turns straggler preemption off")
+        }
         guard !stages.isEmpty else {
             throw ExperimentError("\(experiment): the training pipeline has no stages; add at least one PipelineStage")
         }

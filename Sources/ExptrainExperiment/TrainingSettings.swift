@@ -62,12 +62,17 @@ public struct TrainingSettings: Sendable, Equatable {
     public var learningRateDecay: LearningRateDecay?
     /// The optimiser.
     public var optimizer: OptimizerSpec?
+    /// DD-PPO straggler preemption: once this share of the processes have finished
+    /// their rollout, the others stop theirs early (after at least a quarter of
+    /// `numSteps`). 1 turns it off; `nil` means the engine's default, 0.6. Read from
+    /// the pipeline's settings (one value for the whole run).
+    public var stragglerFraction: Double?
 
     public init(
         numMiniBatch: Int? = nil, updateRepeats: Int? = nil, maxGradNorm: Float? = nil, numSteps: Int? = nil,
         gamma: Float? = nil, useGAE: Bool? = nil, gaeLambda: Float? = nil, advanceSceneRolloutPeriod: Int? = nil,
         saveInterval: Int? = nil, metricAccumulateInterval: Int? = nil, learningRate: Float? = nil,
-        learningRateDecay: LearningRateDecay? = nil, optimizer: OptimizerSpec? = nil
+        learningRateDecay: LearningRateDecay? = nil, optimizer: OptimizerSpec? = nil, stragglerFraction: Double? = nil
     ) {
         self.numMiniBatch = numMiniBatch
         self.updateRepeats = updateRepeats
@@ -82,6 +87,7 @@ public struct TrainingSettings: Sendable, Equatable {
         self.learningRate = learningRate
         self.learningRateDecay = learningRateDecay
         self.optimizer = optimizer
+        self.stragglerFraction = stragglerFraction
     }
 
     /// These settings with every field that `overrides` sets replaced.
@@ -99,7 +105,8 @@ public struct TrainingSettings: Sendable, Equatable {
             metricAccumulateInterval: overrides.metricAccumulateInterval ?? metricAccumulateInterval,
             learningRate: overrides.learningRate ?? learningRate,
             learningRateDecay: overrides.learningRateDecay ?? learningRateDecay,
-            optimizer: overrides.optimizer ?? optimizer)
+            optimizer: overrides.optimizer ?? optimizer,
+            stragglerFraction: overrides.stragglerFraction ?? stragglerFraction)
     }
 }
 
