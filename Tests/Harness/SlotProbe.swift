@@ -4,9 +4,17 @@ import ExptrainNN
 import ExptrainTasks
 import Foundation
 
+/// The probe's sampler arguments: which process asks, and its episodes.
+struct ProbeSamplerArgs {
+    var processIndex: Int
+    var episodes: EpisodeSamplerArgs
+}
+
 /// A small CartPole experiment that records, on each rank, the `ProcessSlot` its
 /// sampler-args methods were called with (`<probeDir>/<mode>-slot-<processIndex>.json`),
-/// so integration tests can check the rank contract from outside the process.
+/// so integration tests can check the rank contract from outside the process. It can
+/// also fail on one process (`failOnProcess`) or make one process's tasks slow
+/// (`slowProcess`, `slowStepMicroseconds`), to test that a job ends or that stragglers are cut short.
 struct SlotProbe: ExperimentConfig {
     static let tag = "slot-probe"
     static let summary = "Test harness: CartPole PPO that records each rank's ProcessSlot"
@@ -16,6 +24,8 @@ struct SlotProbe: ExperimentConfig {
     let validEpisodes: Int
     let testEpisodes: Int
     let failOnProcess: Int
+    let slowProcess: Int
+    let slowStepMicroseconds: Int
 
     init(overrides: ConfigOverrides) throws {
         probeDirectory = try overrides.value("probeDir", default: "")
@@ -27,6 +37,8 @@ struct SlotProbe: ExperimentConfig {
         validEpisodes = try overrides.value("validEpisodes", default: 0)
         testEpisodes = try overrides.value("testEpisodes", default: 6)
         failOnProcess = try overrides.value("failOnProcess", default: -1)
+        slowProcess = try overrides.value("slowProcess", default: -1)
+        slowStepMicroseconds = try overrides.value("slowStepMicroseconds", default: 2_000)
     }
 
     func trainingPipeline() throws -> TrainingPipeline {
@@ -47,26 +59,30 @@ struct SlotProbe: ExperimentConfig {
         MLPActorCritic(observationSize: 4, actionCount: 2, hidden: [16, 16], activation: .tanh, seed: seed)
     }
 
-    func makeSampler(_ args: EpisodeSamplerArgs) throws -> CartPoleTaskSampler {
-        CartPoleTaskSampler(seed: args.seed, episodeCount: args.episodeCount)
+    func makeSampler(_ args: ProbeSamplerArgs) throws -> SlowCartPoleSampler {
+        SlowCartPoleSampler(
+            CartPoleTaskSampler(seed: args.episodes.seed, episodeCount: args.episodes.episodeCount),
+            microsecondsPerStep: args.processIndex == slowProcess ? UInt32(slowStepMicroseconds) : 0)
     }
 
-    func trainTaskSamplerArgs(_ slot: ProcessSlot) throws -> EpisodeSamplerArgs {
+    func trainTaskSamplerArgs(_ slot: ProcessSlot) throws -> ProbeSamplerArgs {
         try record(slot, mode: .train)
         if slot.processIndex == failOnProcess {
             throw ExperimentError("slot-probe fails on process \(failOnProcess) as asked (--config failOnProcess)")
         }
-        return .training(slot)
+        return ProbeSamplerArgs(processIndex: slot.processIndex, episodes: .training(slot))
     }
 
-    func validTaskSamplerArgs(_ slot: ProcessSlot) throws -> EpisodeSamplerArgs? {
+    func validTaskSamplerArgs(_ slot: ProcessSlot) throws -> ProbeSamplerArgs? {
         try record(slot, mode: .valid)
-        return validEpisodes == 0 ? nil : try .evaluation(slot, episodes: validEpisodes, setSeed: 11)
+        guard validEpisodes > 0 else { return nil }
+        return ProbeSamplerArgs(processIndex: slot.processIndex, episodes: try .evaluation(slot, episodes: validEpisodes, setSeed: 11))
     }
 
-    func testTaskSamplerArgs(_ slot: ProcessSlot) throws -> EpisodeSamplerArgs? {
+    func testTaskSamplerArgs(_ slot: ProcessSlot) throws -> ProbeSamplerArgs? {
         try record(slot, mode: .test)
-        return testEpisodes == 0 ? nil : try .evaluation(slot, episodes: testEpisodes, setSeed: 12)
+        guard testEpisodes > 0 else { return nil }
+        return ProbeSamplerArgs(processIndex: slot.processIndex, episodes: try .evaluation(slot, episodes: testEpisodes, setSeed: 12))
     }
 
     private func record(_ slot: ProcessSlot, mode: RunMode) throws {
@@ -78,5 +94,46 @@ struct SlotProbe: ExperimentConfig {
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         FileManager.default.createFile(atPath: "\(probeDirectory)/\(mode)-slot-\(slot.processIndex).json", contents: data)
+    }
+}
+
+/// CartPole tasks that take `delay` seconds per step: a rank stuck behind a slow
+/// simulator, for straggler-preemption tests.
+final class SlowCartPoleSampler: TaskSampler {
+    private let sampler: CartPoleTaskSampler
+    private let delay: UInt32
+
+    init(_ sampler: CartPoleTaskSampler, microsecondsPerStep: UInt32) {
+        self.sampler = sampler
+        delay = microsecondsPerStep
+    }
+
+    func nextTask() -> SlowTask? { sampler.nextTask().map { SlowTask($0, microsecondsPerStep: delay) } }
+    var length: Int? { sampler.length }
+    var totalUnique: Int? { sampler.totalUnique }
+    func reset() { sampler.reset() }
+    func setSeed(_ seed: UInt64) { sampler.setSeed(seed) }
+}
+
+final class SlowTask: Task {
+    private let task: CartPoleTask
+    private let delay: UInt32
+
+    init(_ task: CartPoleTask, microsecondsPerStep: UInt32) {
+        self.task = task
+        delay = microsecondsPerStep
+    }
+
+    var actionSpace: ActionSpace { task.actionSpace }
+    var observationSpace: ObservationSpace { task.observationSpace }
+    var currentObservation: [Float] { task.currentObservation }
+    var numStepsTaken: Int { task.numStepsTaken }
+    var maxSteps: Int { task.maxSteps }
+    var isDone: Bool { task.isDone }
+    func metrics() -> TaskMetrics { task.metrics() }
+
+    func step(action: Int) -> StepResult {
+        if delay > 0 { usleep(delay) }
+        return task.step(action: action)
     }
 }

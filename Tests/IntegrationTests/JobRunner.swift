@@ -39,13 +39,17 @@ enum JobRunner {
         return directory.appendingPathComponent(name)
     }
 
-    /// `mpirun -np <np> [--oversubscribe] <binary> <arguments>`.
-    static func mpirun(np: Int, _ arguments: [String], binary: URL = exptrainBinary, timeout: Double = 120) throws -> JobResult {
+    /// `mpirun -np <np> [--oversubscribe] <binary> <arguments>`; `signal`, when given,
+    /// is sent to `mpirun` once its condition holds (checked every 20 ms).
+    static func mpirun(
+        np: Int, _ arguments: [String], binary: URL = exptrainBinary, timeout: Double = 120,
+        signal: (number: Int32, when: () -> Bool)? = nil
+    ) throws -> JobResult {
         var mpiArguments = ["-np", String(np), "--allow-run-as-root"]
         if np > ProcessInfo.processInfo.activeProcessorCount {
             mpiArguments.append("--oversubscribe")
         }
-        return try run("/usr/bin/env", ["mpirun"] + mpiArguments + [binary.path] + arguments, timeout: timeout)
+        return try run("/usr/bin/env", ["mpirun"] + mpiArguments + [binary.path] + arguments, timeout: timeout, signal: signal)
     }
 
     /// `exptrain <arguments>` as an MPI singleton.
@@ -62,7 +66,9 @@ enum JobRunner {
     }
 
     /// Runs a command with a clean MPI environment and kills it after `timeout` seconds.
-    static func run(_ executable: String, _ arguments: [String], timeout: Double) throws -> JobResult {
+    static func run(
+        _ executable: String, _ arguments: [String], timeout: Double, signal: (number: Int32, when: () -> Bool)? = nil
+    ) throws -> JobResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -88,7 +94,12 @@ enum JobRunner {
         try process.run()
         let deadline = start.addingTimeInterval(timeout)
         var timedOut = false
+        var pendingSignal = signal
         while process.isRunning {
+            if let (number, condition) = pendingSignal, condition() {
+                kill(process.processIdentifier, number)
+                pendingSignal = nil
+            }
             if Date() > deadline {
                 timedOut = true
                 process.terminate()
