@@ -46,6 +46,9 @@ struct TrainCommand: RunnableCommand {
     @Option(name: .long, help: "DD-PPO straggler preemption: once this share of ranks finished their rollout, the others stop early (1 = off).")
     var stragglerFraction: Double?
 
+    @Option(name: .long, help: "Seconds to wait for every rank at the end of a rollout before ending the job and naming the late ranks (0 = wait forever).")
+    var collectiveTimeout: Double = 300
+
     func execute(registry: ExperimentRegistry) throws {
         if list {
             for experiment in registry.experiments {
@@ -66,13 +69,16 @@ struct TrainCommand: RunnableCommand {
         if let stragglerFraction, !(stragglerFraction > 0 && stragglerFraction <= 1) {
             throw ExptrainError.usage("--straggler-fraction must be in (0, 1], got \(stragglerFraction); 1 turns it off")
         }
+        if collectiveTimeout < 0 || !collectiveTimeout.isFinite {
+            throw ExptrainError.usage("--collective-timeout must be 0 (wait forever) or a positive number of seconds, got \(collectiveTimeout)")
+        }
         if let maxSteps, maxSteps < 1 {
             throw ExptrainError.usage("--max-steps must be at least 1, got \(maxSteps)")
         }
         let options = RunOptions(
             mode: runMode, outputDirectory: outputDir, seed: seed, checkpoint: checkpoint, resume: resume,
             configOverrides: config, maxSteps: maxSteps, deterministic: deterministic, quiet: quiet,
-            stragglerFraction: stragglerFraction)
+            stragglerFraction: stragglerFraction, collectiveTimeout: collectiveTimeout)
         let context = RunContext(world: try Communicator.world(), version: Exptrain.version)
         let outcome = try Engine.run(experiment, options: options, context: context)
         if case .trained(let summary) = outcome, context.world.rank == 0 {

@@ -225,7 +225,13 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         // each minibatch's sample count over all ranks (ranks cut short contribute fewer).
         var control = [PreemptionSignal.isRequested ? 1 : 0, Int64(storage.collectedSteps * collector.environments)]
             + minibatchSizes.map { Int64($0 * samplesPerUnit) }
-        try world.allReduce(&control, .sum)
+        try control.withUnsafeMutableBufferPointer { buffer in
+            if options.collectiveTimeout > 0 {
+                try world.allReduce(buffer, .sum, timeout: options.collectiveTimeout, label: "update \(state.updates + 1)")
+            } else {
+                try world.allReduce(buffer, .sum)
+            }
+        }
         let globalSteps = Int(control[1])
         let globalMinibatchSamples = control[2...].map { Int($0) }
 

@@ -29,11 +29,14 @@ public struct RunOptions: Sendable {
     public var quiet: Bool
     /// `--straggler-fraction`: overrides the experiment's straggler preemption threshold.
     public var stragglerFraction: Double?
+    /// `--collective-timeout`: seconds a rank waits for the others at the end of a rollout
+    /// before it ends the job naming the late ranks; 0 waits forever.
+    public var collectiveTimeout: Double
 
     public init(
         mode: RunMode = .train, outputDirectory: String = "runs", seed: UInt64? = nil, checkpoint: String? = nil,
         resume: Bool = false, configOverrides: [String] = [], maxSteps: Int? = nil, deterministic: Bool = false,
-        quiet: Bool = false, stragglerFraction: Double? = nil
+        quiet: Bool = false, stragglerFraction: Double? = nil, collectiveTimeout: Double = 300
     ) {
         self.mode = mode
         self.outputDirectory = outputDirectory
@@ -45,5 +48,6 @@ public struct RunOptions: Sendable {
         self.deterministic = deterministic
         self.quiet = quiet
         self.stragglerFraction = stragglerFraction
+        self.collectiveTimeout = collectiveTimeout
     }
 }

@@ -35,6 +35,17 @@ final class ClusterBehaviourTests: XCTestCase {
         XCTAssertEqual(steps, steps.sorted())
     }
 
+    func testStuckRankIsNamedAndTheJobEndsAfterTheCollectiveTimeout() throws {
+        let result = try JobRunner.mpirun(
+            np: 3, ["slot-probe", "--seed", "1", "--quiet", "--output-dir", NSTemporaryDirectory(), "--max-steps", "100000",
+                    "--straggler-fraction", "1", "--collective-timeout", "2",
+                    "--config", "slowProcess=2", "--config", "slowStepMicroseconds=60000000"],
+            binary: JobRunner.harnessBinary, timeout: 60)
+        XCTAssertFalse(result.timedOut, "the job hung on a stuck rank")
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.standardError.contains("did not complete within 2 s: rank 2 did not arrive"), result.standardError)
+    }
+
     func testStragglerIsCutShortAndUpdatesWeighTheStepsCollected() throws {
         for (fraction, expectCut) in [("0.5", true), ("1", false)] {
             let folder = try JobRunner.temporaryFolder(for: self)
