@@ -4,7 +4,7 @@ import ExptrainMPI
 import Foundation
 
 /// `exptrain check-mpi`: exercises the MPI layer across the job and prints what
-/// each rank saw, one JSON line per rank.
+/// each rank saw, one JSON line per rank (all printed by rank 0).
 ///
 /// Users run it to check a cluster's MPI set-up (`mpirun -np 4 exptrain check-mpi`);
 /// the integration tests run it to check exact broadcast and all-reduce results.
@@ -32,8 +32,20 @@ struct CheckMPICommand: RunnableCommand {
         let report = try MPICheck.run(on: world)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        // Rank 0 prints every rank's line: lines written by several ranks at once can
+        // interleave in mpirun's output.
+        for line in try gatherOnEveryRank(Array(try encoder.encode(report)), world: world) where world.rank == 0 {
+            print(String(decoding: line, as: UTF8.self))
+        }
     }
+}
+
+/// Every rank's `bytes`, in rank order (two all-gathers: lengths, then padded bytes).
+private func gatherOnEveryRank(_ bytes: [UInt8], world: Communicator) throws -> [[UInt8]] {
+    let lengths = try world.allGather([Int64(bytes.count)]).map { Int($0) }
+    let width = lengths.max() ?? 0
+    let padded = try world.allGather(bytes + [UInt8](repeating: 0, count: width - bytes.count))
+    return lengths.enumerated().map { rank, length in Array(padded[(rank * width)..<(rank * width + length)]) }
 }
 
 /// The probe values of `check-mpi`; the integration tests recompute the expected
