@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "ExptrainCLI", targets: ["ExptrainCLI"]),
         .library(name: "ExptrainExperiment", targets: ["ExptrainExperiment"]),
         .library(name: "ExptrainExperiments", targets: ["ExptrainExperiments"]),
+        .library(name: "ExptrainNN", targets: ["ExptrainNN"]),
+        .library(name: "ExptrainRandom", targets: ["ExptrainRandom"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

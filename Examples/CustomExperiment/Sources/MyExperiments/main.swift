@@ -1,0 +1,4 @@
+import ExptrainCLI
+import ExptrainExperiments
+
+Exptrain.main(experiments: BuiltinExperiments.all + [ChainPPO.self])
