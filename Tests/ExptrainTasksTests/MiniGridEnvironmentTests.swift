@@ -140,4 +140,21 @@ final class MiniGridEnvironmentTests: XCTestCase {
             }
         }
     }
+
+    func testExpertHasAnActionInEveryStateAMixedPolicyReaches() {
+        // DAgger acts with the policy part of the time: whatever that leaves (a key dropped
+        // in a corridor, a door closed again), the expert must still have an action.
+        for environment in [MiniGridEnvironment.doorKey5x5, .doorKey6x6] {
+            for seed in 0..<UInt64(300) {
+                var rng = RandomGenerator(seed: seed)
+                let task = MiniGridTask(environment: environment, using: &rng)
+                while !task.isDone {
+                    guard let expert = task.expertAction() else {
+                        return XCTFail("\(environment) seed \(seed): no expert action at step \(task.numStepsTaken)")
+                    }
+                    _ = task.step(action: rng.nextUniform() < 0.5 ? rng.nextInt(below: MiniGridAction.allCases.count) : expert)
+                }
+            }
+        }
+    }
 }

@@ -62,6 +62,11 @@ struct MiniGridExpert {
                 }
             }
         }
+        // A key put down in a corridor can block every route: with free hands, pick it up.
+        if carrying == nil, let blocking = grid.firstPosition(where: \.canPickUp),
+           let action = route(to: blocking, finishingWith: .pickup) {
+            return action
+        }
         return nil
     }
 
