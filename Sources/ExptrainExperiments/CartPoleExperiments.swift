@@ -2,18 +2,60 @@ import ExptrainExperiment
 import ExptrainNN
 import ExptrainTasks
 
+/// Settings every built-in experiment reads from `--config`, with per-experiment defaults.
+public struct CommonSettings: Sendable {
+    public var environmentsPerProcess: Int
+    public var totalSteps: Int
+    public var numSteps: Int
+    public var learningRate: Float
+    public var entropyCoefficient: Float
+    public var valueCoefficient: Float
+    public var saveInterval: Int
+    public var logInterval: Int
+    public var validEpisodes: Int
+    public var testEpisodes: Int
+
+    /// These values, each replaced by its `--config` override when one is given.
+    func reading(_ overrides: ConfigOverrides) throws -> CommonSettings {
+        CommonSettings(
+            environmentsPerProcess: try overrides.value("environmentsPerProcess", default: environmentsPerProcess),
+            totalSteps: try overrides.value("totalSteps", default: totalSteps),
+            numSteps: try overrides.value("numSteps", default: numSteps),
+            learningRate: try overrides.value("learningRate", default: learningRate),
+            entropyCoefficient: try overrides.value("entropyCoefficient", default: entropyCoefficient),
+            valueCoefficient: try overrides.value("valueCoefficient", default: valueCoefficient),
+            saveInterval: try overrides.value("saveInterval", default: saveInterval),
+            logInterval: try overrides.value("logInterval", default: logInterval),
+            validEpisodes: try overrides.value("validEpisodes", default: validEpisodes),
+            testEpisodes: try overrides.value("testEpisodes", default: testEpisodes))
+    }
+
+    /// Training settings with CleanRL's fixed choices (γ 0.99, max gradient norm 0.5,
+    /// Adam ε 1e-5, learning rate annealed linearly to 0) and these values.
+    func trainingSettings(numMiniBatch: Int, updateRepeats: Int, gaeLambda: Float) -> TrainingSettings {
+        TrainingSettings(
+            numMiniBatch: numMiniBatch, updateRepeats: updateRepeats, maxGradNorm: 0.5, numSteps: numSteps,
+            gamma: 0.99, useGAE: true, gaeLambda: gaeLambda, saveInterval: saveInterval,
+            metricAccumulateInterval: logInterval, learningRate: learningRate,
+            learningRateDecay: .linear(endFactor: 0), optimizer: .adam(epsilon: 1e-5))
+    }
+
+    /// This process's share of a finite evaluation set of `episodes`, or nil when there is none.
+    func evaluationArgs(_ slot: ProcessSlot, episodes: Int, setSeed: UInt64) throws -> EpisodeSamplerArgs? {
+        episodes == 0 ? nil : try .evaluation(slot, episodes: episodes, setSeed: setSeed)
+    }
+}
+
 /// What the CartPole experiments share: the task, the model (CleanRL's separate 64-64
 /// tanh actor and critic), and the validation and test sets.
 public protocol CartPoleExperiment: ExperimentConfig
 where Sampler == CartPoleTaskSampler, Model == MLPActorCritic, SamplerArgs == EpisodeSamplerArgs {
-    var environmentsPerProcess: Int { get }
-    var validEpisodes: Int { get }
-    var testEpisodes: Int { get }
+    var common: CommonSettings { get }
 }
 
 extension CartPoleExperiment {
     public func machineParams(mode: RunMode) throws -> MachineParams {
-        try MachineParams(nprocesses: mode == .train ? 2 : 1, gpuIDs: [], environmentsPerProcess: environmentsPerProcess)
+        try MachineParams(nprocesses: mode == .train ? 2 : 1, gpuIDs: [], environmentsPerProcess: common.environmentsPerProcess)
     }
 
     public func createModel(seed: UInt64) throws -> MLPActorCritic {
@@ -29,11 +71,11 @@ extension CartPoleExperiment {
     }
 
     public func validTaskSamplerArgs(_ slot: ProcessSlot) throws -> EpisodeSamplerArgs? {
-        validEpisodes == 0 ? nil : try .evaluation(slot, episodes: validEpisodes, setSeed: 0xCA27_901E_0000_0001)
+        try common.evaluationArgs(slot, episodes: common.validEpisodes, setSeed: 0xCA27_901E_0000_0001)
     }
 
     public func testTaskSamplerArgs(_ slot: ProcessSlot) throws -> EpisodeSamplerArgs? {
-        testEpisodes == 0 ? nil : try .evaluation(slot, episodes: testEpisodes, setSeed: 0xCA27_901E_0000_0002)
+        try common.evaluationArgs(slot, episodes: common.testEpisodes, setSeed: 0xCA27_901E_0000_0002)
     }
 }
 
@@ -45,44 +87,28 @@ public struct CartPolePPO: CartPoleExperiment {
     public static let tag = "cartpole-ppo"
     public static let summary = "PPO on CartPole-v1 with CleanRL's hyperparameters (4 envs × 128 steps per process, 500k steps)"
 
-    public let environmentsPerProcess: Int
-    public let validEpisodes: Int
-    public let testEpisodes: Int
-    let totalSteps: Int
-    let numSteps: Int
-    let learningRate: Float
+    public let common: CommonSettings
     let numMiniBatch: Int
     let updateRepeats: Int
-    let saveInterval: Int
-    let logInterval: Int
-    let ppo: PPOSettings
+    let clipParameter: Float
 
     public init(overrides: ConfigOverrides) throws {
-        environmentsPerProcess = try overrides.value("environmentsPerProcess", default: 4)
-        totalSteps = try overrides.value("totalSteps", default: 500_000)
-        numSteps = try overrides.value("numSteps", default: 128)
-        learningRate = try overrides.value("learningRate", default: Float(2.5e-4))
+        common = try CommonSettings(
+            environmentsPerProcess: 4, totalSteps: 500_000, numSteps: 128, learningRate: 2.5e-4, entropyCoefficient: 0.01,
+            valueCoefficient: 0.5, saveInterval: 100_000, logInterval: 4_096, validEpisodes: 8, testEpisodes: 100
+        ).reading(overrides)
         numMiniBatch = try overrides.value("numMiniBatch", default: 4)
         updateRepeats = try overrides.value("updateRepeats", default: 4)
-        saveInterval = try overrides.value("saveInterval", default: 100_000)
-        logInterval = try overrides.value("logInterval", default: 4_096)
-        validEpisodes = try overrides.value("validEpisodes", default: 8)
-        testEpisodes = try overrides.value("testEpisodes", default: 100)
-        ppo = PPOSettings(
-            clipParameter: try overrides.value("clipParameter", default: Float(0.2)),
-            valueCoefficient: try overrides.value("valueCoefficient", default: Float(0.5)),
-            entropyCoefficient: try overrides.value("entropyCoefficient", default: Float(0.01)))
+        clipParameter = try overrides.value("clipParameter", default: Float(0.2))
     }
 
     public func trainingPipeline() throws -> TrainingPipeline {
-        TrainingPipeline(
+        let ppo = PPOSettings(
+            clipParameter: clipParameter, valueCoefficient: common.valueCoefficient, entropyCoefficient: common.entropyCoefficient)
+        return TrainingPipeline(
             namedLosses: ["ppo": .ppo(ppo)],
-            stages: [PipelineStage(lossNames: ["ppo"], maxStageSteps: totalSteps)],
-            settings: TrainingSettings(
-                numMiniBatch: numMiniBatch, updateRepeats: updateRepeats, maxGradNorm: 0.5, numSteps: numSteps,
-                gamma: 0.99, useGAE: true, gaeLambda: 0.95, saveInterval: saveInterval,
-                metricAccumulateInterval: logInterval, learningRate: learningRate,
-                learningRateDecay: .linear(endFactor: 0), optimizer: .adam(epsilon: 1e-5)))
+            stages: [PipelineStage(lossNames: ["ppo"], maxStageSteps: common.totalSteps)],
+            settings: common.trainingSettings(numMiniBatch: numMiniBatch, updateRepeats: updateRepeats, gaeLambda: 0.95))
     }
 }
 
@@ -92,37 +118,20 @@ public struct CartPoleA2C: CartPoleExperiment {
     public static let tag = "cartpole-a2c"
     public static let summary = "A2C on CartPole-v1 (8 envs × 16 steps per process, 500k steps)"
 
-    public let environmentsPerProcess: Int
-    public let validEpisodes: Int
-    public let testEpisodes: Int
-    let totalSteps: Int
-    let numSteps: Int
-    let learningRate: Float
-    let saveInterval: Int
-    let logInterval: Int
-    let a2c: A2CSettings
+    public let common: CommonSettings
 
     public init(overrides: ConfigOverrides) throws {
-        environmentsPerProcess = try overrides.value("environmentsPerProcess", default: 8)
-        totalSteps = try overrides.value("totalSteps", default: 500_000)
-        numSteps = try overrides.value("numSteps", default: 16)
-        learningRate = try overrides.value("learningRate", default: Float(1e-3))
-        saveInterval = try overrides.value("saveInterval", default: 100_000)
-        logInterval = try overrides.value("logInterval", default: 4_096)
-        validEpisodes = try overrides.value("validEpisodes", default: 8)
-        testEpisodes = try overrides.value("testEpisodes", default: 100)
-        a2c = A2CSettings(
-            valueCoefficient: try overrides.value("valueCoefficient", default: Float(0.5)),
-            entropyCoefficient: try overrides.value("entropyCoefficient", default: Float(0.01)))
+        common = try CommonSettings(
+            environmentsPerProcess: 8, totalSteps: 500_000, numSteps: 16, learningRate: 1e-3, entropyCoefficient: 0.01,
+            valueCoefficient: 0.5, saveInterval: 100_000, logInterval: 4_096, validEpisodes: 8, testEpisodes: 100
+        ).reading(overrides)
     }
 
     public func trainingPipeline() throws -> TrainingPipeline {
-        TrainingPipeline(
+        let a2c = A2CSettings(valueCoefficient: common.valueCoefficient, entropyCoefficient: common.entropyCoefficient)
+        return TrainingPipeline(
             namedLosses: ["a2c": .a2c(a2c)],
-            stages: [PipelineStage(lossNames: ["a2c"], maxStageSteps: totalSteps)],
-            settings: TrainingSettings(
-                numMiniBatch: 1, updateRepeats: 1, maxGradNorm: 0.5, numSteps: numSteps, gamma: 0.99, useGAE: true,
-                gaeLambda: 1, saveInterval: saveInterval, metricAccumulateInterval: logInterval,
-                learningRate: learningRate, learningRateDecay: .linear(endFactor: 0), optimizer: .adam(epsilon: 1e-5)))
+            stages: [PipelineStage(lossNames: ["a2c"], maxStageSteps: common.totalSteps)],
+            settings: common.trainingSettings(numMiniBatch: 1, updateRepeats: 1, gaeLambda: 1))
     }
 }

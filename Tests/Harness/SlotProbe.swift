@@ -93,7 +93,10 @@ struct SlotProbe: ExperimentConfig {
             "cudaVisibleDevices": ProcessInfo.processInfo.environment["CUDA_VISIBLE_DEVICES"] ?? NSNull(),
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        FileManager.default.createFile(atPath: "\(probeDirectory)/\(mode)-slot-\(slot.processIndex).json", contents: data)
+        let path = "\(probeDirectory)/\(mode)-slot-\(slot.processIndex).json"
+        guard FileManager.default.createFile(atPath: path, contents: data) else {
+            throw ExperimentError("slot-probe cannot write \(path)")
+        }
     }
 }
 
