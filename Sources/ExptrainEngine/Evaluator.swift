@@ -46,7 +46,7 @@ struct Evaluator<Experiment: ExperimentConfig> {
     /// tasks for `mode`.
     func evaluate(model: Experiment.Model, mode: RunMode, seeds: [UInt64], step: Int, checkpoint: String) throws -> EvaluationResult? {
         let world = context.world
-        let machine = try experiment.machineParams(mode: mode)
+        let machine = try experiment.checkedMachineParams(mode: mode)
         let slot = try context.slot(gpuIDs: machine.gpuIDs, seeds: seeds, deterministic: options.deterministic)
         let args = try experiment.taskSamplerArgs(mode: mode, slot: slot)
         // Every rank must agree, or some would wait in a collective the others skip.

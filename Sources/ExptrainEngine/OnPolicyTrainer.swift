@@ -52,7 +52,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         world = context.world
         tag = Experiment.tag
 
-        let machine = try experiment.machineParams(mode: .train)
+        let machine = try experiment.checkedMachineParams(mode: .train)
         let pipeline = try experiment.trainingPipeline()
         try pipeline.validate(experiment: tag, environmentsPerProcess: machine.environmentsPerProcess)
         context.noteProcessCount(designed: machine.nprocesses, mode: .train, tag: tag)

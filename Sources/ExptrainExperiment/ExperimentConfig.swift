@@ -67,6 +67,16 @@ extension ExperimentConfig {
     public func validTaskSamplerArgs(_ slot: ProcessSlot) throws -> SamplerArgs? { nil }
     public func testTaskSamplerArgs(_ slot: ProcessSlot) throws -> SamplerArgs? { nil }
 
+    /// `machineParams(mode:)`, with any error prefixed by the experiment and the mode,
+    /// so that a bad value is reported where it came from.
+    public func checkedMachineParams(mode: RunMode) throws -> MachineParams {
+        do {
+            return try machineParams(mode: mode)
+        } catch let error as ExperimentError {
+            throw ExperimentError("\(Self.tag): machineParams(mode: .\(mode)): \(error.message)")
+        }
+    }
+
     /// The sampler arguments for `mode`.
     public func taskSamplerArgs(mode: RunMode, slot: ProcessSlot) throws -> SamplerArgs? {
         switch mode {

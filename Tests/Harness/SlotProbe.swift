@@ -26,6 +26,7 @@ struct SlotProbe: ExperimentConfig {
     let failOnProcess: Int
     let slowProcess: Int
     let slowStepMicroseconds: Int
+    let nprocesses: Int
 
     init(overrides: ConfigOverrides) throws {
         probeDirectory = try overrides.value("probeDir", default: "")
@@ -39,6 +40,7 @@ struct SlotProbe: ExperimentConfig {
         failOnProcess = try overrides.value("failOnProcess", default: -1)
         slowProcess = try overrides.value("slowProcess", default: -1)
         slowStepMicroseconds = try overrides.value("slowStepMicroseconds", default: 2_000)
+        nprocesses = try overrides.value("nprocesses", default: 2)
     }
 
     func trainingPipeline() throws -> TrainingPipeline {
@@ -52,7 +54,7 @@ struct SlotProbe: ExperimentConfig {
     }
 
     func machineParams(mode: RunMode) throws -> MachineParams {
-        try MachineParams(nprocesses: 2, gpuIDs: gpuIDs, environmentsPerProcess: 2)
+        try MachineParams(nprocesses: nprocesses, gpuIDs: gpuIDs, environmentsPerProcess: 2)
     }
 
     func createModel(seed: UInt64) throws -> MLPActorCritic {

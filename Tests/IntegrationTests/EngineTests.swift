@@ -125,6 +125,20 @@ final class EngineTests: XCTestCase {
         XCTAssertTrue(bad.standardError.contains("expected an integer"), bad.standardError)
     }
 
+    func testBadMachineParamsNameExperimentModeAndValueOnEveryRank() throws {
+        for (key, expected) in [
+            ("nprocesses=-1", "slot-probe: machineParams(mode: .train): nprocesses must be a non-negative integer, got -1"),
+            ("gpuIDs=0,-2", "slot-probe: machineParams(mode: .train): gpuIDs must be non-negative integers, got -2 in [0, -2]"),
+        ] {
+            let result = try JobRunner.mpirun(
+                np: 2, ["slot-probe", "--config", key, "--quiet", "--output-dir", NSTemporaryDirectory()],
+                binary: JobRunner.harnessBinary, timeout: 60)
+            XCTAssertFalse(result.timedOut)
+            XCTAssertEqual(result.status, 2, result.standardError)
+            XCTAssertTrue(result.standardError.contains(expected), result.standardError)
+        }
+    }
+
     func testFailureInOneRanksExperimentEndsTheJob() throws {
         let result = try JobRunner.mpirun(
             np: 3, ["slot-probe", "--config", "failOnProcess=2", "--max-steps", "1024", "--quiet", "--output-dir", NSTemporaryDirectory()],
