@@ -20,7 +20,7 @@ public enum Engine {
         try overrides.checkAllKeysKnown(experiment: Experiment.tag)
         switch options.mode {
         case .train:
-            let trainer = try OnPolicyTrainer(experiment: experiment, context: context, options: options)
+            let trainer = try OnPolicyTrainer(experiment: experiment, settings: overrides.resolved, context: context, options: options)
             return .trained(try trainer.run())
         case .valid, .test:
             let evaluator = Evaluator(experiment: experiment, context: context, options: options)

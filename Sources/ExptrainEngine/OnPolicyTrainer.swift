@@ -45,7 +45,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private var latestSummary: EpisodeSummary?
     private var stragglers: StragglerPreemption
 
-    init(experiment: Experiment, context: RunContext, options: RunOptions) throws {
+    /// - Parameter settings: the experiment's settings as `--config` resolved them, for `config.json`.
+    init(experiment: Experiment, settings: [(key: String, value: String)], context: RunContext, options: RunOptions) throws {
         self.experiment = experiment
         self.options = options
         self.context = context
@@ -119,7 +120,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             // A resumed run's clock continues from the last log point of its folder.
             elapsedBefore = options.resume ? runDirectory.lastLoggedElapsedSeconds() : 0
             log = try RunLog(directory: runDirectory, quiet: options.quiet)
-            try runDirectory.writeConfig(configRecord(pipeline: pipeline, machine: machine, seeds: seeds))
+            try runDirectory.writeConfig(configRecord(pipeline: pipeline, machine: machine, seeds: seeds, settings: settings))
         }
     }
 
@@ -397,12 +398,10 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         }
     }
 
-    private func configRecord(pipeline: TrainingPipeline, machine: MachineParams, seeds: RunSeeds) -> [String: Any] {
-        let overrides = (try? ConfigOverrides(options.configOverrides)).map { overrides -> [String: String] in
-            _ = try? Experiment(overrides: overrides)
-            return Dictionary(uniqueKeysWithValues: overrides.resolved.map { ($0.key, $0.value) })
-        } ?? [:]
-        return [
+    private func configRecord(
+        pipeline: TrainingPipeline, machine: MachineParams, seeds: RunSeeds, settings: [(key: String, value: String)]
+    ) -> [String: Any] {
+        [
             "tag": tag,
             "exptrain_version": context.version,
             "git_commit": context.gitCommit ?? NSNull(),
@@ -412,7 +411,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             "gpu_ids": machine.gpuIDs,
             "seeds": seeds.seeds.map { String($0) },
             "seeds_digest": seeds.digest,
-            "settings": overrides,
+            "settings": Dictionary(settings.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }),
             "stages": pipeline.stages.enumerated().map { index, stage in
                 [
                     "losses": stage.lossNames, "loss_weights": stage.effectiveLossWeights.map(Double.init),
