@@ -24,6 +24,10 @@ exptrain_install_dependencies() {
     command -v swift >/dev/null 2>&1 || { echo "swift not found: install a Swift 6 toolchain and put it on PATH" >&2; return 1; }
 }
 
+# One rank per core: OpenBLAS's own threads would only oversubscribe the machine, and
+# the library starts them when it loads, before exptrain can pin it to one thread.
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
+
 # mpirun refuses to start as root unless told twice that it is intended.
 if [ "$(id -u)" -eq 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
