@@ -7,7 +7,8 @@
 # spool and logs under a mktemp folder, on their own ports), then:
 #   1. submits a short run with mpirun and checks its exit state, metrics and checkpoint;
 #   2. the same with EXPTRAIN_LAUNCHER=srun (srun --mpi=pmix);
-#   3. srun --mpi=none, which starts one-rank jobs: the script must refuse (exit 2);
+#   3. srun --mpi=none and --mpi=pmi2, which do not make one MPI world with this
+#      Open MPI: the script must refuse (exit 2) before training;
 #   4. submits a longer run, preempts it with `scancel --signal=USR1 --batch` once it
 #      has logged metrics, and checks that it checkpointed, requeued itself
 #      (SLURM_RESTART_COUNT=1), resumed from that checkpoint and finished.
@@ -192,16 +193,22 @@ short_run() {
 short_run short-mpirun mpirun
 short_run short-srun-pmix srun
 
-# --- 3. a launch that would not be one MPI world is refused --------------------------
-bad_id=$(EXPTRAIN_BIN=$binary EXPTRAIN_LAUNCHER=srun EXPTRAIN_SRUN_MPI=none submit srun-none -- \
-    cartpole-ppo --max-steps 20000 --output-dir "$work/runs-srun-none")
-echo "submitted srun-none: job $bad_id (srun --mpi=none)"
-check "srun-none: job $bad_id ended within 180 s" wait_until 180 job_ended "$bad_id"
-check "srun-none: JobState FAILED, ExitCode 2:0 (got $(job_field "$bad_id" JobState) $(job_field "$bad_id" ExitCode))" \
-    [ "$(job_field "$bad_id" JobState) $(job_field "$bad_id" ExitCode)" = "FAILED 2:0" ]
-check "srun-none: the log explains the refusal" grep -q "error: .*Slurm has 2 tasks. With srun use --mpi=pmix\|separate one-rank MPI jobs" "$work/jobs/srun-none-$bad_id.out"
-check "srun-none: no training run was started" [ ! -e "$work/runs-srun-none" ]
-show_log "$work/jobs/srun-none-$bad_id.out" 6
+# --- 3. launches that would not be one MPI world are refused ----------------------
+# With this Open MPI, srun --mpi=none (a plain srun here) and --mpi=pmi2 fail at
+# MPI_Init; elsewhere a plain srun starts one-rank jobs. Either way: exit 2, no run.
+for mpi in none pmi2; do
+    name=srun-$mpi
+    bad_id=$(EXPTRAIN_BIN=$binary EXPTRAIN_LAUNCHER=srun EXPTRAIN_SRUN_MPI=$mpi submit "$name" -- \
+        cartpole-ppo --max-steps 20000 --output-dir "$work/runs-$name")
+    echo "submitted $name: job $bad_id (srun --mpi=$mpi)"
+    check "$name: job $bad_id ended within 180 s" wait_until 180 job_ended "$bad_id"
+    check "$name: JobState FAILED, ExitCode 2:0 (got $(job_field "$bad_id" JobState) $(job_field "$bad_id" ExitCode))" \
+        [ "$(job_field "$bad_id" JobState) $(job_field "$bad_id" ExitCode)" = "FAILED 2:0" ]
+    check "$name: the log explains the refusal" \
+        grep -q "error: .*Slurm has 2 tasks. With srun use --mpi=pmix\|separate one-rank MPI jobs" "$work/jobs/$name-$bad_id.out"
+    check "$name: no training run was started" [ ! -e "$work/runs-$name" ]
+    show_log "$work/jobs/$name-$bad_id.out" 3
+done
 
 # --- 4. preempt, requeue, resume, finish --------------------------------------------
 # cartpole-ppo's full 500k steps take ~25 s on 2 ranks here: long enough to preempt
@@ -220,15 +227,18 @@ if check "preempt: job $id logged metrics past step 40000 within 180 s" wait_unt
     run=$(run_folder "$out")
     before=$(last_step "$run/metrics.jsonl")
     scancel --signal=USR1 --batch "$id"
+    signalled_at=$SECONDS
     echo "preempt: sent USR1 to the batch shell of job $id at logged step $before"
     restarted() { grep -q 'SLURM_RESTART_COUNT=1 ' "$log"; }
     # A job that ended without being requeued will not restart: stop waiting then.
     restarted_or_over() { restarted || { job_ended "$id" && [ "$(job_field "$id" Restarts)" = 0 ]; }; }
     wait_until 240 restarted_or_over || true
     check "preempt: job $id requeued and restarted (SLURM_RESTART_COUNT=1) within 240 s" restarted
+    restarted && echo "preempt: restarted $((SECONDS - signalled_at)) s after the signal"
     finished() { job_ended "$id" && [ "$(job_field "$id" Restarts)" -ge 1 ]; }
     if restarted; then
         check "preempt: job $id finished within 300 s of the restart" wait_until 300 finished
+        echo "preempt: finished $((SECONDS - signalled_at)) s after the signal"
     fi
     check "preempt: the ranks exited 75 after SIGUSR1" grep -q 'exptrain exited with 75 after SIGUSR1' "$log"
     check "preempt: the script requeued the job" grep -q 'preempted: checkpoint written; requeueing' "$log"
