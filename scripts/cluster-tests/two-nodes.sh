@@ -15,7 +15,8 @@
 #   4. node-b's ranks are SIGKILLed mid-run: time until mpirun exits (~3 s, exit 137);
 #   5. the link is cut (ip link set … down) mid-run, with the Open MPI keepalive
 #      settings of docs/cluster.md: time until the job ends (~10 s; without them the
-#      kernel's TCP timeout makes it ~8 minutes, which this test does not wait for).
+#      kernel's TCP timeout makes it ~8 minutes, which this test does not wait for);
+#   6. the same cut without those settings: the job must still hang after 25 s.
 # Times are printed as "two-nodes: … -> job ended in X s (exit N)".
 # Everything is torn down on exit (trap), also after a failure.
 # Last line: "N passed, M failed". Exit 0 all passed, 1 not, 77 this machine cannot
@@ -225,6 +226,26 @@ if check "cut link: training under way within 120 s" wait_until 120 training_sta
     check "cut link: job ended non-zero within 60 s (exit $job_status, $job_seconds s)" \
         awk -v s="$job_seconds" -v c="$job_status" 'BEGIN {exit !(c != 0 && c != 124 && s < 60)}'
     check "cut link: mpirun reports the lost node-b daemon" grep -q 'node-b' "$work/cut.log"
+    ip -n "$ns_a" link set "$veth_a" up
+else
+    wait_job 1
+fi
+settle
+
+# --- 6. the link cut without the keepalive settings ---------------------------------
+# The same cut without them: the job must still be hanging after 25 s, which is why
+# the batch scripts pass them (the kernel's TCP timeout would end it after ~8 minutes;
+# the test does not wait for that and stops the job itself).
+start_job "$work/cut-default.log" "$binary" cartpole-ppo --quiet --seed 1 --output-dir "$work/runs-cut-default"
+if check "cut link, default settings: training under way within 120 s" wait_until 120 training_started "$work/runs-cut-default"; then
+    ip -n "$ns_a" link set "$veth_a" down
+    wait_job 25
+    if [ "$job_status" -eq 124 ]; then
+        echo "two-nodes: cut link (Open MPI defaults) -> job still hanging after $job_seconds s (stopped by the test)"
+    else
+        echo "two-nodes: cut link (Open MPI defaults) -> job ended in $job_seconds s (exit $job_status)"
+    fi
+    check "cut link, default settings: still hanging after 25 s (got status $job_status after $job_seconds s)" [ "$job_status" -eq 124 ]
     ip -n "$ns_a" link set "$veth_a" up
 else
     wait_job 1
