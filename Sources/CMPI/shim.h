@@ -25,8 +25,6 @@ static inline MPI_Datatype cmpi_uint64(void) { return MPI_UINT64_T; }
 static inline MPI_Op cmpi_op_sum(void) { return MPI_SUM; }
 static inline MPI_Op cmpi_op_max(void) { return MPI_MAX; }
 static inline MPI_Op cmpi_op_min(void) { return MPI_MIN; }
-static inline MPI_Op cmpi_op_no_op(void) { return MPI_NO_OP; }
-static inline MPI_Win cmpi_win_null(void) { return MPI_WIN_NULL; }
 
 static inline int cmpi_max_processor_name(void) { return MPI_MAX_PROCESSOR_NAME; }
 static inline int cmpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }

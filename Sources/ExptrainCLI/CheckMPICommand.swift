@@ -60,7 +60,7 @@ enum MPICheck {
         var broadcastString = ""
         var allReduce: [String: [String]] = [:]
         var allGather: [Int64] = []
-        var sharedCounter: Int64 = 0
+        var arrivals: Int = 0
     }
 
     static let rootString = "exptrain ✓ broadcast from rank 0 → 世界"
@@ -106,12 +106,13 @@ enum MPICheck {
             report.allReduce["int64_\(operation.rawValue)"] = hex(i.map { UInt64(bitPattern: $0) })
         }
         report.allGather = try world.allGather([Int64(rank) * 10, Int64(rank) * 10 + 1])
-        let counter = try world.makeSharedCounter()
-        try counter.add(Int64(rank + 1))
+        let board = ArrivalBoard(world)
+        try board.beginRound()
+        try board.arrive()
         try world.barrier()
-        report.sharedCounter = try counter.read()
-        try counter.free()
-        try world.barrier()
+        while try board.arrivedCount() < world.size {}
+        report.arrivals = try board.arrivedCount()
+        try board.endRound()
         return report
     }
 

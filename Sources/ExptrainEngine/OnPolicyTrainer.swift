@@ -111,7 +111,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             collector.generator = RandomGenerator(state: state.generatorStates[world.rank])
         }
         pendingRestore = start
-        stragglers = try StragglerPreemption(
+        stragglers = StragglerPreemption(
             fraction: options.stragglerFraction ?? pipeline.settings.stragglerFraction ?? StragglerPreemption.defaultFraction,
             world: world)
         PreemptionSignal.install()
@@ -187,7 +187,6 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                 break stages
             }
         }
-        try stragglers.close()
         log?.close()
         let parameters = model.parameters.withValues { values in digest(values.lazy.map { UInt64($0.bitPattern) }) }
         context.info("parameters \(parameters) after \(state.totalSteps) steps", everyRank: true)
@@ -206,6 +205,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         optimizer: Optimizer, learningRate: Float
     ) throws -> Bool {
         let needsExpert = losses.contains { $0.needsExpert }
+        try stragglers.rolloutStarts()
         try collector.collect(
             into: storage, model: model, statistics: statistics,
             expertProbability: stage.teacherForcing?.probability(atStageStep: state.stageSteps) ?? 0,
@@ -233,6 +233,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                 try world.allReduce(buffer, .sum)
             }
         }
+        try stragglers.roundClosed()
         let globalSteps = Int(control[1])
         let globalMinibatchSamples = control[2...].map { Int($0) }
 
@@ -282,7 +283,6 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         if lastSavedSteps != state.totalSteps {
             try saveCheckpoint(optimizer: optimizer, optimizerName: optimizerName, validate: false)
         }
-        try stragglers.close()
         log?.close()
         context.info("preempted at step \(state.totalSteps); checkpoint \(lastCheckpoint ?? "?")")
         throw PreemptedError(checkpoint: lastCheckpoint ?? "", totalSteps: state.totalSteps)
