@@ -123,6 +123,58 @@ public final class RecurrentActorCritic: ActorCriticModel {
         return ActorCriticOutput(logits: actor(trunk), values: critic(trunk).reshaped([batch]), hidden: state)
     }
 
+    /// One step on raw buffers (embedding rows copied into the workspace, then one
+    /// `BLAS.affine` per layer and the GRU's fused gate update in place): the numbers of
+    /// `forward`, without allocating.
+    public func act(
+        observations: UnsafeBufferPointer<Float>, masks: UnsafeBufferPointer<Float>, hidden: UnsafeMutableBufferPointer<Float>,
+        environments: Int, logits: UnsafeMutableBufferPointer<Float>, values: UnsafeMutableBufferPointer<Float>,
+        workspace: InferenceWorkspace
+    ) {
+        let observationSize = observations.count / max(environments, 1)
+        precondition(observationSize == observationShape.reduce(1, *) && observations.count == environments * observationSize,
+                     "\(observations.count) observation values are not \(environments)·\(observationShape)")
+        precondition(masks.count == environments && hidden.count == environments * recurrentStateSize, "act(…) masks or state do not fit \(environments) environments")
+        precondition(logits.count == environments * actionCount && values.count == environments, "act(…) output buffers do not fit \(environments) environments")
+        var features = observations.baseAddress!
+        if let embedding {
+            let dimension = embedding.dimension
+            let embedded = workspace.buffer(Self.featureSlot, count: observations.count * dimension)
+            let table = embedding.weight.tensor.withUnsafeBufferPointer { $0.baseAddress! }
+            for index in 0..<observations.count {
+                (embedded + index * dimension).update(from: table + tableRow(of: observations[index], at: index) * dimension, count: dimension)
+            }
+            features = UnsafePointer(embedded)
+        }
+        let encoded = workspace.buffer(Self.encodedSlot, count: environments * hiddenSize)
+        encoder.apply(features, batch: environments, into: encoded)
+        activation.apply(inPlace: encoded, count: environments * hiddenSize)
+        var trunk = UnsafePointer(encoded)
+        if let gru {
+            gru.step(input: encoded, masks: masks.baseAddress!, hidden: hidden.baseAddress!, environments: environments,
+                     workspace: workspace, firstSlot: Self.firstGRUSlot)
+            trunk = UnsafePointer(hidden.baseAddress!)
+        }
+        actor.apply(trunk, batch: environments, into: logits.baseAddress!)
+        critic.apply(trunk, batch: environments, into: values.baseAddress!)
+    }
+
+    /// Where `act(…)` keeps the embedded observations, the encoder's output and the GRU's gates.
+    private static let featureSlot = 0
+    private static let encodedSlot = 1
+    private static let firstGRUSlot = 2
+
+    /// The embedding row of code `code` found at flat position `index` of an observation
+    /// batch: code `c` of channel `k` is row `offset[k] + c`.
+    @inline(__always)
+    private func tableRow(of code: Float, at index: Int) -> Int {
+        let codeCounts = embeddingOptions!.codeCounts
+        let channel = index % codeCounts.count
+        let row = Int(code)
+        precondition(row >= 0 && row < codeCounts[channel], "code \(code) is outside channel \(channel)'s 0..<\(codeCounts[channel])")
+        return channelOffsets[channel] + row
+    }
+
     /// The embedding row of every code: code `c` of channel `k` is row `offset[k] + c`.
     private func tableRows(of observations: Tensor) -> [Int] {
         let codeCounts = embeddingOptions!.codeCounts
