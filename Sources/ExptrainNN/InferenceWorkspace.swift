@@ -10,24 +10,24 @@
 /// A buffer's contents are undefined when it is handed out and stay valid until the
 /// next request for the same number; a workspace is not shared between threads.
 public final class InferenceWorkspace {
-    private var buffers: [UnsafeMutableBufferPointer<Float>] = []
+    private var buffers: [(memory: UnsafeMutableRawPointer?, byteCount: Int)] = []
 
     /// An empty workspace.
     public init() {}
 
     deinit {
-        for buffer in buffers where buffer.baseAddress != nil { UnsafeMutableRawPointer(buffer.baseAddress!).deallocate() }
+        for buffer in buffers { buffer.memory?.deallocate() }
     }
 
-    /// Buffer number `slot`, at least `count` floats long, 64-byte aligned.
-    public func buffer(_ slot: Int, count: Int) -> UnsafeMutablePointer<Float> {
-        while buffers.count <= slot { buffers.append(UnsafeMutableBufferPointer(start: nil, count: 0)) }
-        if buffers[slot].count < count {
-            if let old = buffers[slot].baseAddress { UnsafeMutableRawPointer(old).deallocate() }
-            let memory = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-                .bindMemory(to: Float.self, capacity: max(count, 1))
-            buffers[slot] = UnsafeMutableBufferPointer(start: memory, count: max(count, 1))
+    /// Buffer number `slot`, room for at least `count` values of `Element`, 64-byte aligned.
+    /// A slot is meant to hold one kind of value (floats, or table rows).
+    public func buffer<Element>(_ slot: Int, count: Int, of _: Element.Type = Float.self) -> UnsafeMutablePointer<Element> {
+        while buffers.count <= slot { buffers.append((nil, 0)) }
+        let byteCount = max(count, 1) * MemoryLayout<Element>.stride
+        if buffers[slot].byteCount < byteCount {
+            buffers[slot].memory?.deallocate()
+            buffers[slot] = (UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64), byteCount)
         }
-        return buffers[slot].baseAddress!
+        return buffers[slot].memory!.bindMemory(to: Element.self, capacity: max(count, 1))
     }
 }

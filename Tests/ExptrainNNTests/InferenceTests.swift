@@ -57,6 +57,10 @@ final class InferenceTests: XCTestCase {
         assertActMatchesForward(recurrent, observations: observations, masks: masks, initialHidden: carried, environments: 3)
         let feedForward = RecurrentActorCritic(observationShape: shape, actionCount: 7, hiddenSize: 16, recurrent: false, seed: 44)
         assertActMatchesForward(feedForward, observations: observations, masks: masks, initialHidden: [], environments: 3)
+        // 24 environments ≥ the 20 table rows: forward and act look projections up (EmbeddedLinear).
+        let wide = (0..<2).map { _ in (0..<(24 * 27)).map { index in Float(generator.nextInt(below: [11, 6, 3][index % 3])) } }
+        let wideMasks = (0..<2).map { _ in (0..<24).map { _ in Float(generator.nextInt(below: 2)) } }
+        assertActMatchesForward(recurrent, observations: wide, masks: wideMasks, initialHidden: [Float](repeating: 0.1, count: 24 * 16), environments: 24)
         let withoutEmbedding = RecurrentActorCritic(observationShape: [27], actionCount: 4, embedding: nil, hiddenSize: 8, activation: .tanh, seed: 45)
         assertActMatchesForward(withoutEmbedding, observations: observations, masks: masks, initialHidden: [Float](repeating: 0.5, count: 24), environments: 3)
     }
@@ -83,11 +87,11 @@ final class InferenceTests: XCTestCase {
         var (hidden, logits, values) = ([Float](repeating: 0, count: 32), [Float](repeating: 0, count: 14), [Float](repeating: 0, count: 2))
         let observations = [Float](repeating: 1, count: 54)
         let masks: [Float] = [1, 1]
-        var buffers: [UnsafeMutablePointer<Float>] = []
+        var buffers: [UnsafeMutableRawPointer] = []
         for step in 0..<3 {
             act(model, observations: observations, masks: masks, hidden: &hidden, environments: 2,
                 logits: &logits, values: &values, workspace: workspace)
-            let current = (0..<5).map { workspace.buffer($0, count: 0) }
+            let current = (0..<8).map { UnsafeMutableRawPointer(workspace.buffer($0, count: 0)) }
             if step > 0 { XCTAssertEqual(current, buffers, "later steps reuse the first step's buffers") }
             buffers = current
         }
