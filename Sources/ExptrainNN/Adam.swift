@@ -49,11 +49,31 @@ public final class Adam: Optimizer {
             parameters.withGradients { gradients in
                 firstMoments.withUnsafeMutableBufferPointer { m in
                     secondMoments.withUnsafeMutableBufferPointer { v in
-                        for i in 0..<values.count {
-                            let g = gradients[i]
-                            m[i] = beta1 * m[i] + (1 - beta1) * g
-                            v[i] = beta2 * v[i] + (1 - beta2) * g * g
-                            values[i] -= stepSize * m[i] / (v[i].squareRoot() / biasCorrection2SquareRoot + eps)
+                        // Eight parameters at a time in SIMD registers (the buffers may alias as far as
+                        // the compiler knows, so it would not vectorise the loop itself); a short
+                        // tail goes through the same code, padded. Lane-wise IEEE operations give
+                        // the scalar rule's results exactly.
+                        let (x, g, m, v) = (values.baseAddress!, UnsafePointer(gradients.baseAddress!), m.baseAddress!, v.baseAddress!)
+                        var start = 0
+                        while start < values.count {
+                            let lanes = min(8, values.count - start)
+                            func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+                                if lanes == 8 { return UnsafeRawPointer(pointer + start).loadUnaligned(as: SIMD8<Float>.self) }
+                                var vector = SIMD8<Float>(repeating: 0)
+                                for lane in 0..<lanes { vector[lane] = pointer[start + lane] }
+                                return vector
+                            }
+                            func store(_ vector: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+                                if lanes == 8 { return UnsafeMutableRawPointer(pointer + start).storeBytes(of: vector, as: SIMD8<Float>.self) }
+                                for lane in 0..<lanes { pointer[start + lane] = vector[lane] }
+                            }
+                            let gradient = load(g)
+                            let first = beta1 * load(m) + (1 - beta1) * gradient
+                            let second = beta2 * load(v) + (1 - beta2) * gradient * gradient
+                            store(first, m)
+                            store(second, v)
+                            store(load(x) - stepSize * first / (second.squareRoot() / biasCorrection2SquareRoot + eps), x)
+                            start += lanes
                         }
                     }
                 }
