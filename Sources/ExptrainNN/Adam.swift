@@ -50,30 +50,35 @@ public final class Adam: Optimizer {
                 firstMoments.withUnsafeMutableBufferPointer { m in
                     secondMoments.withUnsafeMutableBufferPointer { v in
                         // Eight parameters at a time in SIMD registers (the buffers may alias as far as
-                        // the compiler knows, so it would not vectorise the loop itself); a short
-                        // tail goes through the same code, padded. Lane-wise IEEE operations give
-                        // the scalar rule's results exactly.
-                        let (x, g, m, v) = (values.baseAddress!, UnsafePointer(gradients.baseAddress!), m.baseAddress!, v.baseAddress!)
-                        var start = 0
-                        while start < values.count {
-                            let lanes = min(8, values.count - start)
-                            func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
-                                if lanes == 8 { return UnsafeRawPointer(pointer + start).loadUnaligned(as: SIMD8<Float>.self) }
-                                var vector = SIMD8<Float>(repeating: 0)
-                                for lane in 0..<lanes { vector[lane] = pointer[start + lane] }
-                                return vector
+                        // the compiler knows, so it would not vectorise the loop itself), the last few
+                        // padded with zeros. Lane-wise IEEE operations give the scalar rule's results exactly.
+                        func update(_ x: inout SIMD8<Float>, _ m: inout SIMD8<Float>, _ v: inout SIMD8<Float>, gradient g: SIMD8<Float>) {
+                            m = beta1 * m + (1 - beta1) * g
+                            v = beta2 * v + (1 - beta2) * g * g
+                            x -= stepSize * m / (v.squareRoot() / biasCorrection2SquareRoot + eps)
+                        }
+                        let (x, g, first, second) = (values.baseAddress!, gradients.baseAddress!, m.baseAddress!, v.baseAddress!)
+                        let whole = values.count / 8 * 8
+                        for start in stride(from: 0, to: whole, by: 8) {
+                            func load(_ pointer: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+                                UnsafeRawPointer(pointer + start).loadUnaligned(as: SIMD8<Float>.self)
                             }
                             func store(_ vector: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
-                                if lanes == 8 { return UnsafeMutableRawPointer(pointer + start).storeBytes(of: vector, as: SIMD8<Float>.self) }
-                                for lane in 0..<lanes { pointer[start + lane] = vector[lane] }
+                                UnsafeMutableRawPointer(pointer + start).storeBytes(of: vector, as: SIMD8<Float>.self)
                             }
-                            let gradient = load(g)
-                            let first = beta1 * load(m) + (1 - beta1) * gradient
-                            let second = beta2 * load(v) + (1 - beta2) * gradient * gradient
-                            store(first, m)
-                            store(second, v)
-                            store(load(x) - stepSize * first / (second.squareRoot() / biasCorrection2SquareRoot + eps), x)
-                            start += lanes
+                            var (value, m, v) = (load(x), load(first), load(second))
+                            update(&value, &m, &v, gradient: load(g))
+                            store(value, x)
+                            store(m, first)
+                            store(v, second)
+                        }
+                        var tail = (value: SIMD8<Float>(), m: SIMD8<Float>(), v: SIMD8<Float>(), gradient: SIMD8<Float>())
+                        for lane in 0..<(values.count - whole) {
+                            (tail.value[lane], tail.m[lane], tail.v[lane], tail.gradient[lane]) = (x[whole + lane], first[whole + lane], second[whole + lane], g[whole + lane])
+                        }
+                        update(&tail.value, &tail.m, &tail.v, gradient: tail.gradient)
+                        for lane in 0..<(values.count - whole) {
+                            (x[whole + lane], first[whole + lane], second[whole + lane]) = (tail.value[lane], tail.m[lane], tail.v[lane])
                         }
                     }
                 }
