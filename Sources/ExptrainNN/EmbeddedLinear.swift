@@ -65,11 +65,17 @@ public struct EmbeddedLinear: Sendable {
     /// last) into `rows`, checking each code against its channel's count.
     public func tableRows(of observations: UnsafePointer<Float>, count: Int, into rows: UnsafeMutablePointer<Int32>) {
         let channels = channels
-        for index in 0..<count {
-            let channel = index % channels
-            let code = Int(observations[index])
-            precondition(code >= 0 && code < codeCounts[channel], "code \(observations[index]) is outside channel \(channel)'s 0..<\(codeCounts[channel])")
-            rows[index] = Int32(rowOffsets[channel] + code)
+        precondition(count % channels == 0, "\(count) codes are not whole cells of \(channels) channels")
+        codeCounts.withUnsafeBufferPointer { codeCounts in
+            rowOffsets.withUnsafeBufferPointer { rowOffsets in
+                for cell in stride(from: 0, to: count, by: channels) {
+                    for channel in 0..<channels {
+                        let code = Int(observations[cell + channel])
+                        precondition(code >= 0 && code < codeCounts[channel], "code \(observations[cell + channel]) is outside channel \(channel)'s 0..<\(codeCounts[channel])")
+                        rows[cell + channel] = Int32(rowOffsets[channel] + code)
+                    }
+                }
+            }
         }
     }
 
@@ -190,11 +196,13 @@ public struct EmbeddedLinear: Sendable {
                       a: table + rowOffsets[c] * d, b: projectionGradient + rowOffsets[c] * cells * o, beta: 0,
                       c: rearranged + c * d * cells * o)
         }
-        for out in 0..<o {
-            for cell in 0..<cells {
-                for c in 0..<channels {
-                    let target = weightGradient + out * cells * channels * d + (cell * channels + c) * d
-                    for k in 0..<d { target[k] += rearranged[((c * d + k) * cells + cell) * o + out] }
+        let inputSize = cells * channels * d
+        for c in 0..<channels {
+            for k in 0..<d {
+                for cell in 0..<cells {
+                    let source = rearranged + ((c * d + k) * cells + cell) * o
+                    let target = weightGradient + (cell * channels + c) * d + k
+                    for out in 0..<o { target[out * inputSize] += source[out] }
                 }
             }
         }
