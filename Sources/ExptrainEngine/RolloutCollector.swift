@@ -24,14 +24,16 @@ final class RolloutCollector<Sampler: TaskSampler> {
     var generator: RandomGenerator
 
     /// The recurrent state to use at the next step, `[environments, recurrentStateSize]`.
-    private var hidden: [Float]
+    /// Raw memory rather than an array: `act` writes it every step, and an empty array (a
+    /// feed-forward model's state) would be copied on each write.
+    private let hidden: UnsafeMutableBufferPointer<Float>
     /// The model's output at the current step: logits `[environments, actionCount]`, turned
     /// into log-probabilities in place when actions are drawn, and values `[environments]`.
     private var logits: [Float]
     private var values: [Float]
     private var sampledActions: [Int]
     /// A copy of `hidden` for the value of the state after the rollout, which must not advance `hidden`.
-    private var bootstrapHidden: [Float]
+    private let bootstrapHidden: UnsafeMutableBufferPointer<Float>
     private let workspace = InferenceWorkspace()
     /// Environments whose episodes were cut off by a step limit during the current step,
     /// and their final observations.
@@ -59,8 +61,10 @@ final class RolloutCollector<Sampler: TaskSampler> {
             throw ExperimentError("the model has \(actionCount) actions but the task's action space is \(tasks[0].actionSpace)")
         }
         generator = RandomGenerator(seed: seed)
-        hidden = [Float](repeating: 0, count: environments * recurrentStateSize)
-        bootstrapHidden = hidden
+        hidden = .allocate(capacity: environments * recurrentStateSize)
+        hidden.initialize(repeating: 0)
+        bootstrapHidden = .allocate(capacity: environments * recurrentStateSize)
+        bootstrapHidden.initialize(repeating: 0)
         logits = [Float](repeating: 0, count: environments * actionCount)
         values = [Float](repeating: 0, count: environments)
         sampledActions = [Int](repeating: 0, count: environments)
@@ -68,6 +72,11 @@ final class RolloutCollector<Sampler: TaskSampler> {
         truncatedEnvironments.reserveCapacity(environments)
         truncatedObservations = [Float](repeating: 0, count: environments * observationSize)
         rolloutsOnCurrentTask = [Int](repeating: 0, count: environments)
+    }
+
+    deinit {
+        hidden.deallocate()
+        bootstrapHidden.deallocate()
     }
 
     /// Writes the current tasks' observations into step 0 of `storage`, with mask 0
@@ -94,10 +103,10 @@ final class RolloutCollector<Sampler: TaskSampler> {
         episodeOrder: Double, stopEarly: (Int) throws -> Bool
     ) throws {
         let n = environments
-        storage.initialHidden.withUnsafeMutableBufferPointer { initial in hidden.withUnsafeBufferPointer { _ = initial.update(fromContentsOf: $0) } }
+        for (index, value) in hidden.enumerated() { storage.initialHidden[index] = value }
         storage.collectedSteps = storage.steps
         for t in 0..<storage.steps {
-            act(model, on: storage, step: t, hidden: &hidden)
+            act(model, on: storage, step: t, hidden: hidden)
             logits.withUnsafeMutableBufferPointer { logits in
                 sampledActions.withUnsafeMutableBufferPointer { actions in
                     Categorical.sample(normalizingInPlace: logits, actionCount: actionCount, into: actions, using: &generator)
@@ -145,8 +154,8 @@ final class RolloutCollector<Sampler: TaskSampler> {
             }
         }
         let last = storage.collectedSteps
-        bootstrapHidden.withUnsafeMutableBufferPointer { copy in hidden.withUnsafeBufferPointer { _ = copy.update(fromContentsOf: $0) } }
-        act(model, on: storage, step: last, hidden: &bootstrapHidden)
+        _ = bootstrapHidden.update(fromContentsOf: hidden)
+        act(model, on: storage, step: last, hidden: bootstrapHidden)
         for e in 0..<n { storage.bootstrapValues[e] = values[e] }
         if let period {
             for e in 0..<n {
@@ -161,19 +170,17 @@ final class RolloutCollector<Sampler: TaskSampler> {
 
     /// Runs `model` on step `step` of `storage` (its observations and masks, read in place)
     /// from the state `hidden`, which it advances; writes `logits` and `values`.
-    private func act(_ model: some ActorCriticModel, on storage: RolloutStorage, step: Int, hidden: inout [Float]) {
+    private func act(_ model: some ActorCriticModel, on storage: RolloutStorage, step: Int, hidden: UnsafeMutableBufferPointer<Float>) {
         let n = environments
         let stride = n * observationSize
         storage.observations.withUnsafeBufferPointer { observations in
             storage.masks.withUnsafeBufferPointer { masks in
-                hidden.withUnsafeMutableBufferPointer { hidden in
-                    logits.withUnsafeMutableBufferPointer { logits in
-                        values.withUnsafeMutableBufferPointer { values in
-                            model.act(
-                                observations: UnsafeBufferPointer(rebasing: observations[step * stride..<(step + 1) * stride]),
-                                masks: UnsafeBufferPointer(rebasing: masks[step * n..<(step + 1) * n]),
-                                hidden: hidden, environments: n, logits: logits, values: values, workspace: workspace)
-                        }
+                logits.withUnsafeMutableBufferPointer { logits in
+                    values.withUnsafeMutableBufferPointer { values in
+                        model.act(
+                            observations: UnsafeBufferPointer(rebasing: observations[step * stride..<(step + 1) * stride]),
+                            masks: UnsafeBufferPointer(rebasing: masks[step * n..<(step + 1) * n]),
+                            hidden: hidden, environments: n, logits: logits, values: values, workspace: workspace)
                     }
                 }
             }
