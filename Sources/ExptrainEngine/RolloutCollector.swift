@@ -9,6 +9,11 @@ import ExptrainTensor
 /// The rank owns one sampler and keeps `environments` of its tasks running; when a
 /// task ends, its metrics go to `EpisodeStatistics` and the next task from the sampler
 /// takes its place (with mask 0, so a recurrent model starts from a clean state).
+///
+/// A step allocates nothing (with the built-in models and tasks): the model's `act(…)`
+/// reads the step's observations and masks where they lie in the storage and writes
+/// into buffers made once, and actions are drawn from the logits in place. Only new
+/// episodes (a task from the sampler) and truncated ones (a bootstrap value) allocate.
 final class RolloutCollector<Sampler: TaskSampler> {
     let sampler: Sampler
     private(set) var tasks: [Sampler.SampledTask]
@@ -19,12 +24,20 @@ final class RolloutCollector<Sampler: TaskSampler> {
     var generator: RandomGenerator
 
     /// The recurrent state to use at the next step, `[environments, recurrentStateSize]`.
-    private var hidden: Tensor
-    /// Reused input tensors: filled in place each step (nothing records them).
-    private let observationBatch: Tensor
-    private let maskBatch: Tensor
+    /// Raw memory rather than an array: `act` writes it every step, and an empty array (a
+    /// feed-forward model's state) would be copied on each write.
+    private let hidden: UnsafeMutableBufferPointer<Float>
+    /// The model's output at the current step: logits `[environments, actionCount]`, turned
+    /// into log-probabilities in place when actions are drawn, and values `[environments]`.
+    private var logits: [Float]
+    private var values: [Float]
     private var sampledActions: [Int]
-    /// Final observations of episodes cut off by a step limit during the current step.
+    /// A copy of `hidden` for the value of the state after the rollout, which must not advance `hidden`.
+    private let bootstrapHidden: UnsafeMutableBufferPointer<Float>
+    private let workspace = InferenceWorkspace()
+    /// Environments whose episodes were cut off by a step limit during the current step,
+    /// and their final observations.
+    private var truncatedEnvironments: [Int]
     private var truncatedObservations: [Float]
     /// Rollouts since each environment last started a new task (for `advanceSceneRolloutPeriod`).
     private var rolloutsOnCurrentTask: [Int]
@@ -48,12 +61,22 @@ final class RolloutCollector<Sampler: TaskSampler> {
             throw ExperimentError("the model has \(actionCount) actions but the task's action space is \(tasks[0].actionSpace)")
         }
         generator = RandomGenerator(seed: seed)
-        hidden = Tensor.zeros([environments, recurrentStateSize])
-        observationBatch = Tensor.zeros([environments, observationSize])
-        maskBatch = Tensor.zeros([environments])
+        hidden = .allocate(capacity: environments * recurrentStateSize)
+        hidden.initialize(repeating: 0)
+        bootstrapHidden = .allocate(capacity: environments * recurrentStateSize)
+        bootstrapHidden.initialize(repeating: 0)
+        logits = [Float](repeating: 0, count: environments * actionCount)
+        values = [Float](repeating: 0, count: environments)
         sampledActions = [Int](repeating: 0, count: environments)
+        truncatedEnvironments = []
+        truncatedEnvironments.reserveCapacity(environments)
         truncatedObservations = [Float](repeating: 0, count: environments * observationSize)
         rolloutsOnCurrentTask = [Int](repeating: 0, count: environments)
+    }
+
+    deinit {
+        hidden.deallocate()
+        bootstrapHidden.deallocate()
     }
 
     /// Writes the current tasks' observations into step 0 of `storage`, with mask 0
@@ -80,18 +103,16 @@ final class RolloutCollector<Sampler: TaskSampler> {
         episodeOrder: Double, stopEarly: (Int) throws -> Bool
     ) throws {
         let n = environments
-        hidden.withUnsafeBufferPointer { h in
-            storage.initialHidden.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: h.baseAddress!, count: h.count) }
-        }
+        for (index, value) in hidden.enumerated() { storage.initialHidden[index] = value }
         storage.collectedSteps = storage.steps
         for t in 0..<storage.steps {
-            loadBatch(from: storage, step: t)
-            let output = withoutGradients {
-                model.forward(observations: observationBatch, masks: maskBatch, hidden: hidden, steps: 1, environments: n)
+            act(model, on: storage, step: t, hidden: hidden)
+            logits.withUnsafeMutableBufferPointer { logits in
+                sampledActions.withUnsafeMutableBufferPointer { actions in
+                    Categorical.sample(normalizingInPlace: logits, actionCount: actionCount, into: actions, using: &generator)
+                }
             }
-            let policy = Categorical(logits: output.logits)
-            policy.sample(into: &sampledActions, using: &generator)
-            var truncatedEnvironments: [Int] = []
+            truncatedEnvironments.removeAll(keepingCapacity: true)
             for e in 0..<n {
                 let i = t * n + e
                 let task = tasks[e]
@@ -106,16 +127,15 @@ final class RolloutCollector<Sampler: TaskSampler> {
                     }
                 }
                 storage.actions[i] = action
-                storage.logProbabilities[i] = policy.logProbabilities[flat: e * actionCount + action]
-                storage.values[i] = output.values[flat: e]
+                storage.logProbabilities[i] = logits[e * actionCount + action]  // log-probabilities by now
+                storage.values[i] = values[e]
 
                 let result = task.step(action: action)
                 storage.rewards[i] = result.reward
                 storage.episodeEnded[i] = result.done ? 1 : 0
                 if result.done {
                     if result.truncated && !result.terminated {
-                        let offset = truncatedEnvironments.count * observationSize
-                        truncatedObservations.replaceSubrange(offset..<(offset + observationSize), with: result.observation)
+                        keepTruncatedObservation(result.observation)
                         truncatedEnvironments.append(e)
                     }
                     statistics.record(task.metrics(), order: episodeOrder + Double(t * n + e))
@@ -125,9 +145,8 @@ final class RolloutCollector<Sampler: TaskSampler> {
                     storage.masks[(t + 1) * n + e] = 1
                 }
             }
-            hidden = output.hidden
             if !truncatedEnvironments.isEmpty {
-                bootstrapTruncated(truncatedEnvironments, step: t, storage: storage, model: model, gamma: gamma)
+                bootstrapTruncated(step: t, storage: storage, model: model, gamma: gamma)
             }
             if t + 1 < storage.steps, try stopEarly(t + 1) {
                 storage.collectedSteps = t + 1
@@ -135,13 +154,9 @@ final class RolloutCollector<Sampler: TaskSampler> {
             }
         }
         let last = storage.collectedSteps
-        loadBatch(from: storage, step: last)
-        let bootstrap = withoutGradients {
-            model.forward(observations: observationBatch, masks: maskBatch, hidden: hidden, steps: 1, environments: n)
-        }
-        bootstrap.values.withUnsafeBufferPointer { values in
-            for e in 0..<n { storage.bootstrapValues[e] = values[e] }
-        }
+        _ = bootstrapHidden.update(fromContentsOf: hidden)
+        act(model, on: storage, step: last, hidden: bootstrapHidden)
+        for e in 0..<n { storage.bootstrapValues[e] = values[e] }
         if let period {
             for e in 0..<n {
                 rolloutsOnCurrentTask[e] += 1
@@ -153,26 +168,64 @@ final class RolloutCollector<Sampler: TaskSampler> {
         }
     }
 
-    /// Adds `γ·V(s_final)` to the reward of each environment whose episode was only
-    /// truncated at step `t`, from the final observations kept in `truncatedObservations`.
-    private func bootstrapTruncated(
-        _ environmentsCut: [Int], step t: Int, storage: RolloutStorage, model: some ActorCriticModel, gamma: Float
-    ) {
+    /// Runs `model` on step `step` of `storage` (its observations and masks, read in place)
+    /// from the state `hidden`, which it advances; writes `logits` and `values`.
+    private func act(_ model: some ActorCriticModel, on storage: RolloutStorage, step: Int, hidden: UnsafeMutableBufferPointer<Float>) {
         let n = environments
-        let count = environmentsCut.count
-        let finalObservations = Tensor.uninitialized([count, observationSize])
-        finalObservations.withUnsafeMutableBufferPointer { batch in
-            truncatedObservations.withUnsafeBufferPointer { kept in
-                batch.baseAddress!.update(from: kept.baseAddress!, count: count * observationSize)
+        let stride = n * observationSize
+        storage.observations.withUnsafeBufferPointer { observations in
+            storage.masks.withUnsafeBufferPointer { masks in
+                logits.withUnsafeMutableBufferPointer { logits in
+                    values.withUnsafeMutableBufferPointer { values in
+                        model.act(
+                            observations: UnsafeBufferPointer(rebasing: observations[step * stride..<(step + 1) * stride]),
+                            masks: UnsafeBufferPointer(rebasing: masks[step * n..<(step + 1) * n]),
+                            hidden: hidden, environments: n, logits: logits, values: values, workspace: workspace)
+                    }
+                }
             }
         }
-        let output = withoutGradients {
-            model.forward(
-                observations: finalObservations, masks: Tensor(shape: [count], repeating: 1),
-                hidden: hidden.rows(at: environmentsCut), steps: 1, environments: count)
+    }
+
+    /// Keeps the final observation of the `truncatedEnvironments.count`-th episode truncated at this step.
+    private func keepTruncatedObservation(_ observation: [Float]) {
+        precondition(observation.count == observationSize, "a task returned \(observation.count) observation values, its space says \(observationSize)")
+        let offset = truncatedEnvironments.count * observationSize
+        truncatedObservations.withUnsafeMutableBufferPointer { kept in
+            observation.withUnsafeBufferPointer { (kept.baseAddress! + offset).update(from: $0.baseAddress!, count: observationSize) }
         }
-        for (row, e) in environmentsCut.enumerated() {
-            storage.rewards[t * n + e] += gamma * output.values[flat: row]
+    }
+
+    /// Adds `γ·V(s_final)` to the reward of each environment in `truncatedEnvironments`,
+    /// whose episode was only truncated at step `t`, from the final observations kept in
+    /// `truncatedObservations` and the environments' states after the step. Rare, so it
+    /// may allocate.
+    private func bootstrapTruncated(step t: Int, storage: RolloutStorage, model: some ActorCriticModel, gamma: Float) {
+        let n = environments
+        let count = truncatedEnvironments.count
+        let stateSize = model.recurrentStateSize
+        var states = [Float](repeating: 0, count: count * stateSize)
+        for (row, e) in truncatedEnvironments.enumerated() {
+            for j in 0..<stateSize { states[row * stateSize + j] = hidden[e * stateSize + j] }
+        }
+        var finalValues = [Float](repeating: 0, count: count)
+        var finalLogits = [Float](repeating: 0, count: count * actionCount)
+        let ones = [Float](repeating: 1, count: count)
+        truncatedObservations.withUnsafeBufferPointer { kept in
+            ones.withUnsafeBufferPointer { masks in
+                states.withUnsafeMutableBufferPointer { states in
+                    finalLogits.withUnsafeMutableBufferPointer { logits in
+                        finalValues.withUnsafeMutableBufferPointer { values in
+                            model.act(
+                                observations: UnsafeBufferPointer(rebasing: kept[..<(count * observationSize)]), masks: masks,
+                                hidden: states, environments: count, logits: logits, values: values, workspace: workspace)
+                        }
+                    }
+                }
+            }
+        }
+        for (row, e) in truncatedEnvironments.enumerated() {
+            storage.rewards[t * n + e] += gamma * finalValues[row]
         }
     }
 
@@ -195,18 +248,6 @@ final class RolloutCollector<Sampler: TaskSampler> {
             observation.withUnsafeBufferPointer { source in
                 (destination.baseAddress! + offset).update(from: source.baseAddress!, count: observationSize)
             }
-        }
-    }
-
-    private func loadBatch(from storage: RolloutStorage, step: Int) {
-        let stride = environments * observationSize
-        observationBatch.withUnsafeMutableBufferPointer { batch in
-            storage.observations.withUnsafeBufferPointer { observations in
-                batch.baseAddress!.update(from: observations.baseAddress! + step * stride, count: stride)
-            }
-        }
-        maskBatch.withUnsafeMutableBufferPointer { masks in
-            for e in 0..<environments { masks[e] = storage.masks[step * environments + e] }
         }
     }
 }

@@ -6,11 +6,10 @@ import ExptrainTensor
 /// minibatches of whole sequences during updates:
 ///
 /// ```swift
-/// // rollout, one step of N environments
-/// let step = withoutGradients {
-///     model.forward(observations: obs, masks: masks, hidden: hidden, steps: 1, environments: N)
-/// }
-/// let actions = Categorical(logits: step.logits).sample(using: &generator)
+/// // rollout, one step of N environments, into buffers kept across steps
+/// model.act(observations: obs, masks: masks, hidden: hidden, environments: N,
+///           logits: logits, values: values, workspace: workspace)
+/// Categorical.sample(normalizingInPlace: logits, actionCount: A, into: actions, using: &generator)
 ///
 /// // update, T steps of the minibatch's environments
 /// let output = model.forward(observations: o, masks: m, hidden: h0, steps: T, environments: n)
@@ -39,6 +38,45 @@ public protocol ActorCriticModel: AnyObject {
     /// - hidden: `[environments, recurrentStateSize]`, the state before the first step
     ///   (`[environments, 0]` for feed-forward models)
     func forward(observations: Tensor, masks: Tensor, hidden: Tensor, steps: Int, environments: Int) -> ActorCriticOutput
+    /// One step of `environments` environments without gradients, for rollouts: the numbers
+    /// `forward(…, steps: 1, …)` computes, written into the caller's buffers.
+    /// - observations: `[environments, observationSize]`
+    /// - masks: `[environments]`, 0 where an episode starts (the state is reset first), else 1
+    /// - hidden: `[environments, recurrentStateSize]`, the state before the step on entry
+    ///   and after it on return
+    /// - logits: `[environments, actionCount]`, written
+    /// - values: `[environments]`, written
+    /// - workspace: scratch memory the model may keep between calls
+    ///
+    /// The built-in models allocate nothing once `workspace` has served one step of the
+    /// same size. The default implementation calls `forward` (and allocates its tensors),
+    /// so a model that only writes `forward` still works.
+    func act(
+        observations: UnsafeBufferPointer<Float>, masks: UnsafeBufferPointer<Float>, hidden: UnsafeMutableBufferPointer<Float>,
+        environments: Int, logits: UnsafeMutableBufferPointer<Float>, values: UnsafeMutableBufferPointer<Float>,
+        workspace: InferenceWorkspace)
+}
+
+extension ActorCriticModel {
+    public func act(
+        observations: UnsafeBufferPointer<Float>, masks: UnsafeBufferPointer<Float>, hidden: UnsafeMutableBufferPointer<Float>,
+        environments: Int, logits: UnsafeMutableBufferPointer<Float>, values: UnsafeMutableBufferPointer<Float>,
+        workspace: InferenceWorkspace
+    ) {
+        precondition(environments > 0 && observations.count % environments == 0, "\(observations.count) observation values for \(environments) environments")
+        let output = withoutGradients {
+            forward(
+                observations: Tensor(shape: [environments, observations.count / environments], values: Array(observations)),
+                masks: Tensor(shape: [environments], values: Array(masks)),
+                hidden: Tensor(shape: [environments, recurrentStateSize], values: Array(hidden)),
+                steps: 1, environments: environments)
+        }
+        precondition(output.logits.count == logits.count && output.values.count == values.count && output.hidden.count == hidden.count,
+                     "act(…) buffers do not match forward's output shapes")
+        output.logits.withUnsafeBufferPointer { _ = logits.update(fromContentsOf: $0) }
+        output.values.withUnsafeBufferPointer { _ = values.update(fromContentsOf: $0) }
+        output.hidden.withUnsafeBufferPointer { _ = hidden.update(fromContentsOf: $0) }
+    }
 }
 
 /// What an `ActorCriticModel` computes over a rollout segment.

@@ -49,11 +49,36 @@ public final class Adam: Optimizer {
             parameters.withGradients { gradients in
                 firstMoments.withUnsafeMutableBufferPointer { m in
                     secondMoments.withUnsafeMutableBufferPointer { v in
-                        for i in 0..<values.count {
-                            let g = gradients[i]
-                            m[i] = beta1 * m[i] + (1 - beta1) * g
-                            v[i] = beta2 * v[i] + (1 - beta2) * g * g
-                            values[i] -= stepSize * m[i] / (v[i].squareRoot() / biasCorrection2SquareRoot + eps)
+                        // Eight parameters at a time in SIMD registers (the buffers may alias as far as
+                        // the compiler knows, so it would not vectorise the loop itself), the last few
+                        // padded with zeros. Lane-wise IEEE operations give the scalar rule's results exactly.
+                        func update(_ x: inout SIMD8<Float>, _ m: inout SIMD8<Float>, _ v: inout SIMD8<Float>, gradient g: SIMD8<Float>) {
+                            m = beta1 * m + (1 - beta1) * g
+                            v = beta2 * v + (1 - beta2) * g * g
+                            x -= stepSize * m / (v.squareRoot() / biasCorrection2SquareRoot + eps)
+                        }
+                        let (x, g, first, second) = (values.baseAddress!, gradients.baseAddress!, m.baseAddress!, v.baseAddress!)
+                        let whole = values.count / 8 * 8
+                        for start in stride(from: 0, to: whole, by: 8) {
+                            func load(_ pointer: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+                                UnsafeRawPointer(pointer + start).loadUnaligned(as: SIMD8<Float>.self)
+                            }
+                            func store(_ vector: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+                                UnsafeMutableRawPointer(pointer + start).storeBytes(of: vector, as: SIMD8<Float>.self)
+                            }
+                            var (value, m, v) = (load(x), load(first), load(second))
+                            update(&value, &m, &v, gradient: load(g))
+                            store(value, x)
+                            store(m, first)
+                            store(v, second)
+                        }
+                        var tail = (value: SIMD8<Float>(), m: SIMD8<Float>(), v: SIMD8<Float>(), gradient: SIMD8<Float>())
+                        for lane in 0..<(values.count - whole) {
+                            (tail.value[lane], tail.m[lane], tail.v[lane], tail.gradient[lane]) = (x[whole + lane], first[whole + lane], second[whole + lane], g[whole + lane])
+                        }
+                        update(&tail.value, &tail.m, &tail.v, gradient: tail.gradient)
+                        for lane in 0..<(values.count - whole) {
+                            (x[whole + lane], first[whole + lane], second[whole + lane]) = (tail.value[lane], tail.m[lane], tail.v[lane])
                         }
                     }
                 }

@@ -47,19 +47,43 @@ public struct Categorical {
         let actionCount = actionCount
         logProbabilities.withUnsafeBufferPointer { logP in
             for row in 0..<batchSize {
-                let threshold = generator.nextUniform()
-                var cumulative: Float = 0
-                var chosen = actionCount - 1  // if rounding leaves the total below the draw
-                for action in 0..<actionCount {
-                    cumulative += expf(logP[row * actionCount + action])
-                    if threshold < cumulative {
-                        chosen = action
-                        break
-                    }
-                }
-                actions[row] = chosen
+                actions[row] = Self.draw(logProbabilities: logP.baseAddress! + row * actionCount, actionCount: actionCount, using: &generator)
             }
         }
+    }
+
+    /// Sampling for rollouts, without a tensor: replaces each row of `logits` `[B·A]` by its
+    /// log-probabilities (the arithmetic of `init(logits:)`) and draws one action per row
+    /// into `actions` `[B]` as `sample(into:using:)` does, with the same draws, so the same
+    /// generator gives the same actions. Afterwards `logits[b·A + a]` is `log p(a)` of row
+    /// `b`, for the drawn action or any other the caller takes instead (an expert's).
+    ///
+    /// ```swift
+    /// Categorical.sample(normalizingInPlace: logits, actionCount: 7, into: actions, using: &generator)
+    /// let logProbability = logits[e * 7 + actions[e]]
+    /// ```
+    public static func sample(
+        normalizingInPlace logits: UnsafeMutableBufferPointer<Float>, actionCount: Int,
+        into actions: UnsafeMutableBufferPointer<Int>, using generator: inout RandomGenerator
+    ) {
+        precondition(logits.count == actions.count * actionCount, "\(logits.count) logits for \(actions.count) rows of \(actionCount) actions")
+        for row in 0..<actions.count {
+            let rowLogits = logits.baseAddress! + row * actionCount
+            logSoftmax(rowLogits, count: actionCount, into: rowLogits)
+            actions[row] = draw(logProbabilities: rowLogits, actionCount: actionCount, using: &generator)
+        }
+    }
+
+    /// An action drawn from one row of log-probabilities by inverting the cumulative
+    /// distribution with one uniform draw from `generator`.
+    private static func draw(logProbabilities logP: UnsafePointer<Float>, actionCount: Int, using generator: inout RandomGenerator) -> Int {
+        let threshold = generator.nextUniform()
+        var cumulative: Float = 0
+        for action in 0..<actionCount {
+            cumulative += expf(logP[action])
+            if threshold < cumulative { return action }
+        }
+        return actionCount - 1  // if rounding leaves the total below the draw
     }
 
     /// `log p(actions[b])` per row, `[B]`.

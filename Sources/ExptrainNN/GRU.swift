@@ -86,6 +86,53 @@ public final class GRU {
         let hiddenGates = affine(hidden, weight: hiddenWeight, bias: hiddenBias)
         return gatedUpdate(inputGates: inputGates, hiddenGates: hiddenGates, hidden: hidden)
     }
+
+    /// One step of `environments` sequences on raw buffers, without recording (for
+    /// inference into kept buffers): `hidden` `[environments, H]` is multiplied by `masks`
+    /// and then replaced by `h'`, from `input` `[environments, I]`. `workspace` slots
+    /// `firstSlot` to `firstSlot + 2` hold the gates. Same numbers as `callAsFunction(sequence:…)`.
+    public func step(
+        input: UnsafePointer<Float>, masks: UnsafePointer<Float>, hidden: UnsafeMutablePointer<Float>, environments: Int,
+        workspace: InferenceWorkspace, firstSlot: Int
+    ) {
+        let size = hiddenSize
+        let inputGates = workspace.buffer(firstSlot, count: environments * 3 * size)
+        let hiddenGates = workspace.buffer(firstSlot + 1, count: environments * 3 * size)
+        let gateActivations = workspace.buffer(firstSlot + 2, count: 3 * size)
+        for e in 0..<environments {
+            for j in 0..<size { hidden[e * size + j] *= masks[e] }
+        }
+        func pointer(_ parameter: Parameter) -> UnsafePointer<Float> { parameter.tensor.withUnsafeBufferPointer { $0.baseAddress! } }
+        BLAS.affine(batch: environments, inputSize: inputSize, outputSize: 3 * size, input: input,
+                    weight: pointer(inputWeight), bias: pointer(inputBias), output: inputGates)
+        BLAS.affine(batch: environments, inputSize: size, outputSize: 3 * size, input: hidden,
+                    weight: pointer(hiddenWeight), bias: pointer(hiddenBias), output: hiddenGates)
+        for row in 0..<environments {
+            let state = hidden + row * size
+            updateRow(inputGates: inputGates + row * 3 * size, hiddenGates: hiddenGates + row * 3 * size,
+                      previous: state, next: state, saved: gateActivations, size: size)
+        }
+    }
+}
+
+/// `h'` of one row from its gate pre-activations (`[3H]` each, blocks r, z, n) and `h`
+/// (`previous`, which `next` may alias), keeping `r`, `z`, `n` in `saved` (`[3H]`).
+/// Three passes, each over a few contiguous runs, so that each vectorises.
+@inline(__always)
+private func updateRow(
+    inputGates: UnsafePointer<Float>, hiddenGates: UnsafePointer<Float>, previous: UnsafePointer<Float>,
+    next: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>, size: Int
+) {
+    for j in 0..<2 * size {
+        saved[j] = ScalarMath.sigmoid(inputGates[j] + hiddenGates[j])  // r, then z
+    }
+    let (reset, update, candidate) = (saved, saved + size, saved + 2 * size)
+    for j in 0..<size {
+        candidate[j] = ScalarMath.tanh(inputGates[2 * size + j] + reset[j] * hiddenGates[2 * size + j])
+    }
+    for j in 0..<size {
+        next[j] = (1 - update[j]) * candidate[j] + update[j] * previous[j]
+    }
 }
 
 /// `h'` from the gate pre-activations `gi = W_i x + b_i` and `gh = W_h h + b_h` (each
@@ -110,20 +157,10 @@ func gatedUpdate(inputGates: Tensor, hiddenGates: Tensor, hidden: Tensor) -> Ten
                 hiddenGates.withUnsafeBufferPointer { gh in
                     hidden.withUnsafeBufferPointer { h in
                         for row in 0..<batch {
-                            let (inputRow, hiddenGatesRow) = (gi.baseAddress! + row * 3 * size, gh.baseAddress! + row * 3 * size)
-                            let (previous, next) = (h.baseAddress! + row * size, output.baseAddress! + row * size)
-                            let savedRow = saved + row * savedRowStride
-                            // Three passes, each over a few contiguous runs, so that each vectorises.
-                            for j in 0..<2 * size {
-                                savedRow[j] = ScalarMath.sigmoid(inputRow[j] + hiddenGatesRow[j])  // r, then z
-                            }
-                            let (reset, update, candidate) = (savedRow, savedRow + size, savedRow + 2 * size)
-                            for j in 0..<size {
-                                candidate[j] = ScalarMath.tanh(inputRow[2 * size + j] + reset[j] * hiddenGatesRow[2 * size + j])
-                            }
-                            for j in 0..<size {
-                                next[j] = (1 - update[j]) * candidate[j] + update[j] * previous[j]
-                            }
+                            updateRow(
+                                inputGates: gi.baseAddress! + row * 3 * size, hiddenGates: gh.baseAddress! + row * 3 * size,
+                                previous: h.baseAddress! + row * size, next: output.baseAddress! + row * size,
+                                saved: saved + row * savedRowStride, size: size)
                         }
                     }
                 }

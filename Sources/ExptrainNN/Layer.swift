@@ -55,4 +55,14 @@ public enum Activation: String, Sendable, CaseIterable {
         case .sigmoid: Sigmoid()
         }
     }
+
+    /// Applies the activation to `count` values in place, with the layer's arithmetic
+    /// (for inference into kept buffers).
+    public func apply(inPlace values: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .tanh: for i in 0..<count { values[i] = ScalarMath.tanh(values[i]) }
+        case .relu: for i in 0..<count { values[i] = values[i] > 0 ? values[i] : 0 }
+        case .sigmoid: for i in 0..<count { values[i] = ScalarMath.sigmoid(values[i]) }
+        }
+    }
 }

@@ -46,4 +46,13 @@ public final class Linear: Layer {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         affine(input, weight: weight.tensor, bias: bias.tensor)
     }
+
+    /// `y = x Wᵀ + b` on raw rows, without recording (for inference into kept buffers):
+    /// `input` `[batch, inputSize]`, `output` `[batch, outputSize]`. Same numbers as `callAsFunction`.
+    public func apply(_ input: UnsafePointer<Float>, batch: Int, into output: UnsafeMutablePointer<Float>) {
+        BLAS.affine(
+            batch: batch, inputSize: inputSize, outputSize: outputSize, input: input,
+            weight: weight.tensor.withUnsafeBufferPointer { $0.baseAddress! },
+            bias: bias.tensor.withUnsafeBufferPointer { $0.baseAddress! }, output: output)
+    }
 }

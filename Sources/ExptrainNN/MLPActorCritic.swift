@@ -24,6 +24,11 @@ public final class MLPActorCritic: ActorCriticModel {
     public let actor: Sequential
     /// observations → values `[batch, 1]`.
     public let critic: Sequential
+    /// The hidden layers' non-linearity.
+    public let activation: Activation
+    /// The `Linear` layers of `actor` and `critic`, in order, for `act(…)`.
+    private let actorLayers: [Linear]
+    private let criticLayers: [Linear]
 
     /// A model whose initial parameters are fixed by `seed`; `hidden` lists the hidden layers' sizes.
     public init(observationSize: Int, actionCount: Int, hidden: [Int] = [64, 64], activation: Activation = .tanh, seed: UInt64) {
@@ -38,6 +43,9 @@ public final class MLPActorCritic: ActorCriticModel {
             "actor", sizes: [observationSize] + hidden + [actionCount], outputGain: 0.01,
             activation: activation, parameters: parameters, generator: &generator
         )
+        self.activation = activation
+        actorLayers = actor.layers.compactMap { $0 as? Linear }
+        criticLayers = critic.layers.compactMap { $0 as? Linear }
     }
 
     public func forward(observations: Tensor, masks: Tensor, hidden: Tensor, steps: Int, environments: Int) -> ActorCriticOutput {
@@ -47,6 +55,34 @@ public final class MLPActorCritic: ActorCriticModel {
             values: critic(observations).reshaped([steps * environments]),
             hidden: hidden
         )
+    }
+
+    /// Both networks on raw buffers, each layer one `BLAS.affine` into the workspace and
+    /// the activation in place: the numbers of `forward`, without allocating.
+    public func act(
+        observations: UnsafeBufferPointer<Float>, masks: UnsafeBufferPointer<Float>, hidden: UnsafeMutableBufferPointer<Float>,
+        environments: Int, logits: UnsafeMutableBufferPointer<Float>, values: UnsafeMutableBufferPointer<Float>,
+        workspace: InferenceWorkspace
+    ) {
+        precondition(observations.count == environments * observationSize, "\(observations.count) observation values are not \(environments)·\(observationSize)")
+        precondition(logits.count == environments * actionCount && values.count == environments, "act(…) output buffers do not fit \(environments) environments")
+        run(actorLayers, on: observations.baseAddress!, batch: environments, into: logits.baseAddress!, workspace: workspace)
+        run(criticLayers, on: observations.baseAddress!, batch: environments, into: values.baseAddress!, workspace: workspace)
+    }
+
+    /// `layers` with `activation` between them, the hidden rows alternating between two workspace buffers.
+    private func run(_ layers: [Linear], on input: UnsafePointer<Float>, batch: Int, into output: UnsafeMutablePointer<Float>, workspace: InferenceWorkspace) {
+        var current = input
+        for (index, layer) in layers.enumerated() {
+            guard index < layers.count - 1 else {
+                layer.apply(current, batch: batch, into: output)
+                return
+            }
+            let next = workspace.buffer(index % 2, count: batch * layer.outputSize)
+            layer.apply(current, batch: batch, into: next)
+            activation.apply(inPlace: next, count: batch * layer.outputSize)
+            current = UnsafePointer(next)
+        }
     }
 
     /// Linear layers between consecutive `sizes`, with `activation` after all but the last,

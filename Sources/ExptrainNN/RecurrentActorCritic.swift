@@ -25,7 +25,7 @@ public struct ObservationEmbedding: Sendable, Equatable {
 /// An actor-critic for grid worlds such as MiniGrid, optionally recurrent:
 ///
 ///     e  = Embedding(codes)                    (flattened: cells · channels · dimension)
-///     x  = activation(Linear(e))               (encoder, hiddenSize)
+///     x  = activation(Linear(e))               (encoder, hiddenSize; on large batches an `EmbeddedLinear` lookup)
 ///     h' = GRU(x, h ⊙ mask)                    (when recurrent; else h' = x)
 ///     logits = Linear(h'),  value = Linear(h')
 ///
@@ -51,9 +51,8 @@ public final class RecurrentActorCritic: ActorCriticModel {
 
     /// The shared code table, when observations are codes.
     public let embedding: Embedding?
-    private let embeddingOptions: ObservationEmbedding?
-    /// Where each channel's codes start in the shared table.
-    private let channelOffsets: [Int]
+    /// The embedding and the encoder's linear map as one lookup of per-code projections.
+    private let embeddedEncoder: EmbeddedLinear?
     /// features → hiddenSize, followed by `activation`.
     public let encoder: Linear
     /// The encoder's non-linearity.
@@ -77,20 +76,21 @@ public final class RecurrentActorCritic: ActorCriticModel {
         self.hiddenSize = hiddenSize
         self.activation = activation
         encoderActivation = activation.makeLayer()
-        embeddingOptions = options
         var generator = RandomGenerator(seed: seed)
         let observationSize = observationShape.reduce(1, *)
         let featureSize: Int
         if let options {
             precondition(observationShape.last == options.codeCounts.count, "the observation's last axis must have one channel per code table (\(options.codeCounts.count))")
-            channelOffsets = Array(options.codeCounts.reduce(into: [0]) { $0.append($0.last! + $1) }.dropLast())
+            embeddedEncoder = EmbeddedLinear(
+                cells: observationSize / options.codeCounts.count, codeCounts: options.codeCounts,
+                dimension: options.dimension, outputSize: hiddenSize)
             embedding = Embedding(
                 count: options.codeCounts.reduce(0, +), dimension: options.dimension,
                 name: "embedding", parameters: parameters, generator: &generator
             )
             featureSize = observationSize * options.dimension
         } else {
-            channelOffsets = []
+            embeddedEncoder = nil
             embedding = nil
             featureSize = observationSize
         }
@@ -113,8 +113,7 @@ public final class RecurrentActorCritic: ActorCriticModel {
         let batch = steps * environments
         let observationSize = observationShape.reduce(1, *)
         precondition(observations.shape == [batch, observationSize], "observations \(observations.shape) are not [\(steps)·\(environments), \(observationSize)]")
-        let features = embedding.map { $0(tableRows(of: observations)).reshaped([batch, -1]) } ?? observations
-        let encoded = encoderActivation(encoder(features))
+        let encoded = encoderActivation(encode(observations, batch: batch))
         var state = hidden
         var trunk = encoded
         if let gru {
@@ -123,17 +122,78 @@ public final class RecurrentActorCritic: ActorCriticModel {
         return ActorCriticOutput(logits: actor(trunk), values: critic(trunk).reshaped([batch]), hidden: state)
     }
 
-    /// The embedding row of every code: code `c` of channel `k` is row `offset[k] + c`.
-    private func tableRows(of observations: Tensor) -> [Int] {
-        let codeCounts = embeddingOptions!.codeCounts
-        let channels = codeCounts.count
-        return observations.withUnsafeBufferPointer { codes in
-            (0..<codes.count).map { index in
-                let channel = index % channels
-                let code = Int(codes[index])
-                precondition(code >= 0 && code < codeCounts[channel], "code \(codes[index]) is outside channel \(channel)'s 0..<\(codeCounts[channel])")
-                return channelOffsets[channel] + code
+    /// One step on raw buffers (the encoder as `forward` computes it, into the workspace,
+    /// then one `BLAS.affine` per layer and the GRU's fused gate update in place): the
+    /// numbers of `forward`, without allocating.
+    public func act(
+        observations: UnsafeBufferPointer<Float>, masks: UnsafeBufferPointer<Float>, hidden: UnsafeMutableBufferPointer<Float>,
+        environments: Int, logits: UnsafeMutableBufferPointer<Float>, values: UnsafeMutableBufferPointer<Float>,
+        workspace: InferenceWorkspace
+    ) {
+        let observationSize = observations.count / max(environments, 1)
+        precondition(observationSize == observationShape.reduce(1, *) && observations.count == environments * observationSize,
+                     "\(observations.count) observation values are not \(environments)·\(observationShape)")
+        precondition(masks.count == environments && hidden.count == environments * recurrentStateSize, "act(…) masks or state do not fit \(environments) environments")
+        precondition(logits.count == environments * actionCount && values.count == environments, "act(…) output buffers do not fit \(environments) environments")
+        let encoded = workspace.buffer(Self.encodedSlot, count: environments * hiddenSize)
+        if let embeddedEncoder, let embedding {
+            let rows = workspace.buffer(Self.tableRowSlot, count: observations.count, of: Int32.self)
+            embeddedEncoder.tableRows(of: observations.baseAddress!, count: observations.count, into: rows)
+            let table = Self.values(of: embedding.weight)
+            if embeddedEncoder.isCheaperThanEmbedding(batch: environments) {
+                embeddedEncoder.apply(
+                    rows: rows, batch: environments, table: table, weight: Self.values(of: encoder.weight),
+                    bias: Self.values(of: encoder.bias), output: encoded,
+                    rearrangedWeight: workspace.buffer(Self.rearrangedWeightSlot, count: embeddedEncoder.rearrangedWeightCount),
+                    projections: workspace.buffer(Self.projectionSlot, count: embeddedEncoder.projectionCount))
+            } else {
+                let dimension = embedding.dimension
+                let features = workspace.buffer(Self.featureSlot, count: observations.count * dimension)
+                for index in 0..<observations.count {
+                    (features + index * dimension).update(from: table + Int(rows[index]) * dimension, count: dimension)
+                }
+                encoder.apply(features, batch: environments, into: encoded)
             }
+        } else {
+            encoder.apply(observations.baseAddress!, batch: environments, into: encoded)
         }
+        activation.apply(inPlace: encoded, count: environments * hiddenSize)
+        var trunk = UnsafePointer(encoded)
+        if let gru {
+            gru.step(input: encoded, masks: masks.baseAddress!, hidden: hidden.baseAddress!, environments: environments,
+                     workspace: workspace, firstSlot: Self.firstGRUSlot)
+            trunk = UnsafePointer(hidden.baseAddress!)
+        }
+        actor.apply(trunk, batch: environments, into: logits.baseAddress!)
+        critic.apply(trunk, batch: environments, into: values.baseAddress!)
+    }
+
+    /// Where `act(…)` keeps the table rows of the codes, the embedded features or the
+    /// lookup's scratch, the encoder's output and the GRU's gates.
+    private static let tableRowSlot = 0
+    private static let featureSlot = 1
+    private static let rearrangedWeightSlot = 2
+    private static let projectionSlot = 3
+    private static let encodedSlot = 4
+    private static let firstGRUSlot = 5
+
+    private static func values(of parameter: Parameter) -> UnsafePointer<Float> {
+        parameter.tensor.withUnsafeBufferPointer { $0.baseAddress! }
+    }
+
+    /// The encoder's pre-activation `[batch, hiddenSize]`: `Linear(Embedding(codes))`, through
+    /// the lookup of per-code projections for batches where that is cheaper (training
+    /// minibatches), else by embedding and multiplying (rollout steps); `Linear(observations)`
+    /// without an embedding.
+    private func encode(_ observations: Tensor, batch: Int) -> Tensor {
+        guard let embeddedEncoder, let embedding else { return encoder(observations) }
+        var rows = [Int32](repeating: 0, count: observations.count)
+        observations.withUnsafeBufferPointer { codes in
+            rows.withUnsafeMutableBufferPointer { embeddedEncoder.tableRows(of: codes.baseAddress!, count: codes.count, into: $0.baseAddress!) }
+        }
+        guard embeddedEncoder.isCheaperThanEmbedding(batch: batch) else {
+            return encoder(embedding(rows.map { Int($0) }).reshaped([batch, -1]))
+        }
+        return embeddedEncoder(rows: rows, batch: batch, table: embedding.weight.tensor, weight: encoder.weight.tensor, bias: encoder.bias.tensor)
     }
 }

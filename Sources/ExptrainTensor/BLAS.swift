@@ -39,6 +39,24 @@ public enum BLAS {
             beta, c, blasint(n)
         )
     }
+
+    /// `y = x·Wᵀ + b` on raw row-major buffers: `x` `[batch, inputSize]`, `W` `[outputSize, inputSize]`,
+    /// `b` `[outputSize]` (or none), `y` `[batch, outputSize]`. The bias is copied into each output
+    /// row and one sgemm adds `x·Wᵀ` to it. The kernel of the tensor operation `affine`, for
+    /// inference code that keeps its own buffers: the same call gives the same numbers.
+    public static func affine(
+        batch: Int, inputSize: Int, outputSize: Int, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
+    ) {
+        if let bias {
+            for row in 0..<batch { (output + row * outputSize).update(from: bias, count: outputSize) }
+        } else {
+            output.update(repeating: 0, count: batch * outputSize)
+        }
+        if inputSize > 0 {
+            gemm(transposeA: false, transposeB: true, m: batch, n: outputSize, k: inputSize, a: input, b: weight, beta: 1, c: output)
+        }
+    }
 }
 
 /// Runs once, thread-safely, on first use (Swift initialises globals lazily with `swift_once`).

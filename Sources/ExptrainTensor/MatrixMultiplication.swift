@@ -58,15 +58,9 @@ public func affine(_ input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     precondition(inputSize == weightInputSize, "input \(input.shape) does not match weight \(weight.shape)")
     precondition(bias.map { $0.count == outputSize } ?? true, "bias must have \(outputSize) values")
     let result = Tensor(uninitializedShape: [batch, outputSize])
-    let output = result.pointer
-    if let bias {
-        for row in 0..<batch { (output + row * outputSize).update(from: bias.pointer, count: outputSize) }
-    } else {
-        output.update(repeating: 0, count: batch * outputSize)
-    }
-    if inputSize > 0 {
-        BLAS.gemm(transposeA: false, transposeB: true, m: batch, n: outputSize, k: inputSize, a: input.pointer, b: weight.pointer, beta: 1, c: output)
-    }
+    BLAS.affine(
+        batch: batch, inputSize: inputSize, outputSize: outputSize, input: input.pointer, weight: weight.pointer,
+        bias: bias?.pointer, output: result.pointer)
     let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
     if Tensor.shouldRecord(inputs) {
         result.recordGradient(inputs: inputs) { _, gradient in

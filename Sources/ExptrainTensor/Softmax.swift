@@ -18,15 +18,7 @@ extension Tensor {
         let (rows, length) = lastAxisRows
         let result = Tensor(uninitializedShape: shape)
         for row in 0..<rows {
-            let input = pointer + row * length
-            let output = result.pointer + row * length
-            var largest = -Float.infinity
-            for j in 0..<length { largest = Swift.max(largest, input[j]) }
-            var total: Float = 0
-            for j in 0..<length { total += expf(input[j] - largest) }
-            // (x − max) − log Σ rather than x − (max + log Σ): no rounding at the scale of max.
-            let logTotal = logf(total)
-            for j in 0..<length { output[j] = (input[j] - largest) - logTotal }
+            ExptrainTensor.logSoftmax(pointer + row * length, count: length, into: result.pointer + row * length)
         }
         if Tensor.shouldRecord(self) {
             result.recordGradient(inputs: [self]) { [self] result, gradient in
@@ -61,4 +53,17 @@ extension Tensor {
         }
         return result
     }
+}
+
+/// `log softmax` of the `count` values at `input`, written to `output` (which may be
+/// `input`): `yᵢ = (xᵢ − max) − log Σⱼ e^(xⱼ − max)`. The arithmetic of `Tensor.logSoftmax()`
+/// on one row, for callers that keep their own buffers (a rollout's logits).
+public func logSoftmax(_ input: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>) {
+    var largest = -Float.infinity
+    for j in 0..<count { largest = Swift.max(largest, input[j]) }
+    var total: Float = 0
+    for j in 0..<count { total += expf(input[j] - largest) }
+    // (x − max) − log Σ rather than x − (max + log Σ): no rounding at the scale of max.
+    let logTotal = logf(total)
+    for j in 0..<count { output[j] = (input[j] - largest) - logTotal }
 }

@@ -154,3 +154,54 @@ private func scale(_ name: String, of parameters: ParameterStore, by factor: Flo
         for index in entry.offset..<entry.offset + entry.count { values[index] *= factor }
     }
 }
+
+final class EmbeddedLinearTests: XCTestCase {
+    /// Two cells of three channels, codes [3, 2, 2] embedded in 2 dimensions, into 4 outputs.
+    private let lookup = EmbeddedLinear(cells: 2, codeCounts: [3, 2, 2], dimension: 2, outputSize: 4)
+    private let codes: [Float] = [0, 1, 1, 2, 0, 1, 1, 1, 0, 0, 0, 0, 2, 0, 1, 1, 1, 1]
+
+    private func parameters(seed: UInt64) -> (store: ParameterStore, table: Parameter, linear: Linear) {
+        let store = ParameterStore()
+        var generator = RandomGenerator(seed: seed)
+        let embedding = Embedding(count: 7, dimension: 2, name: "embedding", parameters: store, generator: &generator)
+        let linear = Linear(inputSize: 12, outputSize: 4, name: "encoder", parameters: store, weightInitialization: .orthogonal(gain: 1),
+                            biasInitialization: .uniform(bound: 0.5), generator: &generator)
+        return (store, embedding.weight, linear)
+    }
+
+    private func rows() -> [Int32] {
+        var rows = [Int32](repeating: -1, count: codes.count)
+        codes.withUnsafeBufferPointer { codes in
+            rows.withUnsafeMutableBufferPointer { lookup.tableRows(of: codes.baseAddress!, count: codes.count, into: $0.baseAddress!) }
+        }
+        return rows
+    }
+
+    func testTableRowsOffsetEachChannel() {
+        XCTAssertEqual(lookup.rowOffsets, [0, 3, 5])
+        XCTAssertEqual(rows(), [0, 4, 6, 2, 3, 6, 1, 4, 5, 0, 3, 5, 2, 3, 6, 1, 4, 6])
+    }
+
+    func testEqualsLinearOfEmbeddingInValuesAndGradients() {
+        let (store, table, linear) = parameters(seed: 30)
+        let rows = rows()
+        let fused = lookup(rows: rows, batch: 3, table: table.tensor, weight: linear.weight.tensor, bias: linear.bias.tensor)
+        let unfused = linear(table.tensor.rows(at: rows.map { Int($0) }).reshaped([3, 12]))
+        for (a, b) in zip(fused.scalars, unfused.scalars) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+
+        store.zeroGradients()
+        projection(fused, seed: 31).backward()
+        let fusedGradients = store.withGradients { Array($0) }
+        store.zeroGradients()
+        projection(unfused, seed: 31).backward()
+        for (a, b) in zip(fusedGradients, store.withGradients { Array($0) }) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+    }
+
+    func testGradientsMatchFiniteDifferences() {
+        let (store, table, linear) = parameters(seed: 32)
+        let rows = rows()
+        assertParameterGradientsMatchFiniteDifferences(store) {
+            projection(lookup(rows: rows, batch: 3, table: table.tensor, weight: linear.weight.tensor, bias: linear.bias.tensor).tanh(), seed: 33)
+        }
+    }
+}

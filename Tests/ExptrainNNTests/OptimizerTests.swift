@@ -36,6 +36,28 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(adam.state.stepCount, 3)
     }
 
+    /// 21 parameters: two full SIMD chunks and a padded tail, against the rule one value at a time.
+    func testAdamEqualsTheScalarRuleBitForBit() {
+        let store = ParameterStore()
+        let initial = (0..<21).map { Float($0) * 0.37 - 3 }
+        _ = store.register("theta", shape: [21], initialValues: initial)
+        let adam = Adam(learningRate: 0.01)
+        var (theta, m, v) = (initial, [Float](repeating: 0, count: 21), [Float](repeating: 0, count: 21))
+        for step in 1...3 {
+            let gradients = (0..<21).map { Float(($0 * 7 + step * 3) % 11) - 5 }
+            setGradients(store, gradients)
+            adam.step(parameters: store, learningRate: 0.01)
+            let biasCorrection1 = 1 - Float(pow(Double(Float(0.9)), Double(step)))
+            let biasCorrection2SquareRoot = Float((1 - pow(Double(Float(0.999)), Double(step))).squareRoot())
+            for i in 0..<21 {
+                m[i] = 0.9 * m[i] + (1 - 0.9) * gradients[i]
+                v[i] = 0.999 * v[i] + (1 - 0.999) * gradients[i] * gradients[i]
+                theta[i] -= 0.01 / biasCorrection1 * m[i] / (v[i].squareRoot() / biasCorrection2SquareRoot + 1e-5)
+            }
+            XCTAssertEqual(store.values(of: "theta")!.map(\.bitPattern), theta.map(\.bitPattern), "step \(step)")
+        }
+    }
+
     func testSGDWithMomentumWorkedByHand() {
         // μ = 0.9, lr = 0.1, first value: b = 0.5 → θ = 0.95; b = 0.45 − 0.25 = 0.2 → θ = 0.93;
         // b = 0.18 + 1 = 1.18 → θ = 0.812. Second: b = −1 → −1.9; b = −0.9 + 2 = 1.1 → −2.01;

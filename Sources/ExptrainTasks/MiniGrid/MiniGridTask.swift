@@ -46,8 +46,9 @@ public final class MiniGridTask: Task {
     private var reachedGoal = false
     private var episodeReturn = 0.0
     private var view = MiniGridView()
-    // Not `lazy`: mutating a lazy property copies it, and with it the planner's buffers.
-    private var expert: MiniGridExpert
+    /// Made by the first `expertAction()`: most training never asks, and every episode is a
+    /// new task. (Not `lazy`: mutating a lazy property copies it, and with it the planner's buffers.)
+    private var expert: MiniGridExpert?
 
     /// An episode starting from `level`.
     public init(level: MiniGridLevel, maxSteps: Int, seesThroughWalls: Bool) {
@@ -56,7 +57,6 @@ public final class MiniGridTask: Task {
         agentPosition = level.agentPosition
         agentDirection = level.agentDirection
         carrying = level.carrying
-        expert = MiniGridExpert(width: level.grid.width, height: level.grid.height)
         self.maxSteps = maxSteps
         self.seesThroughWalls = seesThroughWalls
         writeObservation()
@@ -126,7 +126,8 @@ public final class MiniGridTask: Task {
     /// once the episode is over or when no plan exists.
     public func expertAction() -> Int? {
         guard !isDone else { return nil }
-        return expert.nextAction(grid: grid, agentPosition: agentPosition, agentDirection: agentDirection, carrying: carrying)?.rawValue
+        if expert == nil { expert = MiniGridExpert(width: grid.width, height: grid.height) }
+        return expert!.nextAction(grid: grid, agentPosition: agentPosition, agentDirection: agentDirection, carrying: carrying)?.rawValue
     }
 
     /// MiniGrid's `Door.toggle`: a locked door opens only for a key of its colour.
