@@ -41,7 +41,8 @@ func allReduceComparison() {
         report("allreduce_gradients_\(label)_time", value: gradientTime * 1e6, unit: "µs",
                reference: rawTime * 1e6, ratio: gradientTime / rawTime,
                extra: ["reference_source": "raw MPI_Allreduce of the same number of floats, same run",
-                       "note": "parameters.withGradients { world.allReduce($0, .sum) } as in OnPolicyTrainer.update, \(floats) floats"])
+                       "note": "parameters.withGradients { world.allReduce($0, .sum) } as in OnPolicyTrainer.update, \(floats) floats"],
+               target: "ratio <= 1.1", met: gradientTime / rawTime <= 1.1)
         report("allreduce_gradients_\(label)_bandwidth", value: Double(count * 4) / gradientTime / 1e9, unit: "GB/s",
                extra: ["note": "bytes of the buffer ÷ time of one all-reduce (algorithm bandwidth)"])
     }

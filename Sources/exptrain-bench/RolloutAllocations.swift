@@ -40,6 +40,7 @@ func rolloutAllocations() {
         let name = pooled ? "rollout_allocations_per_step_pooled" : "rollout_allocations_per_step_engine_path"
         let how = pooled ? "withoutGradients(reusing: TensorBufferPool)" : "withoutGradients { } as RolloutCollector does today"
         report(name, value: allocations / steps, unit: "allocations/env step",
-               extra: ["note": "CartPole, MLPActorCritic 64-64, 4 envs, \(how); \(Int(steps)) env steps, \(episodes) episodes ended (a new task each)"])
+               extra: ["note": "CartPole, MLPActorCritic 64-64, 4 envs, \(how); \(Int(steps)) env steps, \(episodes) episodes ended (a new task each)"],
+               target: "0", met: allocations == 0)
     }
 }
