@@ -139,8 +139,8 @@ figure machine_load_average_at_start "$(load_average)" "runnable tasks (1 min)" 
 
 # ---------------------------------------------------------------- micro-benchmarks (one process)
 
-progress "matmul, MLP and GRU micro-benchmarks"
-"$bench" matmul mlp recurrent
+progress "matmul, MLP, GRU, optimiser and MiniGrid micro-benchmarks"
+"$bench" matmul mlp recurrent optimizer minigrid-costs
 
 progress "all-reduce: raw MPI_Allreduce next to ours, 2 ranks"
 mpirun -np 2 "$bench" allreduce
