@@ -18,6 +18,9 @@
 # Environment: EXPTRAIN_BENCH_PYTHON_RUNS (default 3), EXPTRAIN_BENCH_SEEDS (default "1 2 3").
 # Everything runs one rank per core, one BLAS thread per rank; on a shared machine only
 # figures measured side by side in one run should be compared.
+# The body is one compound command, so bash reads it whole before running it: editing
+# the file while a run is going does not break that run.
+{
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 exptrain_install_dependencies
@@ -134,7 +137,7 @@ first_reach() {
 # How busy the machine is: on a shared machine, figures of one run compare with each
 # other, not with another run's.
 load_average() { cut -d' ' -f1 /proc/loadavg; }
-figure machine_cores "$(nproc)" cores "note=$(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+figure machine_cores "$(getconf _NPROCESSORS_ONLN)" cores "note=$(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 figure machine_load_average_at_start "$(load_average)" "runnable tasks (1 min)" "note=/proc/loadavg before the benchmarks"
 
 # ---------------------------------------------------------------- micro-benchmarks (one process)
@@ -308,3 +311,5 @@ for label in cartpole-a2c-np1 cartpole-a2c-np2 minigrid-empty-ppo-np1 minigrid-d
         "note=${other_note[$label]}; peak RSS per rank ${other_rss[$label]:-?} MB"
 done
 figure machine_load_average_at_end "$(load_average)" "runnable tasks (1 min)" "note=/proc/loadavg after the benchmarks; above the core count, other work shared the cores"
+exit 0
+}
