@@ -60,13 +60,19 @@ def table(figures):
 
 def section(figures):
     today = datetime.date.today().isoformat()
+    load = {f["name"]: f.get("value") for f in figures if f["name"].startswith("machine_load_average")}
+    busy = ""
+    if load:
+        busy = (f" The machine's load average was {load.get('machine_load_average_at_start')} at the start and"
+                f" {load.get('machine_load_average_at_end')} at the end of the run: above 2, other work shared the"
+                " cores, which weighs most on the 2-rank figures.")
     return (
         "## Benchmarks\n\n"
         f"One run of `scripts/bench.sh` (release build, {today}; 2 cores shared with other work, one rank per core,\n"
         "one BLAS thread per rank). Ratios are ours ÷ the reference's value of the same figure, measured side\n"
         "by side in the same run unless the reference says \"(issue)\": a time ratio below 1 and a throughput\n"
         "ratio above 1 mean exptrain is faster. What the figures mean and where the time goes:\n"
-        "[docs/performance.md](docs/performance.md). Regenerate with:\n\n"
+        f"[docs/performance.md](docs/performance.md).{busy} Regenerate with:\n\n"
         f"```sh\n{COMMAND}\n```\n\n"
         + table(figures) + "\n"
     )
