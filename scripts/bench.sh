@@ -175,38 +175,80 @@ fi
 
 # ---------------------------------------------------------------- the real trainer
 
-progress "cartpole-ppo at 1 rank (CleanRL's hyperparameters), seeds ${seeds[*]}"
-np1_sps=() np1_rss=()
+# The PyTorch reference's environment, made before the runs so that they can alternate.
+python=""
+python_note="not measured"
+if [ "$use_python" = 1 ]; then
+    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import torch, gymnasium' 2>/dev/null; then
+        progress "making the virtual environment $venv (torch, gymnasium, numpy from PyPI; large download)"
+        python3 -m venv "$venv" >&2 && "$venv/bin/pip" install -q torch gymnasium numpy >&2 || true
+    fi
+    if "$venv/bin/python" -c 'import torch, gymnasium' 2>/dev/null; then
+        python=$venv/bin/python
+    else
+        python_note="not measured: the virtual environment $venv could not be made (no PyPI?)"
+    fi
+else
+    progress "skipping the PyTorch reference (--no-python)"
+    python_note="not measured: --no-python"
+fi
+
+# cartpole-ppo at 1 rank, at 2 ranks (same settings), at 2 ranks with twice the steps (weak
+# scaling: each rank does the 1-rank run's work) and the PyTorch reference, alternating
+# seed by seed so that the load of a shared machine falls on all of them alike.
+np1_sps=() np1_rss=() np2_sps=() np2_rss=() np2_time=() np2_steps=() weak_sps=() py_sps=() py_time=() py_steps=()
 for seed in "${seeds[@]}"; do
+    progress "cartpole-ppo seed $seed: 1 rank, 2 ranks, 2 ranks × 1M steps${python:+, PyTorch reference}"
     run_exptrain "cartpole-np1-$seed" 1 cartpole-ppo --seed "$seed" || progress "run failed: $(error_of "cartpole-np1-$seed")"
     np1_sps+=("$(steps_per_second_of "cartpole-np1-$seed")")
     np1_rss+=("$(peak_rss_mb_of "cartpole-np1-$seed")")
-done
-cartpole_np1_sps=$(median "${np1_sps[@]}")
 
-progress "cartpole-ppo at 2 ranks, seeds ${seeds[*]}"
-np2_sps=() np2_rss=() np2_time=() np2_steps=()
-for seed in "${seeds[@]}"; do
     run_exptrain "cartpole-np2-$seed" 2 cartpole-ppo --seed "$seed" || progress "run failed: $(error_of "cartpole-np2-$seed")"
     np2_sps+=("$(steps_per_second_of "cartpole-np2-$seed")")
     np2_rss+=("$(peak_rss_mb_of "cartpole-np2-$seed")")
     read -r seconds steps < <(first_reach "cartpole-np2-$seed" 475)
     np2_time+=("$seconds") np2_steps+=("$steps")
+
+    run_exptrain "cartpole-weak-$seed" 2 cartpole-ppo --seed "$seed" --config totalSteps=1000000 \
+        || progress "run failed: $(error_of "cartpole-weak-$seed")"
+    weak_sps+=("$(steps_per_second_of "cartpole-weak-$seed")")
+
+    if [ -n "$python" ] && [ "${#py_sps[@]}" -lt "$python_runs" ]; then
+        line=$("$python" scripts/bench/cleanrl_ppo_cartpole.py --seed "$seed" --full --max-steps 500000 | tail -1)
+        progress "  PyTorch: $line"
+        py_sps+=("$(echo "$line" | sed -n 's/.*"steps_per_second": \([0-9.e+-]*\).*/\1/p')")
+        t=$(echo "$line" | sed -n 's/.*"seconds_to_475": \([0-9.e+-]*\|null\).*/\1/p')
+        s=$(echo "$line" | sed -n 's/.*"steps_to_475": \([0-9]*\|null\).*/\1/p')
+        py_time+=("${t/null/inf}") py_steps+=("${s/null/inf}")
+        versions=$(echo "$line" | sed -n 's/.*"torch": "\([^"]*\)", "gymnasium": "\([^"]*\)".*/torch \1, gymnasium \2/p')
+    fi
 done
+# More PyTorch runs than seeds, if asked for.
+while [ -n "$python" ] && [ "${#py_sps[@]}" -lt "$python_runs" ]; do
+    line=$("$python" scripts/bench/cleanrl_ppo_cartpole.py --seed "$((${#py_sps[@]} + 1))" --full --max-steps 500000 | tail -1)
+    progress "  PyTorch: $line"
+    py_sps+=("$(echo "$line" | sed -n 's/.*"steps_per_second": \([0-9.e+-]*\).*/\1/p')")
+    t=$(echo "$line" | sed -n 's/.*"seconds_to_475": \([0-9.e+-]*\|null\).*/\1/p')
+    s=$(echo "$line" | sed -n 's/.*"steps_to_475": \([0-9]*\|null\).*/\1/p')
+    py_time+=("${t/null/inf}") py_steps+=("${s/null/inf}")
+done
+cartpole_np1_sps=$(median "${np1_sps[@]}")
 cartpole_np2_sps=$(median "${np2_sps[@]}")
 cartpole_np2_time=$(median "${np2_time[@]}")
 cartpole_np2_steps=$(median "${np2_steps[@]}")
 cartpole_rss=$(median "${np1_rss[@]}" "${np2_rss[@]}")
 cartpole_rss_max=$(printf '%s\n' "${np1_rss[@]}" "${np2_rss[@]}" | sort -g | tail -1)
-
-progress "cartpole-ppo weak scaling: 2 ranks × the same 500k steps per rank"
-weak_sps=()
-for seed in "${seeds[@]}"; do
-    run_exptrain "cartpole-weak-$seed" 2 cartpole-ppo --seed "$seed" --config totalSteps=1000000 || progress "run failed: $(error_of "cartpole-weak-$seed")"
-    weak_sps+=("$(steps_per_second_of "cartpole-weak-$seed")")
-done
 weak_np2_sps=$(median "${weak_sps[@]}")
 efficiency=$(calc "$weak_np2_sps / (2 * $cartpole_np1_sps)")
+
+python_sps=null python_time=null python_steps=null
+if [ "${#py_sps[@]}" -gt 0 ]; then
+    python_sps=$(median "${py_sps[@]}")
+    python_time=$(median "${py_time[@]}")
+    python_steps=$(median "${py_steps[@]}")
+    python_note="CleanRL-style PPO (scripts/bench/cleanrl_ppo_cartpole.py), $versions, CPU, 1 thread, median of ${#py_sps[@]} runs of 500k steps, alternating with ours"
+fi
+[ "$python_time" = inf ] && python_time=null
 
 progress "minigrid-empty-ppo at 2 ranks, seeds ${seeds[*]}"
 grid_sps=() grid_time=() grid_steps=() grid_rss=()
@@ -241,37 +283,6 @@ for tag_budget in cartpole-a2c:500000 minigrid-empty-ppo:100000 minigrid-doorkey
 done
 
 # ---------------------------------------------------------------- references
-
-python_sps=null python_time=null python_steps=null python_note="not measured"
-if [ "$use_python" = 1 ]; then
-    progress "PyTorch reference (CleanRL PPO, CartPole-v1, 1 thread), $python_runs runs of 500k steps"
-    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import torch, gymnasium' 2>/dev/null; then
-        progress "making the virtual environment $venv (torch, gymnasium, numpy from PyPI; large download)"
-        python3 -m venv "$venv" >&2 && "$venv/bin/pip" install -q torch gymnasium numpy >&2 || true
-    fi
-    if "$venv/bin/python" -c 'import torch, gymnasium' 2>/dev/null; then
-        py_sps=() py_time=() py_steps=()
-        for run in $(seq 1 "$python_runs"); do
-            line=$("$venv/bin/python" scripts/bench/cleanrl_ppo_cartpole.py --seed "$run" --full --max-steps 500000 | tail -1)
-            progress "  $line"
-            py_sps+=("$(echo "$line" | sed -n 's/.*"steps_per_second": \([0-9.e+-]*\).*/\1/p')")
-            t=$(echo "$line" | sed -n 's/.*"seconds_to_475": \([0-9.e+-]*\|null\).*/\1/p')
-            s=$(echo "$line" | sed -n 's/.*"steps_to_475": \([0-9]*\|null\).*/\1/p')
-            py_time+=("${t/null/inf}") py_steps+=("${s/null/inf}")
-            versions=$(echo "$line" | sed -n 's/.*"torch": "\([^"]*\)", "gymnasium": "\([^"]*\)".*/torch \1, gymnasium \2/p')
-        done
-        python_sps=$(median "${py_sps[@]}")
-        python_time=$(median "${py_time[@]}")
-        python_steps=$(median "${py_steps[@]}")
-        python_note="CleanRL-style PPO (scripts/bench/cleanrl_ppo_cartpole.py), $versions, CPU, 1 thread, median of $python_runs runs of 500k steps"
-    else
-        python_note="not measured: the virtual environment $venv could not be made (no PyPI?)"
-    fi
-else
-    progress "skipping the PyTorch reference (--no-python)"
-    python_note="not measured: --no-python"
-fi
-[ "$python_time" = inf ] && python_time=null
 
 # ---------------------------------------------------------------- figures of the real trainer
 
