@@ -105,9 +105,11 @@ run_exptrain() {
     shift 2
     local dir=$work/$label
     mkdir -p "$dir"
-    local code=0
+    local code=0 start
+    start=$(date +%s.%N)
     mpirun -np "$np" bash -c 'exec /usr/bin/time -f %M -o "$0.${OMPI_COMM_WORLD_RANK:-0}" "$@"' "$dir/rss" \
         "$exptrain" "$@" --quiet --output-dir "$dir/out" >"$dir/stdout" 2>"$dir/stderr" || code=$?
+    calc "$(date +%s.%N) - $start" >"$dir/wall"
     return $code
 }
 
@@ -115,6 +117,15 @@ run_exptrain() {
 metrics_of() { ls "$work/$1"/out/*/*/metrics.jsonl 2>/dev/null | head -1; }
 steps_per_second_of() { grep -ho 'done: .*' "$work/$1/stdout" "$work/$1/stderr" | sed -n 's/.*(\([0-9.]*\) steps\/s).*/\1/p' | head -1; }
 peak_rss_mb_of() { cat "$work/$1"/rss.* 2>/dev/null | grep -E '^[0-9]+$' | sort -n | tail -1 | awk '{ printf "%.1f\n", $1 / 1024 }'; }
+# startup_overhead_of LABEL: mpirun's wall time minus the trainer's own final elapsed_seconds
+# (MPI start-up, set-up before the trainer's clock starts, exit).
+startup_overhead_of() {
+    local file last
+    file=$(metrics_of "$1")
+    [ -n "$file" ] || { echo null; return; }
+    last=$(tail -1 "$file" | sed -n 's/.*"elapsed_seconds":\([-0-9.eE+]*\).*/\1/p')
+    calc "$(cat "$work/$1/wall") - ${last:-null}"
+}
 error_of() { grep -v '^exptrain\[' "$work/$1/stderr" | grep -v '^Command exited' | head -1 | tr -d '"' | cut -c1-200; }
 # first_reach LABEL THRESHOLD: "elapsed_seconds step" of the first log point whose
 # episode_return_mean100 ≥ THRESHOLD, or "inf inf".
@@ -196,7 +207,7 @@ fi
 # cartpole-ppo at 1 rank, at 2 ranks (same settings), at 2 ranks with twice the steps (weak
 # scaling: each rank does the 1-rank run's work) and the PyTorch reference, alternating
 # seed by seed so that the load of a shared machine falls on all of them alike.
-np1_sps=() np1_rss=() np2_sps=() np2_rss=() np2_time=() np2_steps=() weak_sps=() py_sps=() py_time=() py_steps=()
+np1_sps=() np1_rss=() np2_sps=() np2_rss=() np2_overhead=() np2_time=() np2_steps=() weak_sps=() py_sps=() py_time=() py_steps=()
 for seed in "${seeds[@]}"; do
     progress "cartpole-ppo seed $seed: 1 rank, 2 ranks, 2 ranks × 1M steps${python:+, PyTorch reference}"
     run_exptrain "cartpole-np1-$seed" 1 cartpole-ppo --seed "$seed" || progress "run failed: $(error_of "cartpole-np1-$seed")"
@@ -208,6 +219,7 @@ for seed in "${seeds[@]}"; do
     np2_rss+=("$(peak_rss_mb_of "cartpole-np2-$seed")")
     read -r seconds steps < <(first_reach "cartpole-np2-$seed" 475)
     np2_time+=("$seconds") np2_steps+=("$steps")
+    np2_overhead+=("$(startup_overhead_of "cartpole-np2-$seed")")
 
     run_exptrain "cartpole-weak-$seed" 2 cartpole-ppo --seed "$seed" --config totalSteps=1000000 \
         || progress "run failed: $(error_of "cartpole-weak-$seed")"
@@ -296,6 +308,8 @@ figure cartpole_ppo_seconds_to_475_np2 "$cartpole_np2_time" s \
     "reference=$python_time" "ratio=$(calc "$cartpole_np2_time / $python_time")" "reference_source=$python_note (its time to 475, 1 process)" \
     "note=trainer wall time (elapsed_seconds) at the first log point with episode_return_mean100 >= 475, mpirun -np 2, median of ${#seeds[@]} seeds: ${np2_time[*]}; issue's reference ≈ 51 s" \
     "target=< 10 s" "met=$(compare "$cartpole_np2_time" "<" 10)"
+figure cartpole_ppo_mpirun_overhead_np2 "$(median "${np2_overhead[@]}")" s \
+    "note=mpirun -np 2 exptrain cartpole-ppo: the whole command's wall time minus the trainer's final elapsed_seconds (MPI start-up, set-up, exit), median of ${#seeds[@]}; add it to the time to 475 for a cold-start figure"
 figure cartpole_ppo_steps_to_475_np2 "$cartpole_np2_steps" "env steps" \
     "reference=$python_steps" "ratio=$(calc "$cartpole_np2_steps / $python_steps")" "reference_source=$python_note" \
     "note=environment steps (all ranks) at the first log point with episode_return_mean100 >= 475 (log points every 4096 steps)"
