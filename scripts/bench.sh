@@ -1,12 +1,340 @@
 #!/usr/bin/env bash
-# Benchmarks, not tests: builds exptrain-bench in release mode and prints one JSON object
-# per figure on standard output ({"name", "value", "unit"} and, where a reference was
-# measured in the same run, "reference" and "ratio" = ours ÷ reference for throughput).
-# Build output goes to standard error, so `scripts/bench.sh > figures.jsonl` keeps only figures.
+# Benchmarks, not tests: builds exptrain in release mode and prints one JSON object per
+# figure on standard output:
+#   {"name", "value", "unit"}            always (value null when it could not be measured)
+#   "reference", "ratio"                 where a reference was measured in the same run;
+#                                        ratio = ours ÷ the reference's value of the same
+#                                        figure (time ratio < 1, throughput ratio > 1: we are faster)
+#   "reference_source", "note"           what the reference is, how the figure was measured
+#   "target", "met"                      the issue's target for the figure, and whether it is met
+# Progress and build output go to standard error, so
+#   scripts/bench.sh | tee figures.jsonl && python3 scripts/bench/readme_table.py figures.jsonl
+# keeps only figures, and the second command turns them into the README's table.
+#
+# Usage: scripts/bench.sh [--no-python]
+#   --no-python   skip the PyTorch reference (CleanRL PPO on CartPole); it otherwise runs
+#                 in a throw-away virtual environment ${EXPTRAIN_BENCH_VENV:-/tmp/exptrain-bench-venv}
+#                 with torch, gymnasium and numpy from PyPI, made on first use and kept.
+# Environment: EXPTRAIN_BENCH_PYTHON_RUNS (default 3), EXPTRAIN_BENCH_SEEDS (default "1 2 3").
+# Everything runs one rank per core, one BLAS thread per rank; on a shared machine only
+# figures measured side by side in one run should be compared.
+# The body is one compound command, so bash reads it whole before running it: editing
+# the file while a run is going does not break that run.
+{
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 exptrain_install_dependencies
 cd "$exptrain_root"
 
-swift build -c release --product exptrain-bench >&2
-"$(swift build -c release --show-bin-path)/exptrain-bench"
+use_python=1
+for argument in "$@"; do
+    case "$argument" in
+        --no-python) use_python=0 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        *) echo "bench.sh: unknown argument $argument (try --help)" >&2; exit 2 ;;
+    esac
+done
+seeds=(${EXPTRAIN_BENCH_SEEDS:-1 2 3})
+python_runs=${EXPTRAIN_BENCH_PYTHON_RUNS:-3}
+venv=${EXPTRAIN_BENCH_VENV:-/tmp/exptrain-bench-venv}
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+
+work=$(mktemp -d /tmp/exptrain-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+progress() { echo "bench: $*" >&2; }
+
+swift build -c release >&2
+bin=$(swift build -c release --show-bin-path)
+exptrain=$bin/exptrain
+bench=$bin/exptrain-bench
+
+# ---------------------------------------------------------------- helpers
+
+# figure NAME VALUE UNIT [key=value …]: one JSON line. Numeric keys (reference, ratio)
+# are written as numbers, met as a boolean, the rest as strings; VALUE may be "null".
+figure() {
+    local name=$1 value=$2 unit=$3
+    shift 3
+    local line="{\"name\": \"$name\", \"value\": $(number "$value"), \"unit\": \"$unit\""
+    local pair key text
+    for pair in "$@"; do
+        key=${pair%%=*}
+        text=${pair#*=}
+        case "$key" in
+            reference|ratio) line+=", \"$key\": $(number "$text")" ;;
+            met) line+=", \"met\": $text" ;;
+            *) line+=", \"$key\": \"${text//\"/\\\"}\"" ;;
+        esac
+    done
+    echo "$line}"
+}
+
+# number X: X to four significant digits as JSON, or null.
+number() {
+    case "$1" in
+        ""|null|inf|nan) echo null ;;
+        *) awk -v x="$1" 'BEGIN { printf "%.4g\n", x }' ;;
+    esac
+}
+
+# calc EXPRESSION: awk arithmetic on numbers ("inf"/"null" propagate as null).
+calc() {
+    case "$*" in *null*|*inf*) echo null; return ;; esac
+    awk "BEGIN { printf \"%.6g\n\", $* }"
+}
+
+# compare A OP B: true/false (false when either side is null).
+compare() {
+    case "$1$3" in *null*) echo false; return ;; esac
+    awk -v a="$1" -v b="$3" "BEGIN { print ((a $2 b) ? \"true\" : \"false\") }"
+}
+
+# median X…: the median; "inf" counts as larger than everything (a run that never got there).
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) { print "null"; exit }
+        m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] == "inf" || v[NR / 2 + 1] == "inf") ? "inf" : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        print m }'
+}
+
+# run_exptrain LABEL NP ARGS…: one training run of the real binary under mpirun, each rank
+# wrapped in /usr/bin/time for its peak resident memory. Leaves $work/LABEL/{stdout,stderr,
+# rss.<rank>,out/…/metrics.jsonl}; returns exptrain's exit code.
+run_exptrain() {
+    local label=$1 np=$2
+    shift 2
+    local dir=$work/$label
+    mkdir -p "$dir"
+    local code=0 start
+    start=$(date +%s.%N)
+    mpirun -np "$np" bash -c 'exec /usr/bin/time -f %M -o "$0.${OMPI_COMM_WORLD_RANK:-0}" "$@"' "$dir/rss" \
+        "$exptrain" "$@" --quiet --output-dir "$dir/out" >"$dir/stdout" 2>"$dir/stderr" || code=$?
+    calc "$(date +%s.%N) - $start" >"$dir/wall"
+    return $code
+}
+
+# Readers of a finished run.
+metrics_of() { ls "$work/$1"/out/*/*/metrics.jsonl 2>/dev/null | head -1; }
+steps_per_second_of() { grep -ho 'done: .*' "$work/$1/stdout" "$work/$1/stderr" | sed -n 's/.*(\([0-9.]*\) steps\/s).*/\1/p' | head -1; }
+peak_rss_mb_of() { cat "$work/$1"/rss.* 2>/dev/null | grep -E '^[0-9]+$' | sort -n | tail -1 | awk '{ printf "%.1f\n", $1 / 1024 }'; }
+# startup_overhead_of LABEL: mpirun's wall time minus the trainer's own final elapsed_seconds
+# (MPI start-up, set-up before the trainer's clock starts, exit).
+startup_overhead_of() {
+    local file last
+    file=$(metrics_of "$1")
+    [ -n "$file" ] || { echo null; return; }
+    last=$(tail -1 "$file" | sed -n 's/.*"elapsed_seconds":\([-0-9.eE+]*\).*/\1/p')
+    calc "$(cat "$work/$1/wall") - ${last:-null}"
+}
+error_of() { grep -v '^exptrain\[' "$work/$1/stderr" | grep -v '^Command exited' | head -1 | tr -d '"' | cut -c1-200; }
+# first_reach LABEL THRESHOLD: "elapsed_seconds step" of the first log point whose
+# episode_return_mean100 ≥ THRESHOLD, or "inf inf".
+first_reach() {
+    local file
+    file=$(metrics_of "$1")
+    [ -n "$file" ] || { echo "inf inf"; return; }
+    awk -v threshold="$2" '
+        match($0, /"episode_return_mean100":[-0-9.eE+]+/) {
+            value = substr($0, RSTART + 25, RLENGTH - 25) + 0
+            if (value >= threshold) {
+                match($0, /"elapsed_seconds":[-0-9.eE+]+/); elapsed = substr($0, RSTART + 18, RLENGTH - 18)
+                match($0, /"step":[0-9]+/); step = substr($0, RSTART + 7, RLENGTH - 7)
+                print elapsed, step; found = 1; exit
+            }
+        }
+        END { if (!found) print "inf inf" }' "$file"
+}
+
+# How busy the machine is: on a shared machine, figures of one run compare with each
+# other, not with another run's.
+load_average() { cut -d' ' -f1 /proc/loadavg; }
+figure machine_cores "$(getconf _NPROCESSORS_ONLN)" cores "note=$(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+figure machine_load_average_at_start "$(load_average)" "runnable tasks (1 min)" "note=/proc/loadavg before the benchmarks"
+
+# ---------------------------------------------------------------- micro-benchmarks (one process)
+
+progress "matmul, MLP, GRU, optimiser and MiniGrid micro-benchmarks"
+"$bench" matmul mlp recurrent optimizer minigrid-costs
+
+progress "all-reduce: raw MPI_Allreduce next to ours, 2 ranks"
+mpirun -np 2 "$bench" allreduce
+
+progress "where an update's time goes, 1 and 2 ranks"
+mpirun -np 1 "$bench" update-split
+mpirun -np 2 "$bench" update-split
+
+progress "allocations per rollout step (LD_PRELOAD counter)"
+counter=$work/malloc_count.so
+if cc -O2 -shared -fPIC -o "$counter" scripts/bench/malloc_count.c >&2; then
+    LD_PRELOAD=$counter "$bench" rollout-allocations
+    # The real binary, one rank: the difference of two runs' allocation counts over the
+    # difference of their steps is the training loop's steady-state allocations per step
+    # (start-up, the final checkpoint and exit cancel out).
+    counts=()
+    for steps in 51200 102400; do
+        rm -f "$work/mallocs"
+        EXPTRAIN_MALLOC_COUNT_FILE=$work/mallocs LD_PRELOAD=$counter "$exptrain" cartpole-ppo --seed 1 --quiet \
+            --max-steps "$steps" --config saveInterval=100000000 --config validEpisodes=0 \
+            --output-dir "$work/mallocs-run" >/dev/null 2>&1
+        counts+=("$(awk '$3 == "exptrain" { print $2 }' "$work/mallocs" | sort -n | tail -1)")
+    done
+    figure exptrain_cartpole_ppo_training_allocations_per_step "$(calc "(${counts[1]} - ${counts[0]}) / 51200")" "allocations/env step" \
+        "note=the real exptrain cartpole-ppo, 1 rank: (mallocs of a 102,400-step run − a 51,200-step run) ÷ 51,200; rollout and updates together"
+else
+    figure rollout_allocations_per_step null "allocations/env step" "note=not measured: no C compiler for scripts/bench/malloc_count.c"
+fi
+
+# ---------------------------------------------------------------- the real trainer
+
+# The PyTorch reference's environment, made before the runs so that they can alternate.
+python=""
+python_note="not measured"
+if [ "$use_python" = 1 ]; then
+    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import torch, gymnasium' 2>/dev/null; then
+        progress "making the virtual environment $venv (torch, gymnasium, numpy from PyPI; large download)"
+        python3 -m venv "$venv" >&2 && "$venv/bin/pip" install -q torch gymnasium numpy >&2 || true
+    fi
+    if "$venv/bin/python" -c 'import torch, gymnasium' 2>/dev/null; then
+        python=$venv/bin/python
+    else
+        python_note="not measured: the virtual environment $venv could not be made (no PyPI?)"
+    fi
+else
+    progress "skipping the PyTorch reference (--no-python)"
+    python_note="not measured: --no-python"
+fi
+
+# cartpole-ppo at 1 rank, at 2 ranks (same settings), at 2 ranks with twice the steps (weak
+# scaling: each rank does the 1-rank run's work) and the PyTorch reference, alternating
+# seed by seed so that the load of a shared machine falls on all of them alike.
+np1_sps=() np1_rss=() np2_sps=() np2_rss=() np2_overhead=() np2_time=() np2_steps=() weak_sps=() py_sps=() py_time=() py_steps=()
+for seed in "${seeds[@]}"; do
+    progress "cartpole-ppo seed $seed: 1 rank, 2 ranks, 2 ranks × 1M steps${python:+, PyTorch reference}"
+    run_exptrain "cartpole-np1-$seed" 1 cartpole-ppo --seed "$seed" || progress "run failed: $(error_of "cartpole-np1-$seed")"
+    np1_sps+=("$(steps_per_second_of "cartpole-np1-$seed")")
+    np1_rss+=("$(peak_rss_mb_of "cartpole-np1-$seed")")
+
+    run_exptrain "cartpole-np2-$seed" 2 cartpole-ppo --seed "$seed" || progress "run failed: $(error_of "cartpole-np2-$seed")"
+    np2_sps+=("$(steps_per_second_of "cartpole-np2-$seed")")
+    np2_rss+=("$(peak_rss_mb_of "cartpole-np2-$seed")")
+    read -r seconds steps < <(first_reach "cartpole-np2-$seed" 475)
+    np2_time+=("$seconds") np2_steps+=("$steps")
+    np2_overhead+=("$(startup_overhead_of "cartpole-np2-$seed")")
+
+    run_exptrain "cartpole-weak-$seed" 2 cartpole-ppo --seed "$seed" --config totalSteps=1000000 \
+        || progress "run failed: $(error_of "cartpole-weak-$seed")"
+    weak_sps+=("$(steps_per_second_of "cartpole-weak-$seed")")
+
+    if [ -n "$python" ] && [ "${#py_sps[@]}" -lt "$python_runs" ]; then
+        line=$("$python" scripts/bench/cleanrl_ppo_cartpole.py --seed "$seed" --full --max-steps 500000 | tail -1)
+        progress "  PyTorch: $line"
+        py_sps+=("$(echo "$line" | sed -n 's/.*"steps_per_second": \([0-9.e+-]*\).*/\1/p')")
+        t=$(echo "$line" | sed -n 's/.*"seconds_to_475": \([0-9.e+-]*\|null\).*/\1/p')
+        s=$(echo "$line" | sed -n 's/.*"steps_to_475": \([0-9]*\|null\).*/\1/p')
+        py_time+=("${t/null/inf}") py_steps+=("${s/null/inf}")
+        versions=$(echo "$line" | sed -n 's/.*"torch": "\([^"]*\)", "gymnasium": "\([^"]*\)".*/torch \1, gymnasium \2/p')
+    fi
+done
+# More PyTorch runs than seeds, if asked for.
+while [ -n "$python" ] && [ "${#py_sps[@]}" -lt "$python_runs" ]; do
+    line=$("$python" scripts/bench/cleanrl_ppo_cartpole.py --seed "$((${#py_sps[@]} + 1))" --full --max-steps 500000 | tail -1)
+    progress "  PyTorch: $line"
+    py_sps+=("$(echo "$line" | sed -n 's/.*"steps_per_second": \([0-9.e+-]*\).*/\1/p')")
+    t=$(echo "$line" | sed -n 's/.*"seconds_to_475": \([0-9.e+-]*\|null\).*/\1/p')
+    s=$(echo "$line" | sed -n 's/.*"steps_to_475": \([0-9]*\|null\).*/\1/p')
+    py_time+=("${t/null/inf}") py_steps+=("${s/null/inf}")
+done
+cartpole_np1_sps=$(median "${np1_sps[@]}")
+cartpole_np2_sps=$(median "${np2_sps[@]}")
+cartpole_np2_time=$(median "${np2_time[@]}")
+cartpole_np2_steps=$(median "${np2_steps[@]}")
+cartpole_rss=$(median "${np1_rss[@]}" "${np2_rss[@]}")
+cartpole_rss_max=$(printf '%s\n' "${np1_rss[@]}" "${np2_rss[@]}" | sort -g | tail -1)
+weak_np2_sps=$(median "${weak_sps[@]}")
+efficiency=$(calc "$weak_np2_sps / (2 * $cartpole_np1_sps)")
+
+python_sps=null python_time=null python_steps=null
+if [ "${#py_sps[@]}" -gt 0 ]; then
+    python_sps=$(median "${py_sps[@]}")
+    python_time=$(median "${py_time[@]}")
+    python_steps=$(median "${py_steps[@]}")
+    python_note="CleanRL-style PPO (scripts/bench/cleanrl_ppo_cartpole.py), $versions, CPU, 1 thread, median of ${#py_sps[@]} runs of 500k steps, alternating with ours"
+fi
+[ "$python_time" = inf ] && python_time=null
+
+progress "minigrid-empty-ppo at 2 ranks, seeds ${seeds[*]}"
+grid_sps=() grid_time=() grid_steps=() grid_rss=()
+for seed in "${seeds[@]}"; do
+    run_exptrain "minigrid-np2-$seed" 2 minigrid-empty-ppo --seed "$seed" || progress "run failed: $(error_of "minigrid-np2-$seed")"
+    grid_sps+=("$(steps_per_second_of "minigrid-np2-$seed")")
+    grid_rss+=("$(peak_rss_mb_of "minigrid-np2-$seed")")
+    read -r seconds steps < <(first_reach "minigrid-np2-$seed" 0.95)
+    grid_time+=("$seconds") grid_steps+=("$steps")
+done
+grid_np2_sps=$(median "${grid_sps[@]}")
+grid_np2_time=$(median "${grid_time[@]}")
+
+progress "the other built-in experiments at 1 and 2 ranks (one run each)"
+declare -A other_sps other_rss other_note
+for tag_budget in cartpole-a2c:500000 minigrid-empty-ppo:100000 minigrid-doorkey-ppo:32768 minigrid-doorkey-dagger:32768; do
+    tag=${tag_budget%%:*} budget=${tag_budget#*:}
+    for np in 1 2; do
+        [ "$tag" = minigrid-empty-ppo ] && [ "$np" = 2 ] && continue  # measured above
+        label=$tag-np$np
+        code=0
+        run_exptrain "$label" "$np" "$tag" --seed 1 --max-steps "$budget" || code=$?
+        if [ "$code" = 0 ]; then
+            other_sps[$label]=$(steps_per_second_of "$label")
+            other_note[$label]="${budget} steps (--max-steps), seed 1, one run"
+        else
+            other_sps[$label]=null
+            other_note[$label]="failed (exit $code): $(error_of "$label")"
+        fi
+        other_rss[$label]=$(peak_rss_mb_of "$label")
+    done
+done
+
+# ---------------------------------------------------------------- references
+
+# ---------------------------------------------------------------- figures of the real trainer
+
+figure cartpole_ppo_steps_per_second_np1 "$cartpole_np1_sps" "env steps/s" \
+    "reference=$python_sps" "ratio=$(calc "$cartpole_np1_sps / $python_sps")" "reference_source=$python_note" \
+    "note=exptrain cartpole-ppo, 1 rank, 4 envs × 128 steps, 500k steps, median of ${#seeds[@]} seeds (done: line); issue's reference ≈ 5000" \
+    "target=ratio >= 10" "met=$(compare "$(calc "$cartpole_np1_sps / $python_sps")" ">=" 10)"
+figure cartpole_ppo_steps_per_second_np2 "$cartpole_np2_sps" "env steps/s" \
+    "note=mpirun -np 2 exptrain cartpole-ppo (4 envs × 128 steps per rank), 500k steps, median of ${#seeds[@]} seeds"
+figure cartpole_ppo_seconds_to_475_np2 "$cartpole_np2_time" s \
+    "reference=$python_time" "ratio=$(calc "$cartpole_np2_time / $python_time")" "reference_source=$python_note (its time to 475, 1 process)" \
+    "note=trainer wall time (elapsed_seconds) at the first log point with episode_return_mean100 >= 475, mpirun -np 2, median of ${#seeds[@]} seeds: ${np2_time[*]}; issue's reference ≈ 51 s" \
+    "target=< 10 s" "met=$(compare "$cartpole_np2_time" "<" 10)"
+figure cartpole_ppo_mpirun_overhead_np2 "$(median "${np2_overhead[@]}")" s \
+    "note=mpirun -np 2 exptrain cartpole-ppo: the whole command's wall time minus the trainer's final elapsed_seconds (MPI start-up, set-up, exit), median of ${#seeds[@]}; add it to the time to 475 for a cold-start figure"
+figure cartpole_ppo_steps_to_475_np2 "$cartpole_np2_steps" "env steps" \
+    "reference=$python_steps" "ratio=$(calc "$cartpole_np2_steps / $python_steps")" "reference_source=$python_note" \
+    "note=environment steps (all ranks) at the first log point with episode_return_mean100 >= 475 (log points every 4096 steps)"
+figure cartpole_ppo_weak_scaling_efficiency_np2 "$efficiency" fraction \
+    "note=steps/s at 2 ranks (${weak_np2_sps}, totalSteps=1M so each rank runs the 500k steps of the 1-rank run) ÷ 2 × steps/s at 1 rank (${cartpole_np1_sps}), medians of ${#seeds[@]}" \
+    "target=>= 0.9" "met=$(compare "$efficiency" ">=" 0.9)"
+figure cartpole_ppo_peak_rss_per_rank "$cartpole_rss_max" MB \
+    "note=largest peak resident memory (VmHWM via /usr/bin/time) of any rank over the cartpole-ppo runs at 1 and 2 ranks; median $cartpole_rss MB" \
+    "target=<= 50 MB" "met=$(compare "$cartpole_rss_max" "<=" 50)"
+figure minigrid_empty_ppo_steps_per_second_np2 "$grid_np2_sps" "frames/s" \
+    "reference=1400" "ratio=$(calc "$grid_np2_sps / 1400")" "reference_source=issue" \
+    "note=mpirun -np 2 exptrain minigrid-empty-ppo (feed-forward, 8 envs × 32 steps per rank, 100k steps), median of ${#seeds[@]} seeds; reference: AllenAct 0.5.4 MiniGrid tutorial (GRU), as stated in the issue" \
+    "target=ratio >= 20" "met=$(compare "$(calc "$grid_np2_sps / 1400")" ">=" 20)"
+figure minigrid_empty_ppo_seconds_to_0_95_np2 "$grid_np2_time" s \
+    "reference=206" "ratio=$(calc "$grid_np2_time / 206")" "reference_source=issue" \
+    "note=trainer wall time at the first log point with episode_return_mean100 >= 0.95, median of ${#seeds[@]} seeds: ${grid_time[*]}; reference: AllenAct's whole 151,552-step tutorial run (issue)" \
+    "target=< 10 s" "met=$(compare "$grid_np2_time" "<" 10)"
+figure minigrid_empty_ppo_peak_rss_per_rank "$(printf '%s\n' "${grid_rss[@]}" | sort -g | tail -1)" MB \
+    "note=largest peak resident memory of any rank, minigrid-empty-ppo at 2 ranks"
+figure cartpole_ppo_steps_per_second_np2_weak "$weak_np2_sps" "env steps/s" \
+    "note=mpirun -np 2, --config totalSteps=1000000, median of ${#seeds[@]} seeds"
+for label in cartpole-a2c-np1 cartpole-a2c-np2 minigrid-empty-ppo-np1 minigrid-doorkey-ppo-np1 minigrid-doorkey-ppo-np2 minigrid-doorkey-dagger-np1 minigrid-doorkey-dagger-np2; do
+    figure "${label//-/_}_steps_per_second" "${other_sps[$label]}" "env steps/s" \
+        "note=${other_note[$label]}; peak RSS per rank ${other_rss[$label]:-?} MB"
+done
+figure machine_load_average_at_end "$(load_average)" "runnable tasks (1 min)" "note=/proc/loadavg after the benchmarks; above the core count, other work shared the cores"
+exit 0
+}

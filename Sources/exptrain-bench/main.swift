@@ -1,9 +1,12 @@
 // exptrain's benchmarks: one JSON object per line on standard output,
-// `{"name": …, "value": …, "unit": …}`, plus `"reference"` and `"ratio"` (ours ÷ reference,
-// for throughput) when a reference was measured in the same run. Values are medians over
+// `{"name": …, "value": …, "unit": …}`, plus `"reference"` and `"ratio"` (ours ÷ the
+// reference's value of the same figure) when a reference was measured in the same run. Values are medians over
 // repetitions; ours and the reference alternate so that drift hits both alike.
 // Run through scripts/bench.sh (release build). Figures, not pass/fail: tests live elsewhere.
 // `exptrain-bench WORD…` runs only the groups whose name contains one of the words.
+// The groups `allreduce` and `update-split` use MPI: run them under `mpirun -np 2`
+// (they also run as a singleton); `rollout-allocations` needs the LD_PRELOAD counter
+// of scripts/bench/malloc_count.c. Without arguments, every group runs.
 
 #if canImport(Glibc)
 import Glibc
@@ -17,24 +20,35 @@ import ExptrainTensor
 
 let repetitions = 7
 
-/// Seconds per call of `body`, median over `repetitions` runs of enough calls to last
-/// about `target` seconds each.
-func secondsPerCall(target: Double = 0.05, _ body: () -> Void) -> [Double] {
-    body()  // warm-up: first-touch page faults, lazy initialisation
+/// How many calls of `body` last about `target` seconds (after a warm-up call:
+/// first-touch page faults, lazy initialisation).
+func callsPerRepetition(target: Double = 0.05, _ body: () -> Void) -> Int {
+    body()
     let clock = ContinuousClock()
     var calls = 1
     while seconds(clock.measure { for _ in 0..<calls { body() } }) < target / 4 { calls *= 2 }
-    calls = max(1, Int(Double(calls) * target / max(seconds(clock.measure { for _ in 0..<calls { body() } }), 1e-9)))
+    return max(1, Int(Double(calls) * target / max(seconds(clock.measure { for _ in 0..<calls { body() } }), 1e-9)))
+}
+
+/// Seconds per call of `body`, one value per repetition of about `target` seconds.
+func secondsPerCall(target: Double = 0.05, _ body: () -> Void) -> [Double] {
+    let calls = callsPerRepetition(target: target, body)
+    let clock = ContinuousClock()
     return (0..<repetitions).map { _ in seconds(clock.measure { for _ in 0..<calls { body() } }) / Double(calls) }
 }
 
-/// Times two alternatives alternately and returns the median seconds per call of each.
+/// Times two alternatives and returns the median seconds per call of each. Repetitions
+/// alternate one by one (ours, reference, ours, …), so that the load of a shared machine
+/// hits both alike.
 func compare(_ ours: () -> Void, reference: () -> Void) -> (ours: Double, reference: Double) {
+    let clock = ContinuousClock()
+    let oursCalls = callsPerRepetition(ours)
+    let referenceCalls = callsPerRepetition(reference)
     var oursTimes: [Double] = []
     var referenceTimes: [Double] = []
-    for _ in 0..<3 {
-        oursTimes += secondsPerCall(ours)
-        referenceTimes += secondsPerCall(reference)
+    for _ in 0..<(3 * repetitions) {
+        oursTimes.append(seconds(clock.measure { for _ in 0..<oursCalls { ours() } }) / Double(oursCalls))
+        referenceTimes.append(seconds(clock.measure { for _ in 0..<referenceCalls { reference() } }) / Double(referenceCalls))
     }
     return (median(oursTimes), median(referenceTimes))
 }
@@ -55,11 +69,22 @@ func json(_ value: Double) -> String {
     return "\((value * scale).rounded() / scale)"
 }
 
-func report(_ name: String, value: Double, unit: String, reference: Double? = nil, ratio: Double? = nil) {
+/// Prints one figure as a JSON line (on rank 0 only, when running under mpirun).
+/// `ratio` is always ours ÷ the reference's value of the same figure; `extra` adds
+/// string fields (a note, the reference's source).
+func report(
+    _ name: String, value: Double, unit: String, reference: Double? = nil, ratio: Double? = nil,
+    extra: KeyValuePairs<String, String> = [:], target: String? = nil, met: Bool? = nil
+) {
+    guard Reporting.isReportingProcess else { return }
     var fields = ["\"name\": \"\(name)\"", "\"value\": \(json(value))", "\"unit\": \"\(unit)\""]
     if let reference { fields.append("\"reference\": \(json(reference))") }
     if let ratio { fields.append("\"ratio\": \(json(ratio))") }
+    for (key, text) in extra { fields.append("\"\(key)\": \"\(text)\"") }
+    if let target { fields.append("\"target\": \"\(target)\"") }
+    if let met { fields.append("\"met\": \(met)") }
     print("{\(fields.joined(separator: ", "))}")
+    fflush(nil)
 }
 
 /// Runs `body` unless the command line names other groups.
@@ -92,7 +117,9 @@ for size in [64, 256, 1024] {
     })
     let flops = 2 * pow(Double(size), 3)
     let (ours, reference) = (flops / times.ours / 1e9, flops / times.reference / 1e9)
-    report("matmul_\(size)x\(size)_gflops", value: ours, unit: "GFLOP/s", reference: reference, ratio: ours / reference)
+    report("matmul_\(size)x\(size)_gflops", value: ours, unit: "GFLOP/s", reference: reference, ratio: ours / reference,
+           extra: ["reference_source": "cblas_sgemm into a preallocated result, same run"],
+           target: size >= 256 ? "ratio >= 0.9" : nil, met: size >= 256 ? ours / reference >= 0.9 : nil)
 }
 }
 
@@ -131,7 +158,8 @@ group("mlp") {
         reference.forwardBackward(input: input, outputWeights: outputWeights)
     })
     report("mlp_64x64_tanh_forward_backward_batch512", value: times.ours * 1e3, unit: "ms",
-           reference: times.reference * 1e3, ratio: times.reference / times.ours)
+           reference: times.reference * 1e3, ratio: times.ours / times.reference,
+           extra: ["reference_source": "the same MLP written directly against cblas_sgemm, same run"])
 }
 
 // CleanRL's CartPole agent (separate 64-64 tanh actor and critic MLPs): forward, a
@@ -210,6 +238,13 @@ group("recurrent") {
     })
     report("gru_actor_critic_minigrid_rollout_forward_N16", value: stepTime * 1e6, unit: "µs")
 }
+
+// Groups that run under mpirun or with the allocation counter (see the files of the same names).
+group("allreduce") { allReduceComparison() }
+group("update-split") { updateSplit() }
+group("rollout-allocations") { rolloutAllocations() }
+group("minigrid-costs") { miniGridCosts() }
+group("optimizer") { optimizerCosts() }
 
 /// The 64-64 tanh MLP's forward and backward pass by hand: `y = tanh(x W₁ᵀ + b₁)` etc.,
 /// each product one sgemm into a buffer allocated once, reading and writing the same
