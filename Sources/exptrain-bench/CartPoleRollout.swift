@@ -6,18 +6,23 @@ import ExptrainTensor
 
 /// The engine's rollout step for CartPole, written out as `RolloutCollector.collect` runs
 /// it (that type is internal to the engine): the rank's environments as one batch through
-/// `MLPActorCritic` without gradients, `Categorical` sampling, `task.step`, the results
-/// written into flat time-major buffers, a finished task replaced by the sampler's next.
+/// `MLPActorCritic.act` into kept buffers, sampling from the logits in place, `task.step`,
+/// the results written into flat time-major buffers, a finished task replaced by the
+/// sampler's next.
 ///
-/// `pool` switches between the engine's path today (`withoutGradients { }`, a fresh value
-/// buffer for every intermediate tensor) and the pooled form (`withoutGradients(reusing:)`).
+/// `tensorPath` runs the same step through `forward` on tensors without gradients instead
+/// (what the engine did before `act`), for comparison.
 final class CartPoleRollout {
     let model: MLPActorCritic
     let sampler: CartPoleTaskSampler
     let environments: Int
     let steps: Int
-    let pool: TensorBufferPool?
+    let tensorPath: Bool
     var generator = RandomGenerator(seed: 11)
+    private let workspace = InferenceWorkspace()
+    private var logits: [Float]
+    private var stepValues: [Float]
+    private var noState: [Float] = []
     private var tasks: [CartPoleTask]
     private let observationBatch: Tensor
     private let maskBatch: Tensor
@@ -34,12 +39,16 @@ final class CartPoleRollout {
     var episodeEnded: [Float]
     var bootstrapValues: [Float]
     private(set) var finishedEpisodes = 0
+    /// Heap allocations made while running the policy (counted when the LD_PRELOAD counter is loaded).
+    private(set) var inferenceAllocations: UInt64 = 0
 
-    init(model: MLPActorCritic, environments: Int, steps: Int, pooled: Bool, seed: UInt64) {
+    init(model: MLPActorCritic, environments: Int, steps: Int, tensorPath: Bool, seed: UInt64) {
         self.model = model
         self.environments = environments
         self.steps = steps
-        pool = pooled ? TensorBufferPool() : nil
+        self.tensorPath = tensorPath
+        logits = [Float](repeating: 0, count: environments * 2)
+        stepValues = [Float](repeating: 0, count: environments)
         let sampler = CartPoleTaskSampler(seed: seed)
         self.sampler = sampler
         tasks = (0..<environments).map { _ in sampler.nextTask()! }
@@ -58,30 +67,54 @@ final class CartPoleRollout {
         for e in 0..<environments { copyObservation(tasks[e].currentObservation, step: 0, environment: e) }
     }
 
-    private func forward() -> ActorCriticOutput {
-        let run = {
-            self.model.forward(
-                observations: self.observationBatch, masks: self.maskBatch, hidden: self.hidden,
-                steps: 1, environments: self.environments)
+    /// The policy's log-probabilities (in `logits`) and values (in `stepValues`) at step `t`.
+    private func evaluate(step t: Int) {
+        let before = AllocationCounter.count
+        defer { inferenceAllocations += AllocationCounter.count - before }
+        loadBatch(step: t)
+        if tensorPath {
+            let output = withoutGradients {
+                model.forward(observations: observationBatch, masks: maskBatch, hidden: hidden, steps: 1, environments: environments)
+            }
+            let policy = Categorical(logits: output.logits)
+            for k in 0..<logits.count { logits[k] = policy.logProbabilities[flat: k] }
+            for e in 0..<environments { stepValues[e] = output.values[flat: e] }
+            policy.sample(into: &sampledActions, using: &generator)
+            return
         }
-        if let pool { return withoutGradients(reusing: pool, run) }
-        return withoutGradients(run)
+        let stride = environments * 4
+        observations.withUnsafeBufferPointer { observations in
+            masks.withUnsafeBufferPointer { masks in
+                logits.withUnsafeMutableBufferPointer { logits in
+                    stepValues.withUnsafeMutableBufferPointer { values in
+                        noState.withUnsafeMutableBufferPointer { state in
+                            model.act(
+                                observations: UnsafeBufferPointer(rebasing: observations[t * stride..<(t + 1) * stride]),
+                                masks: UnsafeBufferPointer(rebasing: masks[t * environments..<(t + 1) * environments]),
+                                hidden: state, environments: environments, logits: logits, values: values, workspace: workspace)
+                        }
+                    }
+                }
+            }
+        }
+        logits.withUnsafeMutableBufferPointer { logits in
+            sampledActions.withUnsafeMutableBufferPointer { actions in
+                Categorical.sample(normalizingInPlace: logits, actionCount: 2, into: actions, using: &generator)
+            }
+        }
     }
 
     /// One environment step of every environment (step `t` of the rollout).
     @inline(never)
     func step(_ t: Int) {
         let n = environments
-        loadBatch(step: t)
-        let output = forward()
-        let policy = Categorical(logits: output.logits)
-        policy.sample(into: &sampledActions, using: &generator)
+        evaluate(step: t)
         for e in 0..<n {
             let i = t * n + e
             let action = sampledActions[e]
             actions[i] = action
-            logProbabilities[i] = policy.logProbabilities[flat: e * 2 + action]
-            values[i] = output.values[flat: e]
+            logProbabilities[i] = logits[e * 2 + action]
+            values[i] = stepValues[e]
             let result = tasks[e].step(action: action)
             rewards[i] = result.reward
             episodeEnded[i] = result.done ? 1 : 0
@@ -101,9 +134,8 @@ final class CartPoleRollout {
     /// A whole rollout of `steps` steps and the bootstrap values; then step 0 ← step T.
     func collect() {
         for t in 0..<steps { step(t) }
-        loadBatch(step: steps)
-        let last = forward()
-        for e in 0..<environments { bootstrapValues[e] = last.values[flat: e] }
+        evaluate(step: steps)
+        for e in 0..<environments { bootstrapValues[e] = stepValues[e] }
     }
 
     /// Moves the observation after the last step to step 0, for the next rollout.

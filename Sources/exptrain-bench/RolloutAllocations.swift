@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ExptrainNN
+import Foundation
 
 /// The LD_PRELOAD counter of scripts/bench/malloc_count.c, if it is loaded.
 enum AllocationCounter {
@@ -18,7 +19,8 @@ enum AllocationCounter {
 /// Heap allocations per environment step of the CartPole rollout (4 environments, as
 /// cartpole-ppo), in steady state: after two warm-up rollouts, over 20 rollouts of 128
 /// steps. Counted by the LD_PRELOAD shim, so everything counts: tensors, arrays, tasks.
-/// Both the engine's path (no buffer pool) and the pooled form are measured.
+/// Both the engine's path (`act` into kept buffers) and the tensor path (`forward` without
+/// gradients, as before `act`) are measured.
 func rolloutAllocations() {
     guard AllocationCounter.isAvailable else {
         report("rollout_allocations_per_step", value: -1, unit: "allocations/step",
@@ -26,21 +28,26 @@ func rolloutAllocations() {
         return
     }
     let environments = 4
-    for pooled in [false, true] {
+    for tensorPath in [false, true] {
         let model = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
-        let rollout = CartPoleRollout(model: model, environments: environments, steps: 128, pooled: pooled, seed: 5)
+        let rollout = CartPoleRollout(model: model, environments: environments, steps: 128, tensorPath: tensorPath, seed: 5)
         for _ in 0..<2 { rollout.collect(); rollout.carryOver() }
         let rollouts = 20
         let episodesBefore = rollout.finishedEpisodes
+        let inferenceBefore = rollout.inferenceAllocations
         let before = AllocationCounter.count
         for _ in 0..<rollouts { rollout.collect(); rollout.carryOver() }
         let allocations = Double(AllocationCounter.count - before)
         let steps = Double(rollouts * 128 * environments)
         let episodes = rollout.finishedEpisodes - episodesBefore
-        let name = pooled ? "rollout_allocations_per_step_pooled" : "rollout_allocations_per_step_engine_path"
-        let how = pooled ? "withoutGradients(reusing: TensorBufferPool)" : "withoutGradients { } as RolloutCollector does today"
+        let name = tensorPath ? "rollout_allocations_per_step_tensor_path" : "rollout_allocations_per_step_engine_path"
+        let how = tensorPath ? "forward on tensors without gradients (the path before act)" : "model.act into kept buffers, as RolloutCollector does"
+        let inference = Double(rollout.inferenceAllocations - inferenceBefore)
         report(name, value: allocations / steps, unit: "allocations/env step",
-               extra: ["note": "CartPole, MLPActorCritic 64-64, 4 envs, \(how); \(Int(steps)) env steps, \(episodes) episodes ended (a new task each)"],
-               target: "0", met: allocations == 0)
+               extra: ["note": "CartPole, MLPActorCritic 64-64, 4 envs, \(how), everything counted; \(Int(steps)) env steps, \(episodes) episodes ended (each makes a new task)"])
+        report(name.replacingOccurrences(of: "rollout_allocations", with: "rollout_inference_allocations"),
+               value: inference / steps, unit: "allocations/env step",
+               extra: ["note": "the same rollout, counting only the policy's forward and sampling"],
+               target: tensorPath ? nil : "0", met: tensorPath ? nil : inference == 0)
     }
 }

@@ -16,7 +16,7 @@ func updateSplit() {
     let (environments, steps, minibatches, epochs) = (4, 128, 4, 4)
     let model = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
     try! model.parameters.withValues { try world.broadcast($0, root: 0) }
-    let rollout = CartPoleRollout(model: model, environments: environments, steps: steps, pooled: false, seed: UInt64(100 + world.rank))
+    let rollout = CartPoleRollout(model: model, environments: environments, steps: steps, tensorPath: false, seed: UInt64(100 + world.rank))
     let optimizer = Adam(learningRate: 2.5e-4, eps: 1e-5)
     var advantages = [Float](repeating: 0, count: steps * environments)
     var returns = [Float](repeating: 0, count: steps * environments)
