@@ -29,6 +29,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private let world: Communicator
     private let context: RunContext
     private let tag: String
+    private let pipeline: TrainingPipeline
 
     private let model: Experiment.Model
     private let collector: RolloutCollector<Experiment.Sampler>
@@ -55,6 +56,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
 
         let machine = try experiment.checkedMachineParams(mode: .train)
         let pipeline = try experiment.trainingPipeline()
+        self.pipeline = pipeline
         try pipeline.validate(experiment: tag, environmentsPerProcess: machine.environmentsPerProcess)
         context.noteProcessCount(designed: machine.nprocesses, mode: .train, tag: tag)
 
@@ -129,7 +131,6 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
 
     /// Runs the remaining stages of the pipeline and returns the summary (same on every rank).
     func run() throws -> TrainingSummary {
-        let pipeline = try experiment.trainingPipeline()
         let maxSteps = options.maxSteps ?? Int.max
         lastLog = (state.totalSteps, Communicator.wallTime())
         context.info("training \(tag) on \(world.size) process(es) × \(collector.environments) environment(s), \(pipeline.totalSteps) steps, output \(runDirectory.path)")
