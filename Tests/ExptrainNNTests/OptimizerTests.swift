@@ -1,5 +1,6 @@
 import ExptrainNN
 import ExptrainTensor
+import ExptrainRandom
 import XCTest
 
 final class OptimizerTests: XCTestCase {
@@ -112,6 +113,14 @@ final class OptimizerTests: XCTestCase {
         setGradients(parameters, [0.3, 0.4])
         XCTAssertEqual(clipGlobalNorm(parameters, maxNorm: 1), 0.5, accuracy: 1e-7)
         XCTAssertEqual(parameters.withGradients { Array($0) }, [0.3, 0.4], "below the limit nothing changes")
+    }
+
+    func testGlobalNormOverManyParametersMatchesADoubleSum() {
+        var generator = RandomGenerator(seed: 4)
+        var gradients = (0..<1_003).map { _ in generator.nextNormal() }
+        let expected = gradients.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        let norm = gradients.withUnsafeMutableBufferPointer { clipGlobalNorm($0, maxNorm: 1e9) }
+        XCTAssertEqual(Double(norm), expected, accuracy: expected * 1e-6)
     }
 
     func testLearningRateSchedules() {
