@@ -20,8 +20,7 @@ final class ClusterBehaviourTests: XCTestCase {
         XCTAssertEqual(preempted.status, 75, preempted.standardError)
         XCTAssertTrue(preempted.standardError.contains("rerun with --resume"), preempted.standardError)
 
-        let lines = try String(contentsOfFile: try XCTUnwrap(metrics()), encoding: .utf8).split(separator: "\n")
-        let lastStep = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any])?["step"] as? Int)
+        let lastStep = try XCTUnwrap(jsonLines(in: URL(fileURLWithPath: try XCTUnwrap(metrics()))).last?["step"] as? Int)
         let checkpoints = try FileManager.default.contentsOfDirectory(
             atPath: URL(fileURLWithPath: try XCTUnwrap(metrics())).deletingLastPathComponent().appendingPathComponent("checkpoints").path)
         let expectedName = "step-" + String(repeating: "0", count: 12 - String(lastStep).count) + "\(lastStep).safetensors"
@@ -29,8 +28,7 @@ final class ClusterBehaviourTests: XCTestCase {
 
         let resumed = try JobRunner.mpirun(np: 2, common + ["--resume", "--max-steps", String(lastStep + 1024)], binary: JobRunner.harnessBinary)
         XCTAssertEqual(resumed.status, 0, resumed.standardError)
-        let resumedLines = try String(contentsOfFile: try XCTUnwrap(metrics()), encoding: .utf8).split(separator: "\n")
-        let steps = try resumedLines.map { try XCTUnwrap((try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["step"] as? Int) }
+        let steps = try jsonLines(in: URL(fileURLWithPath: try XCTUnwrap(metrics()))).map { try XCTUnwrap($0["step"] as? Int) }
         XCTAssertGreaterThan(steps.last!, lastStep, "the resumed run continued past the preempted step")
         XCTAssertEqual(steps, steps.sorted())
     }
@@ -56,9 +54,7 @@ final class ClusterBehaviourTests: XCTestCase {
             XCTAssertEqual(result.status, 0, result.standardError)
             let tag = folder.appendingPathComponent("slot-probe")
             let run = tag.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: tag.path).first))
-            let records = try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n").map {
-                try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-            }
+            let records = try jsonLines(in: run.appendingPathComponent("metrics.jsonl"))
             let fractions = records.compactMap { $0["rollout_fraction"] as? Double }
             XCTAssertFalse(fractions.isEmpty)
             for value in fractions {

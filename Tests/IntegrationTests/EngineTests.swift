@@ -184,8 +184,7 @@ final class EngineTests: XCTestCase {
             binary: JobRunner.harnessBinary)
         XCTAssertEqual(result.status, 0, result.standardError)
         let run = try runFolder(folder, tag: "slot-probe")
-        let lines = try String(contentsOf: run.appendingPathComponent("valid.jsonl"), encoding: .utf8).split(separator: "\n")
-        let records = try lines.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let records = try jsonLines(in: run.appendingPathComponent("valid.jsonl"))
         XCTAssertEqual(records.compactMap { $0["step"] as? Int }, [1024, 2048])
         XCTAssertEqual(records.compactMap { $0["episodes"] as? Int }, [4, 4])
     }
@@ -214,9 +213,7 @@ final class EngineTests: XCTestCase {
     }
 
     private func metricsLines(_ run: URL) throws -> [[String: Any]] {
-        try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n").map {
-            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-        }
+        try jsonLines(in: run.appendingPathComponent("metrics.jsonl"))
     }
 
     private func jsonObject(_ file: URL) throws -> [String: Any] {

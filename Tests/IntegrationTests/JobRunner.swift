@@ -11,9 +11,18 @@ struct JobResult {
 
     /// Standard output's lines that are JSON objects, decoded.
     func jsonLines() throws -> [[String: Any]] {
-        try standardOutput.split(separator: "\n").filter { $0.hasPrefix("{") }.map { line in
-            try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        }
+        try decodeJSONLines(standardOutput.split(separator: "\n").filter { $0.hasPrefix("{") })
+    }
+}
+
+/// The JSON objects of a JSON-lines file (`metrics.jsonl`, a rollout), one per line.
+func jsonLines(in file: URL) throws -> [[String: Any]] {
+    try decodeJSONLines(String(contentsOf: file, encoding: .utf8).split(separator: "\n"))
+}
+
+private func decodeJSONLines(_ lines: [Substring]) throws -> [[String: Any]] {
+    try lines.map { line in
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
     }
 }
 
@@ -82,8 +91,8 @@ enum JobRunner {
         defer { try? FileManager.default.removeItem(at: folder) }
         let outURL = folder.appendingPathComponent("stdout")
         let errURL = folder.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        try Data().write(to: outURL)
+        try Data().write(to: errURL)
         let out = try FileHandle(forWritingTo: outURL)
         let err = try FileHandle(forWritingTo: errURL)
         process.standardOutput = out

@@ -8,9 +8,7 @@ final class RolloutCommandTests: XCTestCase {
         let out = folder.appendingPathComponent("cartpole.jsonl")
         let result = try JobRunner.exptrain(["rollout", "cartpole-ppo", "--seed", "3", "--episodes", "4", "--out", out.path])
         XCTAssertEqual(result.status, 0, result.standardError)
-        let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map {
-            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-        }
+        let lines = try jsonLines(in: out)
         XCTAssertEqual(Set(lines.compactMap { $0["episode"] as? Int }), [0, 1, 2, 3])
 
         var previous: [Double] = []
@@ -57,9 +55,7 @@ final class RolloutCommandTests: XCTestCase {
         let out = folder.appendingPathComponent("grid.jsonl")
         let result = try JobRunner.exptrain(["rollout", "minigrid-doorkey-ppo", "--seed", "1", "--episodes", "1", "--out", out.path])
         XCTAssertEqual(result.status, 0, result.standardError)
-        let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map {
-            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-        }
+        let lines = try jsonLines(in: out)
         XCTAssertGreaterThan(lines.count, 1)
         for line in lines {
             let view = try XCTUnwrap(line["observation"] as? [Double])
