@@ -1,9 +1,11 @@
 // swift-tools-version:6.0
 // The layout is the architecture: each library target is one layer, and a target
 // depends only on layers below it:
-//   MPI binding → tensors → learning (NN) → experiment abstractions → on-policy
-//   engine → built-in tasks and experiments → command line → `exptrain`.
-// Small helpers (random numbers, file formats, logs) sit beside the layer that needs them.
+//   environment API (leaf) · MPI binding → tensors → learning (NN) → on-policy parts →
+//   experiment abstractions → on-policy engine → built-in tasks and experiments →
+//   command line → `exptrain`.
+// The environment API (tasks, samplers, spaces) depends on nothing, so a task never links
+// BLAS. Small helpers (random numbers, file formats, logs) sit beside the layer that needs them.
 import PackageDescription
 
 let package = Package(
@@ -11,6 +13,9 @@ let package = Package(
     products: [
         .executable(name: "exptrain", targets: ["exptrain"]),
         .library(name: "ExptrainCLI", targets: ["ExptrainCLI"]),
+        .library(name: "ExptrainEnvironment", targets: ["ExptrainEnvironment"]),
+        .library(name: "ExptrainOnPolicy", targets: ["ExptrainOnPolicy"]),
+        .library(name: "ExptrainTasks", targets: ["ExptrainTasks"]),
         .library(name: "ExptrainExperiment", targets: ["ExptrainExperiment"]),
         .library(name: "ExptrainExperiments", targets: ["ExptrainExperiments"]),
         .library(name: "ExptrainNN", targets: ["ExptrainNN"]),
@@ -24,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
+        // The environment API: tasks, samplers, spaces, actions, observations. No dependencies.
+        .target(name: "ExptrainEnvironment"),
         // MPI binding: the only code that calls MPI.
         .target(name: "ExptrainMPI", dependencies: ["CMPI"]),
         // Seedable random numbers with saveable state.
@@ -31,9 +38,12 @@ let package = Package(
         // Tensors and reverse-mode autodiff over OpenBLAS.
         .target(name: "ExptrainTensor", dependencies: ["COpenBLAS", "ExptrainRandom"]),
         // Learning: layers, distributions, optimisers, actor-critic models.
-        .target(name: "ExptrainNN", dependencies: ["ExptrainTensor", "ExptrainRandom"]),
+        .target(name: "ExptrainNN", dependencies: ["ExptrainTensor", "ExptrainRandom", "ExptrainEnvironment"]),
+        // On-policy parts without MPI: rollout storage, minibatches, advantage estimation,
+        // losses, the policy stepper and the rollout collector.
+        .target(name: "ExptrainOnPolicy", dependencies: ["ExptrainNN", "ExptrainTensor", "ExptrainRandom", "ExptrainEnvironment"]),
         // Experiment abstractions: what a user writes against.
-        .target(name: "ExptrainExperiment", dependencies: ["ExptrainNN", "ExptrainRandom"]),
+        .target(name: "ExptrainExperiment", dependencies: ["ExptrainEnvironment", "ExptrainNN", "ExptrainOnPolicy", "ExptrainRandom"]),
         // File formats the engine writes: checkpoints and logs.
         .target(name: "ExptrainIO"),
         .target(name: "ExptrainCheckpoint", dependencies: ["ExptrainIO"]),
@@ -42,11 +52,12 @@ let package = Package(
         .target(
             name: "ExptrainEngine",
             dependencies: [
-                "ExptrainExperiment", "ExptrainNN", "ExptrainTensor", "ExptrainMPI", "ExptrainRandom",
-                "ExptrainCheckpoint", "ExptrainMetricsLog",
+                "ExptrainExperiment", "ExptrainEnvironment", "ExptrainOnPolicy", "ExptrainNN", "ExptrainTensor",
+                "ExptrainMPI", "ExptrainRandom", "ExptrainCheckpoint", "ExptrainMetricsLog",
             ]),
-        // Built-in tasks (CartPole, MiniGrid) and experiments.
-        .target(name: "ExptrainTasks", dependencies: ["ExptrainExperiment", "ExptrainRandom"]),
+        // Built-in tasks (CartPole, MiniGrid): the environment API and random numbers only.
+        .target(name: "ExptrainTasks", dependencies: ["ExptrainEnvironment", "ExptrainRandom"]),
+        // Built-in experiments.
         .target(name: "ExptrainExperiments", dependencies: ["ExptrainExperiment", "ExptrainNN", "ExptrainTasks"]),
         // The command line as a library entry point, and the executable.
         .target(
@@ -59,17 +70,22 @@ let package = Package(
         // Benchmarks; CMPI only for the raw MPI_Allreduce that ours is measured against.
         .executableTarget(
             name: "exptrain-bench",
-            dependencies: ["ExptrainNN", "ExptrainTensor", "COpenBLAS", "ExptrainMPI", "CMPI", "ExptrainTasks", "ExptrainExperiment"]),
+            dependencies: [
+                "ExptrainNN", "ExptrainTensor", "COpenBLAS", "ExptrainMPI", "CMPI", "ExptrainTasks", "ExptrainExperiment",
+                "ExptrainOnPolicy", "ExptrainEnvironment",
+            ]),
 
+        .testTarget(name: "ExptrainEnvironmentTests", dependencies: ["ExptrainEnvironment"]),
+        .testTarget(name: "ExptrainOnPolicyTests", dependencies: ["ExptrainOnPolicy", "ExptrainNN", "ExptrainTensor", "ExptrainEnvironment", "ExptrainRandom"]),
         .testTarget(name: "ExptrainMPITests", dependencies: ["ExptrainMPI"]),
         .testTarget(name: "ExptrainRandomTests", dependencies: ["ExptrainRandom"]),
         .testTarget(name: "ExptrainTensorTests", dependencies: ["ExptrainTensor", "ExptrainRandom"]),
-        .testTarget(name: "ExptrainNNTests", dependencies: ["ExptrainNN", "ExptrainTensor", "ExptrainRandom"]),
+        .testTarget(name: "ExptrainNNTests", dependencies: ["ExptrainNN", "ExptrainTensor", "ExptrainRandom", "ExptrainEnvironment"]),
         .testTarget(name: "ExptrainExperimentTests", dependencies: ["ExptrainExperiment"]),
         .testTarget(name: "ExptrainCheckpointTests", dependencies: ["ExptrainCheckpoint"]),
         .testTarget(name: "ExptrainMetricsLogTests", dependencies: ["ExptrainMetricsLog"]),
-        .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine"]),
-        .testTarget(name: "ExptrainTasksTests", dependencies: ["ExptrainTasks", "ExptrainExperiment", "ExptrainRandom"]),
+        .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine", "ExptrainOnPolicy"]),
+        .testTarget(name: "ExptrainTasksTests", dependencies: ["ExptrainTasks", "ExptrainEnvironment", "ExptrainRandom"]),
         .executableTarget(
             name: "exptrain-harness",
             dependencies: ["ExptrainCLI", "ExptrainExperiment", "ExptrainExperiments", "ExptrainNN", "ExptrainTasks"],

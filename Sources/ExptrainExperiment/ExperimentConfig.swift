@@ -1,4 +1,6 @@
+@_exported import ExptrainEnvironment
 import ExptrainNN
+@_exported import ExptrainOnPolicy
 
 /// An experiment: everything the trainer needs to know to train, validate and test
 /// one model on one kind of task (AllenAct's `ExperimentConfig`).

@@ -3,7 +3,7 @@
 ///
 /// The message is one line naming the experiment, what was wrong and what to do;
 /// the command line reports it with exit code 2.
-public struct ExperimentError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ExperimentError: ReportedError, Sendable, Equatable {
     public let message: String
 
     public init(_ message: String) {
@@ -11,4 +11,5 @@ public struct ExperimentError: Error, CustomStringConvertible, Sendable, Equatab
     }
 
     public var description: String { message }
+    public var exitCode: Int32 { ExitCode.usage }
 }

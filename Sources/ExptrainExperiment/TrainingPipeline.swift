@@ -116,20 +116,20 @@ public struct PipelineStage: Sendable {
 ///
 /// ```swift
 /// TrainingPipeline(
-///     namedLosses: ["ppo": .ppo(PPOSettings())],
+///     namedLosses: ["ppo": .ppo()],
 ///     stages: [PipelineStage(lossNames: ["ppo"], maxStageSteps: 500_000)],
 ///     settings: TrainingSettings(numMiniBatch: 4, updateRepeats: 4, maxGradNorm: 0.5, numSteps: 128, …))
 /// ```
 public struct TrainingPipeline: Sendable {
     /// The losses stages may use, by name.
-    public var namedLosses: [String: LossSpec]
+    public var namedLosses: [String: any Loss]
     /// Stages, run in order.
     public var stages: [PipelineStage]
     /// Settings every stage uses unless it overrides them; must set every field but
     /// `advanceSceneRolloutPeriod`.
     public var settings: TrainingSettings
 
-    public init(namedLosses: [String: LossSpec], stages: [PipelineStage], settings: TrainingSettings) {
+    public init(namedLosses: [String: any Loss], stages: [PipelineStage], settings: TrainingSettings) {
         self.namedLosses = namedLosses
         self.stages = stages
         self.settings = settings
@@ -148,7 +148,8 @@ public struct TrainingPipeline: Sendable {
     /// - Parameters:
     ///   - experiment: the tag, named in the error.
     ///   - environmentsPerProcess: from the training `MachineParams`.
-    public func validate(experiment: String, environmentsPerProcess: Int) throws {
+    ///   - recurrent: whether the model is recurrent (its minibatches take whole environments).
+    public func validate(experiment: String, environmentsPerProcess: Int, recurrent: Bool) throws {
         if let fraction = settings.stragglerFraction, !(fraction > 0 && fraction <= 1) {
             throw ExperimentError("\(experiment): stragglerFraction must be in (0, 1], got \(fraction); 1 turns straggler preemption off")
         }
@@ -174,7 +175,7 @@ public struct TrainingPipeline: Sendable {
                 throw ExperimentError("\(context): teacher forcing needs probabilities in [0, 1] and at least 1 step, got \(stage.teacherForcing!)")
             }
             let resolved = try ResolvedTrainingSettings(settings.overridden(by: stage.settings), context: context)
-            try resolved.validate(environmentsPerProcess: environmentsPerProcess, context: context)
+            try resolved.validate(environmentsPerProcess: environmentsPerProcess, recurrent: recurrent, context: context)
         }
     }
 }

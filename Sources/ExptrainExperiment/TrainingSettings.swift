@@ -1,40 +1,10 @@
-/// How an optimiser updates parameters; the engine builds the optimiser from it.
-public enum OptimizerSpec: Sendable, Equatable, CustomStringConvertible {
-    /// Adam with PyTorch's update rule.
-    case adam(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-5)
-    /// Stochastic gradient descent with (heavy-ball) momentum.
-    case sgd(momentum: Float = 0)
-
-    public var description: String {
-        switch self {
-        case let .adam(beta1, beta2, epsilon): "adam(beta1: \(beta1), beta2: \(beta2), eps: \(epsilon))"
-        case let .sgd(momentum): "sgd(momentum: \(momentum))"
-        }
-    }
-}
-
-/// How the learning rate changes over the run, measured in global environment steps.
-public enum LearningRateDecay: Sendable, Equatable, CustomStringConvertible {
-    /// The learning rate stays as set.
-    case constant
-    /// The learning rate falls linearly from its value at step 0 to
-    /// `endFactor` × that value at the pipeline's last step (CleanRL's annealing is
-    /// `.linear(endFactor: 0)`).
-    case linear(endFactor: Float = 0)
-
-    public var description: String {
-        switch self {
-        case .constant: "constant"
-        case let .linear(endFactor): "linear(endFactor: \(endFactor))"
-        }
-    }
-}
+import ExptrainNN
 
 /// The settings of an update, any of which a pipeline stage may override
 /// (AllenAct's `TrainingSettings`). A `nil` field falls back to the pipeline's value.
 ///
 /// Steps are environment steps summed over all processes and environments.
-public struct TrainingSettings: Sendable, Equatable {
+public struct TrainingSettings: Sendable {
     /// Minibatches per update epoch; each takes whole environments' sequences.
     public var numMiniBatch: Int?
     /// Epochs over each rollout (PPO's "update epochs").
@@ -59,9 +29,9 @@ public struct TrainingSettings: Sendable, Equatable {
     /// Learning rate at step 0.
     public var learningRate: Float?
     /// How the learning rate changes with global steps.
-    public var learningRateDecay: LearningRateDecay?
+    public var learningRateDecay: (any LearningRateSchedule)?
     /// The optimiser.
-    public var optimizer: OptimizerSpec?
+    public var optimizer: (any OptimizerConfiguration)?
     /// DD-PPO straggler preemption: once this share of the processes have finished
     /// their rollout, the others stop theirs early (after at least a quarter of
     /// `numSteps`). 1 turns it off; `nil` means the engine's default, 0.6. Read from
@@ -72,7 +42,7 @@ public struct TrainingSettings: Sendable, Equatable {
         numMiniBatch: Int? = nil, updateRepeats: Int? = nil, maxGradNorm: Float? = nil, numSteps: Int? = nil,
         gamma: Float? = nil, useGAE: Bool? = nil, gaeLambda: Float? = nil, advanceSceneRolloutPeriod: Int? = nil,
         saveInterval: Int? = nil, metricAccumulateInterval: Int? = nil, learningRate: Float? = nil,
-        learningRateDecay: LearningRateDecay? = nil, optimizer: OptimizerSpec? = nil, stragglerFraction: Double? = nil
+        learningRateDecay: (any LearningRateSchedule)? = nil, optimizer: (any OptimizerConfiguration)? = nil, stragglerFraction: Double? = nil
     ) {
         self.numMiniBatch = numMiniBatch
         self.updateRepeats = updateRepeats
@@ -111,7 +81,7 @@ public struct TrainingSettings: Sendable, Equatable {
 }
 
 /// Training settings with every value decided: what one stage of a run uses.
-public struct ResolvedTrainingSettings: Sendable, Equatable {
+public struct ResolvedTrainingSettings: Sendable {
     public var numMiniBatch: Int
     public var updateRepeats: Int
     public var maxGradNorm: Float
@@ -123,8 +93,8 @@ public struct ResolvedTrainingSettings: Sendable, Equatable {
     public var saveInterval: Int
     public var metricAccumulateInterval: Int
     public var learningRate: Float
-    public var learningRateDecay: LearningRateDecay
-    public var optimizer: OptimizerSpec
+    public var learningRateDecay: any LearningRateSchedule
+    public var optimizer: any OptimizerConfiguration
 
     /// Resolves `settings`, naming the first missing field in the error.
     init(_ settings: TrainingSettings, context: String) throws {
@@ -149,13 +119,20 @@ public struct ResolvedTrainingSettings: Sendable, Equatable {
         optimizer = try required(settings.optimizer, "optimizer")
     }
 
-    /// Rejects values no run could use; `environmentsPerProcess` bounds the minibatch count
-    /// because a minibatch takes whole environments.
-    func validate(environmentsPerProcess: Int, context: String) throws {
+    /// Rejects values no run could use. A recurrent model's minibatch takes whole
+    /// environments, so `environmentsPerProcess` bounds its minibatch count; a feed-forward
+    /// model's takes single steps, bounded by the steps of a rollout.
+    func validate(environmentsPerProcess: Int, recurrent: Bool, context: String) throws {
         func fail(_ message: String) -> ExperimentError { ExperimentError("\(context): \(message)") }
         guard numMiniBatch >= 1 else { throw fail("numMiniBatch must be at least 1, got \(numMiniBatch)") }
-        guard numMiniBatch <= environmentsPerProcess else {
-            throw fail("numMiniBatch \(numMiniBatch) exceeds environmentsPerProcess \(environmentsPerProcess): a minibatch takes whole environments; use at most \(environmentsPerProcess) minibatches or more environments")
+        if recurrent {
+            guard numMiniBatch <= environmentsPerProcess else {
+                throw fail("numMiniBatch \(numMiniBatch) exceeds environmentsPerProcess \(environmentsPerProcess): a recurrent model's minibatch takes whole environments; use at most \(environmentsPerProcess) minibatches or more environments")
+            }
+        } else {
+            guard numMiniBatch <= environmentsPerProcess * numSteps else {
+                throw fail("numMiniBatch \(numMiniBatch) exceeds the \(environmentsPerProcess * numSteps) steps of a rollout (environmentsPerProcess × numSteps); use fewer minibatches")
+            }
         }
         guard updateRepeats >= 1 else { throw fail("updateRepeats must be at least 1, got \(updateRepeats)") }
         guard maxGradNorm > 0 else { throw fail("maxGradNorm must be positive, got \(maxGradNorm)") }
@@ -170,16 +147,7 @@ public struct ResolvedTrainingSettings: Sendable, Equatable {
             throw fail("metricAccumulateInterval must be at least 1, got \(metricAccumulateInterval)")
         }
         guard learningRate > 0, learningRate.isFinite else { throw fail("learningRate must be positive, got \(learningRate)") }
-        if case let .linear(endFactor) = learningRateDecay, !(0...1).contains(endFactor) {
-            throw fail("learningRateDecay's endFactor must be in [0, 1], got \(endFactor)")
-        }
-        switch optimizer {
-        case let .adam(beta1, beta2, epsilon):
-            guard (0..<1).contains(beta1), (0..<1).contains(beta2), epsilon > 0 else {
-                throw fail("adam needs 0 ≤ beta1, beta2 < 1 and eps > 0, got \(optimizer)")
-            }
-        case let .sgd(momentum):
-            guard (0..<1).contains(momentum) else { throw fail("sgd momentum must be in [0, 1), got \(momentum)") }
-        }
+        if let problem = learningRateDecay.problem { throw fail(problem) }
+        if let problem = optimizer.problem { throw fail(problem) }
     }
 }

@@ -98,3 +98,31 @@ public final class Adam: Optimizer {
         }
     }
 }
+
+/// The settings of `Adam`.
+public struct AdamConfiguration: OptimizerConfiguration {
+    public var beta1: Float
+    public var beta2: Float
+    public var epsilon: Float
+
+    public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-5) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    public var name: String { "adam" }
+    public func makeOptimizer() -> any Optimizer { Adam(beta1: beta1, beta2: beta2, eps: epsilon) }
+    public var problem: String? {
+        (0..<1).contains(beta1) && (0..<1).contains(beta2) && epsilon > 0
+            ? nil : "adam needs 0 ≤ beta1, beta2 < 1 and eps > 0, got \(self)"
+    }
+    public var description: String { "adam(beta1: \(beta1), beta2: \(beta2), eps: \(epsilon))" }
+}
+
+extension OptimizerConfiguration where Self == AdamConfiguration {
+    /// Adam with PyTorch's rule; `epsilon` defaults to PPO's 1e-5.
+    public static func adam(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-5) -> AdamConfiguration {
+        AdamConfiguration(beta1: beta1, beta2: beta2, epsilon: epsilon)
+    }
+}

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ExptrainEnvironment
 import ExptrainRandom
 import ExptrainTensor
 
@@ -13,12 +14,12 @@ import ExptrainTensor
 /// sampling and the mode are not.
 ///
 /// ```swift
-/// let policy = Categorical(logits: output.logits)
-/// let actions = policy.sample(using: &generator)          // rollout
+/// let policy = Categorical(logits: logits)
+/// let actions = policy.sample(using: &generator)          // [B] indices
 /// let logProbabilities = policy.logProbability(of: actions)    // [B], PPO's new log π(a|s)
 /// let entropyBonus = policy.entropy().mean()
 /// ```
-public struct Categorical {
+public struct Categorical: PolicyDistribution {
     /// `log p`, `[B, A]`.
     public let logProbabilities: Tensor
 
@@ -36,47 +37,50 @@ public struct Categorical {
     /// One action per row, drawn by inverting the cumulative distribution with one uniform
     /// draw per row from `generator`.
     public func sample(using generator: inout RandomGenerator) -> [Int] {
-        var actions = [Int](repeating: 0, count: batchSize)
-        sample(into: &actions, using: &generator)
-        return actions
-    }
-
-    /// Like `sample(using:)`, writing into `actions` (of `batchSize` elements) to spare an allocation.
-    public func sample(into actions: inout [Int], using generator: inout RandomGenerator) {
-        precondition(actions.count == batchSize, "\(actions.count) slots for \(batchSize) actions")
         let actionCount = actionCount
-        logProbabilities.withUnsafeBufferPointer { logP in
-            for row in 0..<batchSize {
-                actions[row] = Self.draw(logProbabilities: logP.baseAddress! + row * actionCount, actionCount: actionCount, using: &generator)
+        return logProbabilities.withUnsafeBufferPointer { logP in
+            (0..<batchSize).map { row in
+                Categorical.draw(logProbabilities: logP.baseAddress! + row * actionCount, actionCount: actionCount, using: &generator)
             }
         }
     }
 
-    /// Sampling for rollouts, without a tensor: replaces each row of `logits` `[B·A]` by its
-    /// log-probabilities (the arithmetic of `init(logits:)`) and draws one action per row
-    /// into `actions` `[B]` as `sample(into:using:)` does, with the same draws, so the same
-    /// generator gives the same actions. Afterwards `logits[b·A + a]` is `log p(a)` of row
-    /// `b`, for the drawn action or any other the caller takes instead (an expert's).
-    ///
-    /// ```swift
-    /// Categorical.sample(normalizingInPlace: logits, actionCount: 7, into: actions, using: &generator)
-    /// let logProbability = logits[e * 7 + actions[e]]
-    /// ```
-    public static func sample(
-        normalizingInPlace logits: UnsafeMutableBufferPointer<Float>, actionCount: Int,
-        into actions: UnsafeMutableBufferPointer<Int>, using generator: inout RandomGenerator
-    ) {
-        precondition(logits.count == actions.count * actionCount, "\(logits.count) logits for \(actions.count) rows of \(actionCount) actions")
-        for row in 0..<actions.count {
-            let rowLogits = logits.baseAddress! + row * actionCount
-            logSoftmax(rowLogits, count: actionCount, into: rowLogits)
-            actions[row] = draw(logProbabilities: rowLogits, actionCount: actionCount, using: &generator)
-        }
+    /// `sample(using:)` as a `[B, 1]` tensor of indices.
+    public func sample(using generator: inout RandomGenerator) -> Tensor {
+        let actions: [Int] = sample(using: &generator)
+        return Tensor(shape: [batchSize, 1], values: actions.map(Float.init))
     }
+
+    /// `log p(actions[b])` per row, `[B]`.
+    public func logProbability(of actions: [Int]) -> Tensor {
+        logProbabilities.gather(lastAxis: actions)
+    }
+
+    /// `log p` of the indices in `actions` `[B, 1]`, per row.
+    public func logProbability(of actions: Tensor) -> Tensor {
+        precondition(actions.count == batchSize, "\(actions.count) actions for \(batchSize) categorical rows")
+        return logProbability(of: actions.scalars.map { Int($0) })
+    }
+
+    /// `H = −Σᵢ pᵢ log pᵢ` per row, `[B]`.
+    public func entropy() -> Tensor {
+        -(logProbabilities.exp() * logProbabilities).sum(axis: 1)
+    }
+
+    /// The most probable action per row (the first on ties), `[B, 1]`.
+    public var mode: Tensor {
+        let actionCount = actionCount
+        let indices = logProbabilities.withUnsafeBufferPointer { logP in
+            (0..<batchSize).map { Float(Categorical.argmax(logP.baseAddress! + $0 * actionCount, count: actionCount)) }
+        }
+        return Tensor(shape: [batchSize, 1], values: indices)
+    }
+
+    public var headParameters: Tensor { logProbabilities.detached() }
 
     /// An action drawn from one row of log-probabilities by inverting the cumulative
     /// distribution with one uniform draw from `generator`.
-    private static func draw(logProbabilities logP: UnsafePointer<Float>, actionCount: Int, using generator: inout RandomGenerator) -> Int {
+    static func draw(logProbabilities logP: UnsafePointer<Float>, actionCount: Int, using generator: inout RandomGenerator) -> Int {
         let threshold = generator.nextUniform()
         var cumulative: Float = 0
         for action in 0..<actionCount {
@@ -86,27 +90,61 @@ public struct Categorical {
         return actionCount - 1  // if rounding leaves the total below the draw
     }
 
-    /// `log p(actions[b])` per row, `[B]`.
-    public func logProbability(of actions: [Int]) -> Tensor {
-        logProbabilities.gather(lastAxis: actions)
+    /// The index of the largest of `count` values (the first on ties).
+    static func argmax(_ values: UnsafePointer<Float>, count: Int) -> Int {
+        var best = 0
+        for index in 1..<max(count, 1) where values[index] > values[best] { best = index }
+        return best
+    }
+}
+
+/// The head of a policy over `Discrete(actionCount)`: `actionCount` logits per row.
+///
+/// Sampling normalises each row of logits into log-probabilities in place (the arithmetic
+/// of `Categorical(logits:)`) and draws one action per row with one uniform draw, as
+/// `Categorical.sample(using:)` does, so the same generator gives the same actions.
+///
+/// ```swift
+/// let head = CategoricalHead(actionCount: 7)
+/// head.sample(preparing: logits, into: actions, logProbabilities: logP, using: &generator)
+/// ```
+public struct CategoricalHead: DistributionHead {
+    public let actionCount: Int
+
+    public init(actionCount: Int) {
+        self.actionCount = actionCount
     }
 
-    /// `H = −Σᵢ pᵢ log pᵢ` per row, `[B]`.
-    public func entropy() -> Tensor {
-        -(logProbabilities.exp() * logProbabilities).sum(axis: 1)
+    public var parameterCount: Int { actionCount }
+    public var actionDimensions: Int { 1 }
+    public var description: String { "Categorical(\(actionCount))" }
+
+    public func check(actionSpace space: ActionSpace) throws(SpaceError) {
+        guard case .discrete(let count) = space, count == actionCount else {
+            throw SpaceError("the model's policy is Categorical over \(actionCount) actions but the task's action space is \(space)")
+        }
     }
 
-    /// The most probable action per row (the first on ties), for deterministic evaluation.
-    public var mode: [Int] {
-        let actionCount = actionCount
-        return logProbabilities.withUnsafeBufferPointer { logP in
-            (0..<batchSize).map { row in
-                var best = 0
-                for action in 1..<max(actionCount, 1) where logP[row * actionCount + action] > logP[row * actionCount + best] {
-                    best = action
-                }
-                return best
-            }
+    public func sample(
+        preparing parameters: UnsafeMutableBufferPointer<Float>, into actions: UnsafeMutableBufferPointer<Float>,
+        logProbabilities: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator
+    ) {
+        for row in 0..<rows(parameters.count, actions.count) {
+            let rowLogits = parameters.baseAddress! + row * actionCount
+            logSoftmax(rowLogits, count: actionCount, into: rowLogits)
+            let action = Categorical.draw(logProbabilities: rowLogits, actionCount: actionCount, using: &generator)
+            actions[row] = Float(action)
+            logProbabilities[row] = rowLogits[action]
+        }
+    }
+
+    public func logProbability(prepared row: UnsafePointer<Float>, of action: UnsafePointer<Float>) -> Float {
+        row[Int(action[0])]
+    }
+
+    public func mode(of parameters: UnsafeBufferPointer<Float>, into actions: UnsafeMutableBufferPointer<Float>) {
+        for row in 0..<rows(parameters.count, actions.count) {
+            actions[row] = Float(Categorical.argmax(parameters.baseAddress! + row * actionCount, count: actionCount))
         }
     }
 }

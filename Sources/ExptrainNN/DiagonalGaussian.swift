@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ExptrainEnvironment
 import ExptrainRandom
 import ExptrainTensor
 
@@ -20,13 +21,13 @@ import ExptrainTensor
 /// let actions = policy.sample(using: &generator)            // [B, D], not recorded
 /// let logProbabilities = policy.logProbability(of: actions)    // [B]
 /// ```
-public struct DiagonalGaussian {
+public struct DiagonalGaussian: PolicyDistribution {
     /// `μ`, `[B, D]`.
     public let mean: Tensor
     /// `log σ`, `[D]` or `[B, D]`.
     public let logStandardDeviation: Tensor
 
-    private static let halfLogTwoPi = Float(0.5 * log(2 * Double.pi))
+    static let halfLogTwoPi = Float(0.5 * log(2 * Double.pi))
 
     /// The distributions with means `mean` and log standard deviations `logStandardDeviation`.
     public init(mean: Tensor, logStandardDeviation: Tensor) {
@@ -39,16 +40,18 @@ public struct DiagonalGaussian {
         self.logStandardDeviation = logStandardDeviation
     }
 
+    public var batchSize: Int { mean.shape[0] }
+
     /// `μ + σ ⊙ ε` with `ε` standard normal from `generator`, `[B, D]`, outside any graph.
     public func sample(using generator: inout RandomGenerator) -> Tensor {
         let sample = Tensor.uninitialized(mean.shape)
         let dimensions = mean.shape[1]
-        let perRow = logStandardDeviation.count == dimensions
+        let shared = logStandardDeviation.count == dimensions
         sample.withUnsafeMutableBufferPointer { output in
             mean.withUnsafeBufferPointer { mu in
                 logStandardDeviation.withUnsafeBufferPointer { logSigma in
                     for i in 0..<output.count {
-                        let sigma = expf(logSigma[perRow ? i % dimensions : i])
+                        let sigma = expf(logSigma[shared ? i % dimensions : i])
                         output[i] = mu[i] + sigma * generator.nextNormal()
                     }
                 }
@@ -73,4 +76,74 @@ public struct DiagonalGaussian {
 
     /// The most probable action, `μ`.
     public var mode: Tensor { mean.detached() }
+
+    /// Means then log standard deviations of each row, `[B, 2D]`.
+    public var headParameters: Tensor {
+        let (rows, dimensions) = (mean.shape[0], mean.shape[1])
+        var values = [Float](repeating: 0, count: rows * 2 * dimensions)
+        let shared = logStandardDeviation.count == dimensions
+        mean.withUnsafeBufferPointer { mu in
+            logStandardDeviation.withUnsafeBufferPointer { logSigma in
+                for row in 0..<rows {
+                    for d in 0..<dimensions {
+                        values[row * 2 * dimensions + d] = mu[row * dimensions + d]
+                        values[row * 2 * dimensions + dimensions + d] = logSigma[shared ? d : row * dimensions + d]
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [rows, 2 * dimensions], values: values)
+    }
+}
+
+/// The head of a Gaussian policy over a `Box` of `dimensions` values: per row, the means
+/// then the log standard deviations (`2·dimensions` floats). Samples are `μ + σ·ε`,
+/// unclipped: the log-probability is of the sampled action, and the action is clipped to
+/// the box only where the task receives it (CleanRL's `ppo_continuous_action`).
+public struct GaussianHead: DistributionHead {
+    public let dimensions: Int
+
+    public init(dimensions: Int) {
+        self.dimensions = dimensions
+    }
+
+    public var parameterCount: Int { 2 * dimensions }
+    public var actionDimensions: Int { dimensions }
+    public var description: String { "DiagonalGaussian(\(dimensions))" }
+
+    public func check(actionSpace space: ActionSpace) throws(SpaceError) {
+        guard case .box(let box) = space, box.size == dimensions else {
+            throw SpaceError("the model's policy is a Gaussian over \(dimensions) values but the task's action space is \(space)")
+        }
+    }
+
+    public func sample(
+        preparing parameters: UnsafeMutableBufferPointer<Float>, into actions: UnsafeMutableBufferPointer<Float>,
+        logProbabilities: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator
+    ) {
+        for row in 0..<rows(parameters.count, actions.count) {
+            let mean = parameters.baseAddress! + row * parameterCount
+            let action = actions.baseAddress! + row * dimensions
+            for d in 0..<dimensions {
+                action[d] = mean[d] + expf(mean[dimensions + d]) * generator.nextNormal()
+            }
+            logProbabilities[row] = logProbability(prepared: mean, of: action)
+        }
+    }
+
+    public func logProbability(prepared row: UnsafePointer<Float>, of action: UnsafePointer<Float>) -> Float {
+        var total: Float = 0
+        for d in 0..<dimensions {
+            let logSigma = row[dimensions + d]
+            let standardized = (action[d] - row[d]) / expf(logSigma)
+            total += -0.5 * standardized * standardized - logSigma - DiagonalGaussian.halfLogTwoPi
+        }
+        return total
+    }
+
+    public func mode(of parameters: UnsafeBufferPointer<Float>, into actions: UnsafeMutableBufferPointer<Float>) {
+        for row in 0..<rows(parameters.count, actions.count) {
+            for d in 0..<dimensions { actions[row * dimensions + d] = parameters[row * parameterCount + d] }
+        }
+    }
 }

@@ -1,74 +1,144 @@
+import ExptrainEnvironment
 import ExptrainRandom
 import ExptrainTensor
 
-/// Separate actor and critic MLPs, exactly like CleanRL's `ppo.py` agent:
+/// Separate actor and critic MLPs, exactly like CleanRL's `ppo.py` agent (discrete and
+/// multi-discrete actions) and `ppo_continuous_action.py` agent (a `Box`):
 ///
 ///     critic = Linear(obs, 64) → tanh → Linear(64, 64) → tanh → Linear(64, 1)
-///     actor  = Linear(obs, 64) → tanh → Linear(64, 64) → tanh → Linear(64, actions)
+///     actor  = Linear(obs, 64) → tanh → Linear(64, 64) → tanh → Linear(64, P)
 ///
+/// `P` is the number of actions (`Categorical`), their sum over components
+/// (`MultiCategorical`), or the box's size: the Gaussian's mean, with a state-independent
+/// log standard deviation `actor_logstd` `[1, D]` initialised to 0 (`DiagonalGaussian`).
 /// Weights orthogonal with gain √2 on hidden layers, 0.01 on the actor's output and 1 on
 /// the critic's; biases zero. Parameters are named like the PyTorch `nn.Sequential`s
-/// (`critic.0.weight`, `critic.2.bias`, …, `actor.4.weight`), registered critic first as
-/// in CleanRL's `state_dict`. The same seed gives bit-identical parameters.
+/// (`critic.0.weight`, …, `actor.4.weight`, or `actor_mean.4.weight` and `actor_logstd`
+/// for a Box), registered critic first as in CleanRL's `state_dict`. The same seed gives
+/// bit-identical parameters.
 ///
 /// ```swift
-/// let model = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
+/// let cartPole = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
+/// let cheetah = MLPActorCritic(observationSize: 17, actionSpace: .box(Box(shape: [6], low: -1, high: 1)), seed: 1)
 /// ```
 public final class MLPActorCritic: ActorCriticModel {
     public let parameters = ParameterStore()
-    /// The length of each observation.
+    /// The length of each observation (its floats).
     public let observationSize: Int
-    public let actionCount: Int
+    public let distributionHead: any DistributionHead
     public var recurrentStateSize: Int { 0 }
-    /// observations → logits.
+    /// observations → distribution parameters (logits, or the Gaussian's mean).
     public let actor: Sequential
     /// observations → values `[batch, 1]`.
     public let critic: Sequential
+    /// The Gaussian's log standard deviation `[1, D]`, for a Box action space.
+    public let logStandardDeviation: Parameter?
     /// The hidden layers' non-linearity.
     public let activation: Activation
     /// The `Linear` layers of `actor` and `critic`, in order, for `act(…)`.
     private let actorLayers: [Linear]
     private let criticLayers: [Linear]
+    private let policy: Policy
 
-    /// A model whose initial parameters are fixed by `seed`; `hidden` lists the hidden layers' sizes.
-    public init(observationSize: Int, actionCount: Int, hidden: [Int] = [64, 64], activation: Activation = .tanh, seed: UInt64) {
+    /// How the actor's output becomes a distribution.
+    private enum Policy {
+        case categorical
+        case multiCategorical(counts: [Int])
+        case gaussian(dimensions: Int)
+    }
+
+    /// A model for `actionSpace` whose initial parameters are fixed by `seed`; `hidden`
+    /// lists the hidden layers' sizes.
+    public init(
+        observationSize: Int, actionSpace: ActionSpace, hidden: [Int] = [64, 64], activation: Activation = .tanh, seed: UInt64
+    ) {
         self.observationSize = observationSize
-        self.actionCount = actionCount
+        let actorOutput: Int
+        let actorName: String
+        switch actionSpace {
+        case .discrete(let count):
+            (policy, distributionHead, actorOutput, actorName) = (.categorical, CategoricalHead(actionCount: count), count, "actor")
+        case .multiDiscrete(let counts):
+            (policy, distributionHead, actorOutput, actorName) =
+                (.multiCategorical(counts: counts), MultiCategoricalHead(counts: counts), counts.reduce(0, +), "actor")
+        case .box(let box):
+            (policy, distributionHead, actorOutput, actorName) =
+                (.gaussian(dimensions: box.size), GaussianHead(dimensions: box.size), box.size, "actor_mean")
+        }
         var generator = RandomGenerator(seed: seed)
         critic = MLPActorCritic.network(
             "critic", sizes: [observationSize] + hidden + [1], outputGain: 1,
             activation: activation, parameters: parameters, generator: &generator
         )
         actor = MLPActorCritic.network(
-            "actor", sizes: [observationSize] + hidden + [actionCount], outputGain: 0.01,
+            actorName, sizes: [observationSize] + hidden + [actorOutput], outputGain: 0.01,
             activation: activation, parameters: parameters, generator: &generator
         )
+        if case .gaussian(let dimensions) = policy {
+            logStandardDeviation = parameters.register(
+                "actor_logstd", shape: [1, dimensions], initialValues: [Float](repeating: 0, count: dimensions))
+        } else {
+            logStandardDeviation = nil
+        }
         self.activation = activation
         actorLayers = actor.layers.compactMap { $0 as? Linear }
         criticLayers = critic.layers.compactMap { $0 as? Linear }
     }
 
-    public func forward(observations: Tensor, masks: Tensor, hidden: Tensor, steps: Int, environments: Int) -> ActorCriticOutput {
-        precondition(observations.shape == [steps * environments, observationSize], "observations \(observations.shape) are not [\(steps)·\(environments), \(observationSize)]")
+    /// A model for `Discrete(actionCount)` (CleanRL's `ppo.py` agent).
+    public convenience init(observationSize: Int, actionCount: Int, hidden: [Int] = [64, 64], activation: Activation = .tanh, seed: UInt64) {
+        self.init(observationSize: observationSize, actionSpace: .discrete(count: actionCount), hidden: hidden, activation: activation, seed: seed)
+    }
+
+    public func forward(observations: ObservationBatch, masks: Tensor, hidden: Tensor, steps: Int, environments: Int) -> ActorCriticOutput {
+        let inputs = observations.floats
+        precondition(inputs.shape == [steps * environments, observationSize], "observations \(inputs.shape) are not [\(steps)·\(environments), \(observationSize)]")
         return ActorCriticOutput(
-            logits: actor(observations),
-            values: critic(observations).reshaped([steps * environments]),
+            distribution: distribution(actor(inputs)),
+            values: critic(inputs).reshaped([steps * environments]),
             hidden: hidden
         )
+    }
+
+    private func distribution(_ actorOutput: Tensor) -> any PolicyDistribution {
+        switch policy {
+        case .categorical: Categorical(logits: actorOutput)
+        case .multiCategorical(let counts): MultiCategorical(logits: actorOutput, counts: counts)
+        case .gaussian(let dimensions):
+            DiagonalGaussian(mean: actorOutput, logStandardDeviation: logStandardDeviation!.tensor.reshaped([dimensions]))
+        }
     }
 
     /// Both networks on raw buffers, each layer one `BLAS.affine` into the workspace and
     /// the activation in place: the numbers of `forward`, without allocating.
     public func act(
-        observations: UnsafeBufferPointer<Float>, masks: UnsafeBufferPointer<Float>, hidden: UnsafeMutableBufferPointer<Float>,
-        environments: Int, logits: UnsafeMutableBufferPointer<Float>, values: UnsafeMutableBufferPointer<Float>,
+        observations: ObservationRows, masks: UnsafeBufferPointer<Float>, hidden: UnsafeMutableBufferPointer<Float>,
+        environments: Int, distributionParameters: UnsafeMutableBufferPointer<Float>, values: UnsafeMutableBufferPointer<Float>,
         workspace: InferenceWorkspace
     ) {
-        precondition(observations.count == environments * observationSize, "\(observations.count) observation values are not \(environments)·\(observationSize)")
-        precondition(logits.count == environments * actionCount && values.count == environments, "act(…) output buffers do not fit \(environments) environments")
-        run(actorLayers, on: observations.baseAddress!, batch: environments, into: logits.baseAddress!, workspace: workspace)
-        run(criticLayers, on: observations.baseAddress!, batch: environments, into: values.baseAddress!, workspace: workspace)
+        let inputs = observations.floats
+        precondition(inputs.count == environments * observationSize, "\(inputs.count) observation values are not \(environments)·\(observationSize)")
+        precondition(distributionParameters.count == environments * distributionHead.parameterCount && values.count == environments,
+                     "act(…) output buffers do not fit \(environments) environments")
+        switch policy {
+        case .categorical, .multiCategorical:
+            run(actorLayers, on: inputs.baseAddress!, batch: environments, into: distributionParameters.baseAddress!, workspace: workspace)
+        case .gaussian(let dimensions):
+            // Rows of [mean, log σ]: the mean through the network into the scratch, then both side by side.
+            let means = workspace.buffer(Self.meanSlot, count: environments * dimensions)
+            run(actorLayers, on: inputs.baseAddress!, batch: environments, into: means, workspace: workspace)
+            let logSigma = logStandardDeviation!.tensor.withUnsafeBufferPointer { $0.baseAddress! }
+            for row in 0..<environments {
+                let target = distributionParameters.baseAddress! + row * 2 * dimensions
+                target.update(from: means + row * dimensions, count: dimensions)
+                (target + dimensions).update(from: logSigma, count: dimensions)
+            }
+        }
+        run(criticLayers, on: inputs.baseAddress!, batch: environments, into: values.baseAddress!, workspace: workspace)
     }
+
+    /// Where `act(…)` keeps a Gaussian's means (slots 0 and 1 hold the hidden rows).
+    private static let meanSlot = 2
 
     /// `layers` with `activation` between them, the hidden rows alternating between two workspace buffers.
     private func run(_ layers: [Linear], on input: UnsafePointer<Float>, batch: Int, into output: UnsafeMutablePointer<Float>, workspace: InferenceWorkspace) {

@@ -51,3 +51,18 @@ public struct OptimizerState: Sendable, Equatable {
         buffers.first { $0.name == name }?.values
     }
 }
+
+/// How to build an optimiser: the value a training setting holds, one conformance per
+/// optimiser (`.adam()`, `.sgd()`), so a user's package can add its own.
+///
+/// ```swift
+/// TrainingSettings(learningRate: 3e-4, optimizer: .adam(epsilon: 1e-5))
+/// ```
+public protocol OptimizerConfiguration: Sendable, Encodable, CustomStringConvertible {
+    /// The optimiser's name in checkpoints (its state is saved as `optimizer.<name>.<buffer>`).
+    var name: String { get }
+    /// A new optimiser with these settings and empty state.
+    func makeOptimizer() -> any Optimizer
+    /// What is wrong with these settings, in one line, or `nil`.
+    var problem: String? { get }
+}

@@ -1,3 +1,4 @@
+import ExptrainEnvironment
 import ExptrainRandom
 import ExptrainTensor
 
@@ -44,7 +45,9 @@ public final class RecurrentActorCritic: ActorCriticModel {
     public let parameters = ParameterStore()
     /// The shape of one observation, channel last (`[7, 7, 3]`).
     public let observationShape: [Int]
+    /// The number of discrete actions.
     public let actionCount: Int
+    public var distributionHead: any DistributionHead { CategoricalHead(actionCount: actionCount) }
     /// The width of the encoder, the GRU state and the heads' input.
     public let hiddenSize: Int
     public var recurrentStateSize: Int { gru == nil ? 0 : hiddenSize }
@@ -109,7 +112,8 @@ public final class RecurrentActorCritic: ActorCriticModel {
         )
     }
 
-    public func forward(observations: Tensor, masks: Tensor, hidden: Tensor, steps: Int, environments: Int) -> ActorCriticOutput {
+    public func forward(observations input: ObservationBatch, masks: Tensor, hidden: Tensor, steps: Int, environments: Int) -> ActorCriticOutput {
+        let observations = input.floats
         let batch = steps * environments
         let observationSize = observationShape.reduce(1, *)
         precondition(observations.shape == [batch, observationSize], "observations \(observations.shape) are not [\(steps)·\(environments), \(observationSize)]")
@@ -119,17 +123,18 @@ public final class RecurrentActorCritic: ActorCriticModel {
         if let gru {
             (trunk, state) = gru(sequence: encoded, masks: masks, hidden: hidden, steps: steps, environments: environments)
         }
-        return ActorCriticOutput(logits: actor(trunk), values: critic(trunk).reshaped([batch]), hidden: state)
+        return ActorCriticOutput(distribution: Categorical(logits: actor(trunk)), values: critic(trunk).reshaped([batch]), hidden: state)
     }
 
     /// One step on raw buffers (the encoder as `forward` computes it, into the workspace,
     /// then one `BLAS.affine` per layer and the GRU's fused gate update in place): the
     /// numbers of `forward`, without allocating.
     public func act(
-        observations: UnsafeBufferPointer<Float>, masks: UnsafeBufferPointer<Float>, hidden: UnsafeMutableBufferPointer<Float>,
-        environments: Int, logits: UnsafeMutableBufferPointer<Float>, values: UnsafeMutableBufferPointer<Float>,
+        observations rows: ObservationRows, masks: UnsafeBufferPointer<Float>, hidden: UnsafeMutableBufferPointer<Float>,
+        environments: Int, distributionParameters logits: UnsafeMutableBufferPointer<Float>, values: UnsafeMutableBufferPointer<Float>,
         workspace: InferenceWorkspace
     ) {
+        let observations = rows.floats
         let observationSize = observations.count / max(environments, 1)
         precondition(observationSize == observationShape.reduce(1, *) && observations.count == environments * observationSize,
                      "\(observations.count) observation values are not \(environments)·\(observationShape)")

@@ -52,3 +52,24 @@ public final class SGD: Optimizer {
         }
     }
 }
+
+/// The settings of `SGD`.
+public struct SGDConfiguration: OptimizerConfiguration {
+    public var momentum: Float
+
+    public init(momentum: Float = 0) {
+        self.momentum = momentum
+    }
+
+    public var name: String { "sgd" }
+    public func makeOptimizer() -> any Optimizer { SGD(momentum: momentum) }
+    public var problem: String? {
+        (0..<1).contains(momentum) ? nil : "sgd momentum must be in [0, 1), got \(momentum)"
+    }
+    public var description: String { "sgd(momentum: \(momentum))" }
+}
+
+extension OptimizerConfiguration where Self == SGDConfiguration {
+    /// Stochastic gradient descent with heavy-ball `momentum`.
+    public static func sgd(momentum: Float = 0) -> SGDConfiguration { SGDConfiguration(momentum: momentum) }
+}

@@ -91,3 +91,28 @@ extension Tensor {
         return result
     }
 }
+
+extension Tensor {
+    /// Columns `range` of a matrix `[rows, columns]`, copied: `y[r, j] = x[r, range.lowerBound + j]`.
+    /// The pullback adds each column's gradient back where it came from.
+    public func columns(_ range: Range<Int>) -> Tensor {
+        precondition(shape.count == 2, "columns(_:) needs a matrix, not \(shape)")
+        let (rows, width) = (shape[0], shape[1])
+        precondition(range.lowerBound >= 0 && range.upperBound <= width, "columns \(range) outside 0..<\(width)")
+        let result = Tensor(uninitializedShape: [rows, range.count])
+        for row in 0..<rows {
+            (result.pointer + row * range.count).update(from: pointer + row * width + range.lowerBound, count: range.count)
+        }
+        if Tensor.shouldRecord(self) {
+            result.recordGradient(inputs: [self]) { [self] _, gradient in
+                guard let inputGradient = gradientAccumulator() else { return }
+                for row in 0..<rows {
+                    let source = gradient + row * range.count
+                    let target = inputGradient + row * width + range.lowerBound
+                    for j in 0..<range.count { target[j] += source[j] }
+                }
+            }
+        }
+        return result
+    }
+}

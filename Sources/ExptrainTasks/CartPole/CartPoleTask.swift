@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import ExptrainExperiment
+import ExptrainEnvironment
 import ExptrainRandom
 
 /// The physical state of the cart and pole, in `Double` as Gymnasium keeps it
@@ -84,7 +84,7 @@ public final class CartPoleTask: Task {
         ]
         return ObservationSpace(shape: [4], low: high.map { -$0 }, high: high)
     }()
-    public private(set) var currentObservation: [Float]
+    public private(set) var currentObservation: Observation
     public private(set) var numStepsTaken = 0
     public let maxSteps: Int
     public private(set) var isDone = false
@@ -97,7 +97,7 @@ public final class CartPoleTask: Task {
         precondition(maxSteps > 0, "maxSteps must be positive")
         state = initialState
         self.maxSteps = maxSteps
-        currentObservation = [Float](repeating: 0, count: 4)
+        currentObservation = Observation(floats: [Float](repeating: 0, count: 4))
         writeObservation()
     }
 
@@ -106,9 +106,11 @@ public final class CartPoleTask: Task {
         self.init(initialState: CartPoleState.random(using: &rng), maxSteps: maxSteps)
     }
 
-    public func step(action: Int) -> StepResult {
-        precondition(!isDone, "step(action:) called on a finished CartPole episode")
-        precondition(action == 0 || action == 1, "CartPole actions are 0 (left) and 1 (right), got \(action)")
+    public func step(action: Action) throws -> StepResult {
+        guard !isDone else { throw TaskError("step(action:) called on a finished CartPole episode") }
+        guard let action = action.index, action == 0 || action == 1 else {
+            throw TaskError("CartPole actions are Discrete(2): 0 (left) and 1 (right), got \(action)")
+        }
         typealias C = CartPoleTask
         let force = action == 1 ? C.forceMagnitude : -C.forceMagnitude
         let cosTheta = cos(state.theta)
@@ -143,9 +145,9 @@ public final class CartPoleTask: Task {
     }
 
     private func writeObservation() {
-        currentObservation[0] = Float(state.x)
-        currentObservation[1] = Float(state.xDot)
-        currentObservation[2] = Float(state.theta)
-        currentObservation[3] = Float(state.thetaDot)
+        currentObservation.floats[0] = Float(state.x)
+        currentObservation.floats[1] = Float(state.xDot)
+        currentObservation.floats[2] = Float(state.theta)
+        currentObservation.floats[3] = Float(state.thetaDot)
     }
 }

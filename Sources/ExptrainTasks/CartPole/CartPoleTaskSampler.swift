@@ -1,4 +1,4 @@
-import ExptrainExperiment
+import ExptrainEnvironment
 import ExptrainRandom
 
 /// Yields CartPole-v1 episodes, each from Gymnasium's random starting state.
@@ -9,7 +9,7 @@ import ExptrainRandom
 /// ```swift
 /// let train = CartPoleTaskSampler(seed: slot.seeds[slot.processIndex])
 /// let test = CartPoleTaskSampler(seed: 7, episodeCount: 100)
-/// while let task = test.nextTask() { /* run the episode */ }
+/// while let task = try test.nextTask() { /* run the episode */ }
 /// ```
 public final class CartPoleTaskSampler: TaskSampler {
     private var seeds: TaskSeedStream

@@ -1,4 +1,4 @@
-import ExptrainExperiment
+import ExptrainEnvironment
 import ExptrainRandom
 
 /// One episode of a MiniGrid world, stepped with MiniGrid's rules.
@@ -22,14 +22,14 @@ import ExptrainRandom
 /// ```swift
 /// var rng = RandomGenerator(seed: 1)
 /// let task = MiniGridTask(environment: .doorKey5x5, using: &rng)
-/// while !task.isDone { _ = task.step(action: task.expertAction()!) }
+/// while !task.isDone { _ = try task.step(action: task.expertAction()!) }
 /// print(task.metrics().success)   // Optional(true)
 /// ```
 public final class MiniGridTask: Task {
     public let actionSpace = ActionSpace.discrete(count: MiniGridAction.allCases.count)
     /// Shape [7, 7, 3], values 0...255 as MiniGrid's `image` box.
     public let observationSpace = ObservationSpace(shape: [MiniGridView.size, MiniGridView.size, 3], low: 0, high: 255)
-    public private(set) var currentObservation = [Float](repeating: 0, count: MiniGridView.encodedCount)
+    public private(set) var currentObservation = Observation(floats: [Float](repeating: 0, count: MiniGridView.encodedCount))
     public private(set) var numStepsTaken = 0
     public let maxSteps: Int
     public private(set) var isDone = false
@@ -67,10 +67,10 @@ public final class MiniGridTask: Task {
         self.init(level: environment.generateLevel(using: &rng), maxSteps: environment.maxSteps, seesThroughWalls: environment.seesThroughWalls)
     }
 
-    public func step(action: Int) -> StepResult {
-        precondition(!isDone, "step(action:) called on a finished MiniGrid episode")
-        guard let action = MiniGridAction(rawValue: action) else {
-            preconditionFailure("MiniGrid actions are 0...6, got \(action)")
+    public func step(action: Action) throws -> StepResult {
+        guard !isDone else { throw TaskError("step(action:) called on a finished MiniGrid episode") }
+        guard let index = action.index, let action = MiniGridAction(rawValue: index) else {
+            throw TaskError("MiniGrid actions are Discrete(7), 0...6, got \(action)")
         }
         numStepsTaken += 1
         var reward = 0.0
@@ -124,10 +124,10 @@ public final class MiniGridTask: Task {
 
     /// The first action of a shortest plan to the goal (see `MiniGridExpert`); `nil`
     /// once the episode is over or when no plan exists.
-    public func expertAction() -> Int? {
+    public func expertAction() -> Action? {
         guard !isDone else { return nil }
         if expert == nil { expert = MiniGridExpert(width: grid.width, height: grid.height) }
-        return expert!.nextAction(grid: grid, agentPosition: agentPosition, agentDirection: agentDirection, carrying: carrying)?.rawValue
+        return expert!.nextAction(grid: grid, agentPosition: agentPosition, agentDirection: agentDirection, carrying: carrying).map { .discrete($0.rawValue) }
     }
 
     /// MiniGrid's `Door.toggle`: a locked door opens only for a key of its colour.
@@ -142,7 +142,7 @@ public final class MiniGridTask: Task {
     private func writeObservation() {
         view.encode(
             grid: grid, agentPosition: agentPosition, agentDirection: agentDirection,
-            carrying: carrying, seesThroughWalls: seesThroughWalls, into: &currentObservation
+            carrying: carrying, seesThroughWalls: seesThroughWalls, into: &currentObservation.floats
         )
     }
 }

@@ -1,4 +1,4 @@
-import ExptrainExperiment
+import ExptrainEnvironment
 import ExptrainRandom
 
 /// Yields episodes of one MiniGrid environment, each on a freshly generated level.
@@ -9,7 +9,7 @@ import ExptrainRandom
 /// ```swift
 /// let train = MiniGridTaskSampler(environment: .doorKey5x5, seed: slot.seeds[slot.processIndex])
 /// let valid = MiniGridTaskSampler(environment: .emptyRandom6x6, seed: 7, episodeCount: 50)
-/// while let task = valid.nextTask() { /* run the episode */ }
+/// while let task = try valid.nextTask() { /* run the episode */ }
 /// ```
 public final class MiniGridTaskSampler: TaskSampler {
     /// The environment whose levels this sampler generates.

@@ -1,0 +1,160 @@
+/// A rank's environments stepped together, each starting its next episode as soon as
+/// one ends (Gymnasium's vector environment with same-step autoreset): what the engine's
+/// collector, evaluation and recorder drive.
+///
+/// After `step(_:into:)`, an environment whose episode ended already shows its next
+/// episode's first observation; the episode's metrics and real final observation are
+/// in `BatchStepOutcome.finished`, so truncation can bootstrap from the final state.
+public protocol TaskBatch: AnyObject {
+    /// The number of environments.
+    var count: Int { get }
+    var actionSpace: ActionSpace { get }
+    var observationSpace: ObservationSpace { get }
+    /// Whether environment `environment` is running; false once a finite set is exhausted.
+    func isActive(_ environment: Int) -> Bool
+    /// Writes the current observation of `environment` (its floats and its bytes).
+    func writeObservation(
+        of environment: Int, floats: UnsafeMutableBufferPointer<Float>, bytes: UnsafeMutableBufferPointer<UInt8>)
+    /// The action the task's expert would take now in `environment`, if it has one.
+    func expertAction(of environment: Int) -> Action?
+    /// Steps every active environment with its action in `actions` (one per environment;
+    /// inactive ones are ignored) and writes what happened to `outcome`.
+    func step(_ actions: [Action], into outcome: BatchStepOutcome) throws
+    /// Abandons the episode of `environment` and starts its next task
+    /// (AllenAct's `advance_scene_rollout_period`).
+    func startNextTask(in environment: Int) throws
+}
+
+/// What one step of a `TaskBatch` did, in buffers kept from step to step.
+public final class BatchStepOutcome {
+    /// Reward of each environment (0 for inactive ones).
+    public var rewards: [Float]
+    /// Whether each environment's episode ended at this step (terminated or truncated).
+    public var episodeEnded: [Bool]
+    /// The episodes that ended at this step, in environment order.
+    public var finished: [FinishedEpisode]
+
+    /// Room for `environments` environments.
+    public init(environments: Int) {
+        rewards = [Float](repeating: 0, count: environments)
+        episodeEnded = [Bool](repeating: false, count: environments)
+        finished = []
+        finished.reserveCapacity(environments)
+    }
+
+    /// Clears the buffers before a step.
+    public func reset() {
+        for e in rewards.indices {
+            rewards[e] = 0
+            episodeEnded[e] = false
+        }
+        finished.removeAll(keepingCapacity: true)
+    }
+}
+
+/// An episode that ended during a batch step.
+public struct FinishedEpisode: Sendable {
+    public var environment: Int
+    public var metrics: TaskMetrics
+    /// Ended by the task's rules (else only cut off by a step limit).
+    public var terminated: Bool
+    /// The observation the episode ended in (a truncated episode bootstraps from it).
+    public var finalObservation: Observation
+
+    public init(environment: Int, metrics: TaskMetrics, terminated: Bool, finalObservation: Observation) {
+        self.environment = environment
+        self.metrics = metrics
+        self.terminated = terminated
+        self.finalObservation = finalObservation
+    }
+}
+
+/// The `TaskBatch` of any `TaskSampler`: its tasks side by side, stepped one after another
+/// in environment order, each replaced by the sampler's next task when it ends.
+public final class SequentialTaskBatch<Sampler: TaskSampler>: TaskBatch {
+    public let sampler: Sampler
+    public private(set) var tasks: [Sampler.SampledTask?]
+    public let actionSpace: ActionSpace
+    public let observationSpace: ObservationSpace
+    private let endless: Bool
+
+    /// The first `environments` tasks of `sampler`. An `endless` batch (training) throws
+    /// when the sampler runs out; a finite one leaves environments inactive.
+    public init(sampler: Sampler, environments: Int, endless: Bool) throws {
+        self.sampler = sampler
+        self.endless = endless
+        var tasks: [Sampler.SampledTask?] = []
+        for _ in 0..<environments {
+            let task = try sampler.nextTask()
+            if task == nil && endless {
+                throw TaskError(
+                    "the training sampler ran out of tasks after \(tasks.count) of \(environments); training samplers must be endless (length nil)",
+                    exitCode: ExitCode.usage)
+            }
+            tasks.append(task)
+        }
+        guard let first = tasks.compactMap({ $0 }).first else {
+            throw TaskError("the sampler yielded no task; give it at least one", exitCode: ExitCode.usage)
+        }
+        actionSpace = first.actionSpace
+        observationSpace = first.observationSpace
+        try actionSpace.validate()
+        self.tasks = tasks
+    }
+
+    public var count: Int { tasks.count }
+
+    public func isActive(_ environment: Int) -> Bool { tasks[environment] != nil }
+
+    public func writeObservation(
+        of environment: Int, floats: UnsafeMutableBufferPointer<Float>, bytes: UnsafeMutableBufferPointer<UInt8>
+    ) {
+        guard let task = tasks[environment] else { return }
+        let observation = task.currentObservation
+        precondition(
+            observation.floats.count == floats.count && observation.bytes.count == bytes.count,
+            "a task's observation has \(observation.floats.count) floats and \(observation.bytes.count) bytes; its space \(observationSpace) says \(floats.count) and \(bytes.count)")
+        _ = floats.update(fromContentsOf: observation.floats)
+        _ = bytes.update(fromContentsOf: observation.bytes)
+    }
+
+    public func expertAction(of environment: Int) -> Action? { tasks[environment]?.expertAction() }
+
+    public func step(_ actions: [Action], into outcome: BatchStepOutcome) throws {
+        outcome.reset()
+        for e in tasks.indices {
+            guard let task = tasks[e] else { continue }
+            let result = try task.step(action: actions[e])
+            outcome.rewards[e] = result.reward
+            if result.done {
+                outcome.episodeEnded[e] = true
+                outcome.finished.append(FinishedEpisode(
+                    environment: e, metrics: task.metrics(), terminated: result.terminated,
+                    finalObservation: result.observation))
+                try replaceTask(e)
+            }
+        }
+    }
+
+    public func startNextTask(in environment: Int) throws {
+        try replaceTask(environment)
+    }
+
+    private func replaceTask(_ e: Int) throws {
+        tasks[e] = try sampler.nextTask()
+        if tasks[e] == nil && endless {
+            throw TaskError("the training sampler ran out of tasks; training samplers must be endless (length nil)", exitCode: ExitCode.usage)
+        }
+    }
+}
+
+extension TaskSampler {
+    /// This sampler's environments as one batch: its own `makeBatch` when it is a
+    /// `BatchedTaskSampler`, else a `SequentialTaskBatch`.
+    public func batch(environments: Int, endless: Bool) throws -> any TaskBatch {
+        if let batched = self as? any BatchedTaskSampler {
+            return try batched.makeBatch(environments: environments, endless: endless)
+        }
+        return try SequentialTaskBatch(sampler: self, environments: environments, endless: endless)
+    }
+}

@@ -1,0 +1,141 @@
+import ExptrainEnvironment
+import ExptrainNN
+import ExptrainRandom
+
+/// Runs a policy one step at a time over a batch of environments: the model's recurrent
+/// state, the distribution parameters and values it writes, and the actions drawn from
+/// them, all in buffers made once. Training rollouts, evaluation and `exptrain rollout`
+/// all step their policy through it.
+///
+/// ```swift
+/// let stepper = PolicyStepper(model: model, environments: 8)
+/// stepper.act(rows, masks: masks)            // advances the recurrent state
+/// stepper.sampleActions(using: &generator)   // stepper.actions, stepper.logProbabilities
+/// ```
+///
+/// Nothing here allocates once the model's workspace has served one step.
+public final class PolicyStepper {
+    public let model: any ActorCriticModel
+    public let head: any DistributionHead
+    public let environments: Int
+    /// Each environment's recurrent state, `[environments, recurrentStateSize]`. Raw memory
+    /// rather than an array: `act` writes it every step, and an empty array (a feed-forward
+    /// model's state) would be copied on each write.
+    public let hidden: UnsafeMutableBufferPointer<Float>
+    /// The last step's distribution parameters, `[environments, head.parameterCount]`
+    /// (prepared in place by `sampleActions`).
+    public private(set) var parameters: [Float]
+    /// The last step's values, `[environments]`.
+    public private(set) var values: [Float]
+    /// The last drawn actions, `[environments, head.actionDimensions]`.
+    public private(set) var actions: [Float]
+    /// The drawn actions' log-probabilities, `[environments]`.
+    public private(set) var logProbabilities: [Float]
+    /// A copy of `hidden` for values that must not advance it.
+    private let scratchHidden: UnsafeMutableBufferPointer<Float>
+    private let workspace = InferenceWorkspace()
+
+    public init(model: any ActorCriticModel, environments: Int) {
+        self.model = model
+        head = model.distributionHead
+        self.environments = environments
+        hidden = .allocate(capacity: environments * model.recurrentStateSize)
+        hidden.initialize(repeating: 0)
+        scratchHidden = .allocate(capacity: environments * model.recurrentStateSize)
+        scratchHidden.initialize(repeating: 0)
+        parameters = [Float](repeating: 0, count: environments * head.parameterCount)
+        values = [Float](repeating: 0, count: environments)
+        actions = [Float](repeating: 0, count: environments * head.actionDimensions)
+        logProbabilities = [Float](repeating: 0, count: environments)
+    }
+
+    deinit {
+        hidden.deallocate()
+        scratchHidden.deallocate()
+    }
+
+    /// Runs the model on one step of every environment (`masks` 0 where an episode starts),
+    /// advancing the recurrent state; fills `parameters` and `values`.
+    public func act(_ observations: ObservationRows, masks: UnsafeBufferPointer<Float>) {
+        run(observations, masks: masks, state: hidden)
+    }
+
+    /// The values of `observations` from the current state, without advancing it (the
+    /// value of the state a rollout ends in); fills `values` and overwrites `parameters`.
+    public func peekValues(_ observations: ObservationRows, masks: UnsafeBufferPointer<Float>) {
+        _ = scratchHidden.update(fromContentsOf: hidden)
+        run(observations, masks: masks, state: scratchHidden)
+    }
+
+    private func run(_ observations: ObservationRows, masks: UnsafeBufferPointer<Float>, state: UnsafeMutableBufferPointer<Float>) {
+        parameters.withUnsafeMutableBufferPointer { parameters in
+            values.withUnsafeMutableBufferPointer { values in
+                model.act(
+                    observations: observations, masks: masks, hidden: state, environments: environments,
+                    distributionParameters: parameters, values: values, workspace: workspace)
+            }
+        }
+    }
+
+    /// Draws one action per environment from the last step's distributions.
+    public func sampleActions(using generator: inout RandomGenerator) {
+        parameters.withUnsafeMutableBufferPointer { parameters in
+            actions.withUnsafeMutableBufferPointer { actions in
+                logProbabilities.withUnsafeMutableBufferPointer { logProbabilities in
+                    head.sample(preparing: parameters, into: actions, logProbabilities: logProbabilities, using: &generator)
+                }
+            }
+        }
+    }
+
+    /// Takes each distribution's most probable action (deterministic evaluation).
+    public func chooseModes() {
+        parameters.withUnsafeBufferPointer { parameters in
+            actions.withUnsafeMutableBufferPointer { head.mode(of: parameters, into: $0) }
+        }
+    }
+
+    /// `log π(action)` in environment `e` under the distribution `sampleActions` drew from;
+    /// `action` is in stored form.
+    public func logProbability(of action: UnsafePointer<Float>, environment e: Int) -> Float {
+        parameters.withUnsafeBufferPointer { head.logProbability(prepared: $0.baseAddress! + e * head.parameterCount, of: action) }
+    }
+
+    /// The values of `observations`, one row per environment in `rows`, each from that
+    /// environment's current state (masks 1): the value of a truncated episode's final
+    /// observation. Rare, so it may allocate.
+    public func values(of observations: [Observation], environments rows: [Int]) -> [Float] {
+        let stateSize = model.recurrentStateSize
+        let count = rows.count
+        let states = UnsafeMutableBufferPointer<Float>.allocate(capacity: count * stateSize)
+        defer { states.deallocate() }
+        for (row, e) in rows.enumerated() {
+            for j in 0..<stateSize { states[row * stateSize + j] = hidden[e * stateSize + j] }
+        }
+        let floats = observations.flatMap(\.floats)
+        let bytes = observations.flatMap(\.bytes)
+        var finalParameters = [Float](repeating: 0, count: count * head.parameterCount)
+        var finalValues = [Float](repeating: 0, count: count)
+        let ones = [Float](repeating: 1, count: count)
+        floats.withUnsafeBufferPointer { floats in
+            bytes.withUnsafeBufferPointer { bytes in
+                ones.withUnsafeBufferPointer { masks in
+                    finalParameters.withUnsafeMutableBufferPointer { parameters in
+                        finalValues.withUnsafeMutableBufferPointer { values in
+                            model.act(
+                                observations: ObservationRows(floats: floats, bytes: bytes, rows: count), masks: masks,
+                                hidden: states, environments: count, distributionParameters: parameters, values: values,
+                                workspace: workspace)
+                        }
+                    }
+                }
+            }
+        }
+        return finalValues
+    }
+
+    /// Sets every environment's recurrent state to zero.
+    public func resetState() {
+        hidden.update(repeating: 0)
+    }
+}

@@ -1,0 +1,191 @@
+import ExptrainEnvironment
+import ExptrainNN
+import ExptrainRandom
+
+/// Steps one rank's environments as one batch through the policy, without gradients,
+/// and fills a `RolloutStorage` (TorchRL's collector).
+///
+/// The environments are a `TaskBatch`: when an episode ends, its metrics are reported and
+/// the environment's next episode takes its place at once (with mask 0, so a recurrent
+/// model starts from a clean state).
+///
+/// A step allocates nothing with the built-in models and tasks: the model reads the
+/// step's observations where they lie in the storage and writes into the stepper's
+/// buffers, and actions are decoded into values kept from step to step. Only ended
+/// episodes (a new task, a bootstrap value for a truncated one) allocate.
+///
+/// ```swift
+/// let collector = try RolloutCollector(batch: try sampler.batch(environments: 4, endless: true), model: model, seed: 1)
+/// let storage = collector.makeStorage(steps: 128)
+/// collector.start(into: storage)
+/// try collector.collect(into: storage, gamma: 0.99) { metrics, _ in print(metrics.episodeReturn) }
+/// storage.computeAdvantages(gamma: 0.99, lambda: 0.95, useGAE: true)
+/// ```
+public final class RolloutCollector {
+    public let batch: any TaskBatch
+    public let stepper: PolicyStepper
+    public var environments: Int { batch.count }
+    public var actionSpace: ActionSpace { batch.actionSpace }
+    /// Draws actions and teacher-forcing coins; its state is checkpointed.
+    public var generator: RandomGenerator
+
+    /// What each environment receives at the current step.
+    private var taskActions: [Action]
+    private let outcome: BatchStepOutcome
+    /// Rollouts since each environment last started a new task (for `advanceSceneRolloutPeriod`).
+    private var rolloutsOnCurrentTask: [Int]
+    private var truncatedEnvironments: [Int]
+    private var truncatedObservations: [Observation]
+    /// The stored form of the action being chosen for one environment, and of its expert's.
+    private let chosenAction: UnsafeMutableBufferPointer<Float>
+    private let expertAction: UnsafeMutableBufferPointer<Float>
+
+    /// Throws when the model's policy cannot act in the batch's action space.
+    public init(batch: any TaskBatch, model: any ActorCriticModel, seed: UInt64) throws {
+        try model.distributionHead.check(actionSpace: batch.actionSpace)
+        self.batch = batch
+        stepper = PolicyStepper(model: model, environments: batch.count)
+        generator = RandomGenerator(seed: seed)
+        taskActions = [Action](repeating: .discrete(0), count: batch.count)
+        outcome = BatchStepOutcome(environments: batch.count)
+        rolloutsOnCurrentTask = [Int](repeating: 0, count: batch.count)
+        truncatedEnvironments = []
+        truncatedEnvironments.reserveCapacity(batch.count)
+        truncatedObservations = []
+        truncatedObservations.reserveCapacity(batch.count)
+        chosenAction = .allocate(capacity: batch.actionSpace.dimensions)
+        chosenAction.initialize(repeating: 0)
+        expertAction = .allocate(capacity: batch.actionSpace.dimensions)
+        expertAction.initialize(repeating: 0)
+    }
+
+    deinit {
+        chosenAction.deallocate()
+        expertAction.deallocate()
+    }
+
+    /// Storage for rollouts of `steps` steps of these environments and this model.
+    public func makeStorage(steps: Int) -> RolloutStorage {
+        RolloutStorage(
+            steps: steps, environments: environments, observationSpace: batch.observationSpace,
+            actionDimensions: actionSpace.dimensions, recurrentStateSize: stepper.model.recurrentStateSize)
+    }
+
+    /// Writes the current observations into step 0 of `storage`, with mask 0 (every
+    /// environment starts a new episode): the state before the first rollout.
+    public func start(into storage: RolloutStorage) {
+        for e in 0..<environments {
+            writeObservation(e, into: storage, step: 0)
+            storage.masks[e] = 0
+        }
+    }
+
+    /// Fills `storage` with one rollout of `storage.steps` steps, or fewer when
+    /// `stopEarly(completedSteps)` says so (straggler preemption); sets `storage.collectedSteps`.
+    ///
+    /// - Parameters:
+    ///   - expertProbability: the chance to act with the task's expert action instead
+    ///     of the policy's (teacher forcing); 0 for pure on-policy rollouts.
+    ///   - recordExpertActions: store the expert's action at each step (for imitation losses).
+    ///   - gamma: bootstraps truncated episodes: their last reward gets `γ·V(final observation)`.
+    ///   - period: rollouts after which an environment moves on to a new task mid-episode.
+    ///   - episodeEnded: called for each finished episode with its metrics and its flat
+    ///     index `t·environments + e` in this rollout.
+    public func collect(
+        into storage: RolloutStorage, expertProbability: Double = 0, recordExpertActions: Bool = false, gamma: Float,
+        advanceTaskAfter period: Int? = nil, episodeEnded: (TaskMetrics, Int) -> Void,
+        stopEarly: (Int) throws -> Bool = { _ in false }
+    ) throws {
+        let n = environments
+        let dimensions = actionSpace.dimensions
+        for (index, value) in stepper.hidden.enumerated() { storage.initialHidden[index] = value }
+        storage.collectedSteps = storage.steps
+        for t in 0..<storage.steps {
+            storage.withObservations(atStep: t) { floats, bytes in
+                storage.masks.withUnsafeBufferPointer { masks in
+                    stepper.act(
+                        ObservationRows(floats: floats, bytes: bytes, rows: n),
+                        masks: UnsafeBufferPointer(rebasing: masks[(t * n)..<((t + 1) * n)]))
+                }
+            }
+            stepper.sampleActions(using: &generator)
+            for e in 0..<n {
+                let i = t * n + e
+                for d in 0..<dimensions { chosenAction[d] = stepper.actions[e * dimensions + d] }
+                var logProbability = stepper.logProbabilities[e]
+                if recordExpertActions || expertProbability > 0 {
+                    guard let expert = batch.expertAction(of: e) else {
+                        throw TaskError("this stage imitates an expert, but the task offers no expertAction(); use a task with an expert or remove the imitation loss", exitCode: ExitCode.usage)
+                    }
+                    try actionSpace.store(expert, into: expertAction)
+                    for d in 0..<dimensions { storage.expertActions[i * dimensions + d] = expertAction[d] }
+                    if expertProbability > 0 && generator.nextUniformDouble() < expertProbability {
+                        _ = chosenAction.update(fromContentsOf: expertAction)
+                        logProbability = stepper.logProbability(of: chosenAction.baseAddress!, environment: e)
+                    }
+                }
+                for d in 0..<dimensions { storage.actions[i * dimensions + d] = chosenAction[d] }
+                actionSpace.decode(UnsafeBufferPointer(chosenAction), into: &taskActions[e])
+                storage.logProbabilities[i] = logProbability
+                storage.values[i] = stepper.values[e]
+            }
+
+            try batch.step(taskActions, into: outcome)
+            truncatedEnvironments.removeAll(keepingCapacity: true)
+            truncatedObservations.removeAll(keepingCapacity: true)
+            for finished in outcome.finished {
+                if !finished.terminated {
+                    truncatedEnvironments.append(finished.environment)
+                    truncatedObservations.append(finished.finalObservation)
+                }
+                episodeEnded(finished.metrics, t * n + finished.environment)
+            }
+            for e in 0..<n {
+                let i = t * n + e
+                let ended = outcome.episodeEnded[e]
+                storage.rewards[i] = outcome.rewards[e]
+                storage.episodeEnded[i] = ended ? 1 : 0
+                writeObservation(e, into: storage, step: t + 1)
+                storage.masks[(t + 1) * n + e] = ended ? 0 : 1
+                if ended { rolloutsOnCurrentTask[e] = 0 }
+            }
+            if !truncatedEnvironments.isEmpty {
+                let finalValues = stepper.values(of: truncatedObservations, environments: truncatedEnvironments)
+                for (row, e) in truncatedEnvironments.enumerated() {
+                    storage.rewards[t * n + e] += gamma * finalValues[row]
+                }
+            }
+            if t + 1 < storage.steps, try stopEarly(t + 1) {
+                storage.collectedSteps = t + 1
+                break
+            }
+        }
+        let last = storage.collectedSteps
+        storage.withObservations(atStep: last) { floats, bytes in
+            storage.masks.withUnsafeBufferPointer { masks in
+                stepper.peekValues(
+                    ObservationRows(floats: floats, bytes: bytes, rows: n),
+                    masks: UnsafeBufferPointer(rebasing: masks[(last * n)..<((last + 1) * n)]))
+            }
+        }
+        for e in 0..<n { storage.bootstrapValues[e] = stepper.values[e] }
+        if let period {
+            for e in 0..<n {
+                rolloutsOnCurrentTask[e] += 1
+                if rolloutsOnCurrentTask[e] >= period && storage.masks[last * n + e] != 0 {
+                    // AllenAct's advance_scene_rollout_period: move on even mid-episode.
+                    try batch.startNextTask(in: e)
+                    rolloutsOnCurrentTask[e] = 0
+                    writeObservation(e, into: storage, step: last)
+                    storage.masks[last * n + e] = 0
+                }
+            }
+        }
+    }
+
+    private func writeObservation(_ e: Int, into storage: RolloutStorage, step: Int) {
+        storage.withObservationSlot(step: step, environment: e) { floats, bytes in
+            batch.writeObservation(of: e, floats: floats, bytes: bytes)
+        }
+    }
+}
