@@ -1,6 +1,8 @@
+import ExptrainEnvironment
+
 /// A checkpoint that cannot be used: missing, truncated, corrupt, or made by another
 /// experiment or model shape. The command line exits with code 3.
-public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct CheckpointError: ReportedError, Sendable, Equatable {
     public let message: String
 
     public init(_ message: String) {
@@ -8,4 +10,5 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
     }
 
     public var description: String { message }
+    public var exitCode: Int32 { ExitCode.checkpoint }
 }

@@ -1,7 +1,8 @@
+import ExptrainEnvironment
 import ExptrainExperiment
 import ExptrainNN
+import ExptrainOnPolicy
 import ExptrainRandom
-import ExptrainTensor
 import Foundation
 
 /// `exptrain rollout`: plays episodes from the training sampler of process 0 and writes
@@ -9,7 +10,10 @@ import Foundation
 ///
 /// Each episode starts with a line holding the reset observation and `"action": null`;
 /// each step then writes `{"episode", "step", "observation", "action", "reward", "done", "truncated"}`.
-/// Actions are uniformly random from `seed`, or sampled from a checkpoint's policy.
+/// The observation is a list of numbers for a single Box, or an object of named lists for
+/// a dictionary. The action is what the task received: an index for `Discrete`, a list for
+/// `MultiDiscrete` and `Box` (after clipping to the box). Actions are uniformly random from
+/// `seed`, or sampled from a checkpoint's policy through the engine's `PolicyStepper`.
 enum EpisodeRecorder {
     static func record<Experiment: ExperimentConfig>(
         _ experiment: Experiment, seed: UInt64, episodes: Int, output: String, checkpoint: String?, context: RunContext
@@ -17,12 +21,12 @@ enum EpisodeRecorder {
         guard episodes >= 1 else { throw ExperimentError("--episodes must be at least 1, got \(episodes)") }
         let slot = try ProcessSlot(rank: 0, worldSize: 1, localRank: 0, gpuIDs: [], seeds: [seed])
         let sampler = try experiment.makeSampler(try experiment.trainTaskSamplerArgs(slot))
-        var policy: Experiment.Model?
+        var stepper: PolicyStepper?
         if let checkpoint {
             let model = try experiment.createModel(seed: seed)
             let file = try TrainerCheckpoint.readBroadcast(checkpoint, over: context.world)
             try TrainerCheckpoint.restoreParameters(from: file, path: checkpoint, tag: Experiment.tag, into: model.parameters)
-            policy = model
+            stepper = PolicyStepper(model: model, environments: 1)
         }
         guard FileManager.default.createFile(atPath: output, contents: nil), let handle = FileHandle(forWritingAtPath: output) else {
             throw ExptrainRunError("cannot write \(output); check the folder exists and is writable")
@@ -32,28 +36,35 @@ enum EpisodeRecorder {
         var generator = RandomGenerator(seed: seed)
         var lines = 0
         for episode in 0..<episodes {
-            guard let task = sampler.nextTask() else { break }
-            var hidden = Tensor.zeros([1, policy?.recurrentStateSize ?? 0])
+            guard let task = try sampler.nextTask() else { break }
+            if let stepper {
+                try stepper.model.distributionHead.check(actionSpace: task.actionSpace)
+                stepper.resetState()
+            }
             var mask: Float = 0
-            handle.write(line(episode: episode, step: 0, observation: task.currentObservation, action: nil, reward: nil, done: false, truncated: false))
+            let space = task.observationSpace
+            handle.write(line(episode: episode, step: 0, observation: task.currentObservation, space: space, action: nil, reward: nil, done: false, truncated: false))
             lines += 1
             while !task.isDone {
-                let action: Int
-                if let policy {
-                    let output = withoutGradients {
-                        policy.forward(
-                            observations: Tensor(shape: [1, task.observationSpace.size], values: task.currentObservation),
-                            masks: Tensor(shape: [1], values: [mask]), hidden: hidden, steps: 1, environments: 1)
+                let action: Action
+                if let stepper {
+                    let observation = task.currentObservation
+                    observation.floats.withUnsafeBufferPointer { floats in
+                        observation.bytes.withUnsafeBufferPointer { bytes in
+                            withUnsafePointer(to: &mask) {
+                                stepper.act(ObservationRows(floats: floats, bytes: bytes, rows: 1), masks: UnsafeBufferPointer(start: $0, count: 1))
+                            }
+                        }
                     }
-                    action = Categorical(logits: output.logits).sample(using: &generator)[0]
-                    hidden = output.hidden
+                    stepper.sampleActions(using: &generator)
+                    action = stepper.actions.withUnsafeBufferPointer { task.actionSpace.action(fromStored: $0) }
                     mask = 1
                 } else {
-                    action = generator.nextInt(below: task.actionSpace.count)
+                    action = randomAction(in: task.actionSpace, using: &generator)
                 }
-                let result = task.step(action: action)
+                let result = try task.step(action: action)
                 handle.write(line(
-                    episode: episode, step: task.numStepsTaken, observation: result.observation, action: action,
+                    episode: episode, step: task.numStepsTaken, observation: result.observation, space: space, action: action,
                     reward: result.reward, done: result.done, truncated: result.truncated))
                 lines += 1
             }
@@ -61,13 +72,51 @@ enum EpisodeRecorder {
         return lines
     }
 
+    /// An action drawn uniformly from `space` (a Box with an infinite bound draws from a standard normal there).
+    static func randomAction(in space: ActionSpace, using generator: inout RandomGenerator) -> Action {
+        switch space {
+        case .discrete(let count):
+            return .discrete(generator.nextInt(below: count))
+        case .multiDiscrete(let counts):
+            return .multiDiscrete(counts.map { generator.nextInt(below: $0) })
+        case .box(let box):
+            return .continuous((0..<box.size).map { i in
+                let (low, high) = (box.low[i], box.high[i])
+                guard low.isFinite && high.isFinite else { return generator.nextNormal() }
+                return low + (high - low) * generator.nextUniform()
+            })
+        }
+    }
+
     private static func line(
-        episode: Int, step: Int, observation: [Float], action: Int?, reward: Float?, done: Bool, truncated: Bool
+        episode: Int, step: Int, observation: Observation, space: ObservationSpace, action: Action?, reward: Float?,
+        done: Bool, truncated: Bool
     ) -> Data {
-        let values = observation.map { "\($0)" }.joined(separator: ",")
-        let text = "{\"episode\":\(episode),\"step\":\(step),\"observation\":[\(values)],\"action\":\(action.map(String.init) ?? "null"),"
+        let text = "{\"episode\":\(episode),\"step\":\(step),\"observation\":\(json(observation, space)),\"action\":\(action.map(json) ?? "null"),"
             + "\"reward\":\(reward.map { "\($0)" } ?? "null"),\"done\":\(done),\"truncated\":\(truncated)}\n"
         return Data(text.utf8)
+    }
+
+    private static func json(_ observation: Observation, _ space: ObservationSpace) -> String {
+        func list(_ part: ObservationPart) -> String {
+            let size = part.box.size
+            if part.box.elementType == .uint8 {
+                let start = space.byteOffset(of: part.name)!
+                return "[" + observation.bytes[start..<(start + size)].map { "\($0)" }.joined(separator: ",") + "]"
+            }
+            let start = space.floatOffset(of: part.name)!
+            return "[" + observation.floats[start..<(start + size)].map { "\($0)" }.joined(separator: ",") + "]"
+        }
+        guard space.isDictionary else { return list(space.parts[0]) }
+        return "{" + space.parts.map { "\"\($0.name)\":\(list($0))" }.joined(separator: ",") + "}"
+    }
+
+    private static func json(_ action: Action) -> String {
+        switch action {
+        case .discrete(let index): "\(index)"
+        case .multiDiscrete(let indices): "[" + indices.map { "\($0)" }.joined(separator: ",") + "]"
+        case .continuous(let values): "[" + values.map { "\($0)" }.joined(separator: ",") + "]"
+        }
     }
 }
 

@@ -1,8 +1,10 @@
 import ExptrainCheckpoint
+import ExptrainEnvironment
 import ExptrainExperiment
 import ExptrainMetricsLog
 import ExptrainMPI
 import ExptrainNN
+import ExptrainOnPolicy
 import ExptrainRandom
 import ExptrainTensor
 import Foundation
@@ -32,7 +34,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private let pipeline: TrainingPipeline
 
     private let model: Experiment.Model
-    private let collector: RolloutCollector<Experiment.Sampler>
+    private let collector: RolloutCollector
     private let statistics = EpisodeStatistics()
     private var state: TrainerState
     private let runDirectory: RunDirectory
@@ -45,7 +47,12 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private var lastLog = (steps: 0, time: 0.0)
     private var latestSummary: EpisodeSummary?
     private var stragglers: StragglerPreemption
+    /// The checkpoint whose optimiser state is loaded once the stage's optimiser exists.
+    private var pendingRestore: (file: SafetensorsFile, path: String)?
 
+    /// Sets up the run on this rank: where it starts from (`RunSetup`), this rank's sampler
+    /// and environments, the model (rank 0's parameters, or the checkpoint's), the collector.
+    ///
     /// - Parameter settings: the experiment's settings as `--config` resolved them, for `config.json`.
     init(experiment: Experiment, settings: [(key: String, value: String)], context: RunContext, options: RunOptions) throws {
         self.experiment = experiment
@@ -57,62 +64,41 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         let machine = try experiment.checkedMachineParams(mode: .train)
         let pipeline = try experiment.trainingPipeline()
         self.pipeline = pipeline
-        try pipeline.validate(experiment: tag, environmentsPerProcess: machine.environmentsPerProcess)
+        try pipeline.validate(experiment: tag, environmentsPerProcess: machine.environmentsPerProcess, recurrent: false)
         context.noteProcessCount(designed: machine.nprocesses, mode: .train, tag: tag)
 
-        // Where to start from: a fresh run, --checkpoint, or --resume (same run folder).
-        var start: (file: SafetensorsFile, path: String)?
-        var directory: RunDirectory
-        if options.resume, let (found, checkpoint) = try Self.resumable(options: options, tag: tag, world: world) {
-            directory = found
-            start = (try TrainerCheckpoint.readBroadcast(checkpoint, over: world), checkpoint)
-        } else {
-            if options.resume { context.info("no checkpoint of \(tag) under \(options.outputDirectory) to resume; starting a new run") }
-            directory = try RunDirectory.create(outputDirectory: options.outputDirectory, tag: tag, world: world)
-            if let path = options.checkpoint {
-                start = (try TrainerCheckpoint.readBroadcast(path, over: world), path)
-            }
+        let setup = try RunSetup.prepare(tag: tag, options: options, context: context)
+        runDirectory = setup.directory
+        state = setup.state
+        pendingRestore = setup.checkpoint
+        context.info("seeds \(setup.seeds.digest) (rank \(world.rank) uses seed \(setup.seeds.seeds[world.rank]))", everyRank: true)
+        if let checkpoint = setup.checkpoint {
+            context.info("\(setup.resumed ? "resuming" : "starting") from step \(state.totalSteps) of \(checkpoint.path)")
         }
-        runDirectory = directory
 
-        var restored = TrainerState()
-        var seeds = try RunSeeds.broadcast(seed: options.seed, over: world)
-        if let start {
-            restored = try TrainerCheckpoint.trainerState(from: start.file, path: start.path)
-            if restored.worldSize == world.size {
-                seeds = RunSeeds(seeds: restored.seeds)
-            } else {
-                context.info("checkpoint \(start.path) was made with \(restored.worldSize) processes, this run has \(world.size): continuing with new seeds")
-                restored.generatorStates = []
-            }
-        }
-        restored.seeds = seeds.seeds
-        restored.worldSize = world.size
-        state = restored
-        context.info("seeds \(seeds.digest) (rank \(world.rank) uses seed \(seeds.seeds[world.rank]))", everyRank: true)
-
-        let slot = try context.slot(gpuIDs: machine.gpuIDs, seeds: seeds.seeds, deterministic: options.deterministic)
+        let slot = try context.slot(gpuIDs: machine.gpuIDs, seeds: setup.seeds.seeds, deterministic: options.deterministic)
         let sampler = try experiment.makeSampler(try experiment.trainTaskSamplerArgs(slot))
         if state.totalSteps > 0 {
             // A resumed run must not replay the tasks it has already seen.
             var mixer = RandomGenerator(seed: slot.seed ^ UInt64(state.totalSteps))
             sampler.setSeed(mixer.nextSeed())
         }
-        let model = try experiment.createModel(seed: seeds.seeds[0])
+        model = try experiment.createModel(seed: setup.seeds.seeds[0])
         let world = world
         try model.parameters.withValues { try world.broadcast($0, root: 0) }
-        if let start {
-            try TrainerCheckpoint.restoreParameters(from: start.file, path: start.path, tag: Experiment.tag, into: model.parameters)
+        if let checkpoint = setup.checkpoint {
+            try TrainerCheckpoint.restoreParameters(from: checkpoint.file, path: checkpoint.path, tag: tag, into: model.parameters)
         }
-        self.model = model
+        if model.recurrentStateSize > 0 {
+            try pipeline.validate(experiment: tag, environmentsPerProcess: machine.environmentsPerProcess, recurrent: true)
+        }
         var streams = RandomGenerator(seed: slot.seed)
         collector = try RolloutCollector(
-            sampler: sampler, environments: machine.environmentsPerProcess,
-            recurrentStateSize: model.recurrentStateSize, actionCount: model.actionCount, seed: streams.nextSeed())
+            batch: try sampler.trainingBatch(environments: machine.environmentsPerProcess), model: model,
+            seed: streams.nextSeed())
         if state.generatorStates.count == world.size {
             collector.generator = RandomGenerator(state: state.generatorStates[world.rank])
         }
-        pendingRestore = start
         stragglers = StragglerPreemption(
             fraction: options.stragglerFraction ?? pipeline.settings.stragglerFraction ?? StragglerPreemption.defaultFraction,
             world: world)
@@ -120,14 +106,13 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
 
         if world.rank == 0 {
             // A resumed run's clock continues from the last log point of its folder.
-            elapsedBefore = options.resume ? runDirectory.lastLoggedElapsedSeconds() : 0
+            elapsedBefore = setup.resumed ? runDirectory.lastLoggedElapsedSeconds() : 0
             log = try RunLog(directory: runDirectory, quiet: options.quiet)
-            try runDirectory.writeConfig(configRecord(pipeline: pipeline, machine: machine, seeds: seeds, settings: settings))
+            try runDirectory.writeConfig(RunConfigRecord(
+                tag: tag, context: context, machine: machine, pipeline: pipeline, seeds: setup.seeds, settings: settings,
+                maxSteps: options.maxSteps, resumedFromSteps: state.totalSteps))
         }
     }
-
-    /// The checkpoint whose optimiser state is loaded once the stage's optimiser exists.
-    private var pendingRestore: (file: SafetensorsFile, path: String)?
 
     /// Runs the remaining stages of the pipeline and returns the summary (same on every rank).
     func run() throws -> TrainingSummary {
@@ -138,30 +123,28 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         stages: while state.stageIndex < pipeline.stages.count && state.totalSteps < maxSteps {
             let stage = pipeline.stages[state.stageIndex]
             let settings = try pipeline.resolvedSettings(forStage: state.stageIndex)
-            let (optimizer, optimizerName) = Self.makeOptimizer(settings.optimizer)
+            let optimizer = settings.optimizer.makeOptimizer()
+            let optimizerName = settings.optimizer.name
             if let pending = pendingRestore {
                 try TrainerCheckpoint.restoreOptimizer(
                     from: pending.file, path: pending.path, into: optimizer, name: optimizerName,
                     parameterCount: model.parameters.count)
                 pendingRestore = nil
             }
-            let storage = RolloutStorage(
-                steps: settings.numSteps, environments: collector.environments,
-                observationSize: collector.observationSize, recurrentStateSize: model.recurrentStateSize)
+            let storage = collector.makeStorage(steps: settings.numSteps)
             collector.start(into: storage)
             let losses = stage.lossNames.map { pipeline.namedLosses[$0]! }
-            let schedule = Self.learningRateSchedule(settings, totalSteps: pipeline.totalSteps)
 
             var stoppedEarly = false
             while state.stageSteps < stage.maxStageSteps && state.totalSteps < maxSteps && !stoppedEarly {
                 let preempted = try update(
                     stage: stage, losses: losses, settings: settings, storage: storage, optimizer: optimizer,
-                    learningRate: schedule.value(atStep: state.totalSteps))
+                    learningRate: learningRate(settings))
                 if preempted {
-                    try stop(preemptedWith: optimizer, optimizerName: optimizerName, learningRate: schedule.value(atStep: state.totalSteps), stageBudget: stage.maxStageSteps)
+                    try stop(preemptedWith: optimizer, optimizerName: optimizerName, learningRate: learningRate(settings), stageBudget: stage.maxStageSteps)
                 }
                 if state.totalSteps >= nextMultiple(of: settings.metricAccumulateInterval, after: lastLog.steps) {
-                    let summary = try logPoint(learningRate: schedule.value(atStep: state.totalSteps), stageBudget: stage.maxStageSteps)
+                    let summary = try logPoint(learningRate: learningRate(settings), stageBudget: stage.maxStageSteps)
                     if let rule = stage.earlyStopping, rule.evaluate(progress(summary)) {
                         context.info("stage \(state.stageIndex) stopped early: \(rule)")
                         stoppedEarly = true
@@ -175,7 +158,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             let stageComplete = stoppedEarly || state.stageSteps >= stage.maxStageSteps
             let finished = (stageComplete && state.stageIndex == pipeline.stages.count - 1) || state.totalSteps >= maxSteps
             if finished && lastLog.steps != state.totalSteps {
-                _ = try logPoint(learningRate: schedule.value(atStep: state.totalSteps), stageBudget: stage.maxStageSteps)
+                _ = try logPoint(learningRate: learningRate(settings), stageBudget: stage.maxStageSteps)
             }
             if stageComplete {
                 state.stageIndex += 1
@@ -202,17 +185,16 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     /// Returns whether any rank was asked to stop (a preemption signal): every rank
     /// learns it from the same control all-reduce, so all stop after the same update.
     private func update(
-        stage: PipelineStage, losses: [LossSpec], settings: ResolvedTrainingSettings, storage: RolloutStorage,
-        optimizer: Optimizer, learningRate: Float
+        stage: PipelineStage, losses: [any Loss], settings: ResolvedTrainingSettings, storage: RolloutStorage,
+        optimizer: any Optimizer, learningRate: Float
     ) throws -> Bool {
-        let needsExpert = losses.contains { $0.needsExpert }
+        let needsExpert = losses.contains { $0.needsExpertActions }
         try stragglers.rolloutStarts()
+        let episodeOrder = Double(state.totalSteps) * Double(collector.environments)
         try collector.collect(
-            into: storage, model: model, statistics: statistics,
-            expertProbability: stage.teacherForcing?.probability(atStageStep: state.stageSteps) ?? 0,
-            recordExpertActions: needsExpert, gamma: settings.gamma,
-            advanceTaskAfter: settings.advanceSceneRolloutPeriod,
-            episodeOrder: Double(state.totalSteps) * Double(collector.environments),
+            into: storage, expertProbability: stage.teacherForcing?.probability(atStageStep: state.stageSteps) ?? 0,
+            recordExpertActions: needsExpert, gamma: settings.gamma, advanceTaskAfter: settings.advanceSceneRolloutPeriod,
+            episodeEnded: { [statistics] metrics, index in statistics.record(metrics, order: episodeOrder + Double(index)) },
             stopEarly: { [stragglers] completed in try stragglers.shouldStop(completedSteps: completed, numSteps: storage.steps) })
         try stragglers.rolloutEnded()
         storage.computeAdvantages(gamma: settings.gamma, lambda: settings.gaeLambda, useGAE: settings.useGAE)
@@ -251,25 +233,25 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                     steps: batch.steps, environments: batch.environments)
                 var total: Tensor?
                 for (loss, weight) in zip(losses, weights) {
-                    let term = loss.evaluate(on: batch, output: output)
+                    let term = loss(batch, output)
                     total = total.map { $0 + weight * term.loss } ?? weight * term.loss
                     diagnostics.add(term.diagnostics)
                 }
                 // Each rank's mean loss weighs by its share of the minibatch's samples over
                 // all ranks, so the summed gradients are those of the global mean.
                 let loss = total! * (Float(batch.sampleCount) / Float(globalMinibatchSamples[index]))
-                diagnostics.add([(.totalLoss, total!.scalar)])
+                diagnostics.add("loss", total!.scalar)
 
                 model.parameters.zeroGradients()
                 loss.backward()
                 try model.parameters.withGradients { try world.allReduce($0, .sum) }
                 let norm = clipGlobalNorm(model.parameters, maxNorm: settings.maxGradNorm)
                 optimizer.step(parameters: model.parameters, learningRate: learningRate)
-                diagnostics.add([(.gradientNorm, norm)])
+                diagnostics.add("grad_norm", norm)
             }
         }
         storage.carryOverLastStep()
-        diagnostics.add([(.rolloutFraction, Float(globalSteps) / Float(stepsPerUpdate(settings)))])
+        diagnostics.add("rollout_fraction", Float(globalSteps) / Float(stepsPerUpdate(settings)))
         state.totalSteps += globalSteps
         state.stageSteps += globalSteps
         state.updates += 1
@@ -277,7 +259,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     }
 
     /// Ends a preempted run: a log point, a checkpoint, then `PreemptedError` on every rank.
-    private func stop(preemptedWith optimizer: Optimizer, optimizerName: String, learningRate: Float, stageBudget: Int) throws -> Never {
+    private func stop(preemptedWith optimizer: any Optimizer, optimizerName: String, learningRate: Float, stageBudget: Int) throws -> Never {
         if lastLog.steps != state.totalSteps {
             _ = try logPoint(learningRate: learningRate, stageBudget: stageBudget)
         }
@@ -312,7 +294,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         let now = Communicator.wallTime()
         let stepsPerSecond = Double(state.totalSteps - lastLog.steps) / max(now - lastLog.time, 1e-9)
         lastLog = (state.totalSteps, now)
-        let reducedDiagnostics = DiagnosticSums.means(summary.extraSums)
+        let reducedDiagnostics = diagnostics.means(summary.extraSums)
         diagnostics = DiagnosticSums()
 
         guard let log else { return summary }
@@ -345,7 +327,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
 
     // MARK: Checkpoints
 
-    private func saveCheckpoint(optimizer: Optimizer, optimizerName: String, validate runValidation: Bool = true) throws {
+    private func saveCheckpoint(optimizer: any Optimizer, optimizerName: String, validate runValidation: Bool = true) throws {
         let gathered = try world.allGather(collector.generator.state)
         state.generatorStates = (0..<world.size).map { Array(gathered[($0 * 4)..<($0 * 4 + 4)]) }
         let path = runDirectory.checkpointsPath + "/" + TrainerCheckpoint.fileName(totalSteps: state.totalSteps)
@@ -373,59 +355,9 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         try log?.write(result.record, step: state.totalSteps, wallTime: Date().timeIntervalSince1970, group: "valid")
     }
 
-    // MARK: Set-up helpers
-
-    static func resumable(options: RunOptions, tag: String, world: Communicator) throws -> (RunDirectory, String)? {
-        var found = ["", ""]
-        if world.rank == 0, let (directory, checkpoint) = RunDirectory.latestResumable(outputDirectory: options.outputDirectory, tag: tag) {
-            found = [directory.path, checkpoint]
-        }
-        try world.broadcast(&found[0], root: 0)
-        try world.broadcast(&found[1], root: 0)
-        return found[0].isEmpty ? nil : (RunDirectory(path: found[0]), found[1])
-    }
-
-    static func makeOptimizer(_ spec: OptimizerSpec) -> (optimizer: Optimizer, name: String) {
-        switch spec {
-        case let .adam(beta1, beta2, epsilon): (Adam(beta1: beta1, beta2: beta2, eps: epsilon), "adam")
-        case let .sgd(momentum): (SGD(momentum: momentum), "sgd")
-        }
-    }
-
-    static func learningRateSchedule(_ settings: ResolvedTrainingSettings, totalSteps: Int) -> LearningRateSchedule {
-        switch settings.learningRateDecay {
-        case .constant: .constant(settings.learningRate)
-        case let .linear(endFactor): .linearDecay(from: settings.learningRate, to: settings.learningRate * endFactor, over: totalSteps)
-        }
-    }
-
-    private func configRecord(
-        pipeline: TrainingPipeline, machine: MachineParams, seeds: RunSeeds, settings: [(key: String, value: String)]
-    ) -> [String: Any] {
-        [
-            "tag": tag,
-            "exptrain_version": context.version,
-            "git_commit": context.gitCommit ?? NSNull(),
-            "world_size": world.size,
-            "environments_per_process": machine.environmentsPerProcess,
-            "nprocesses_designed": machine.nprocesses,
-            "gpu_ids": machine.gpuIDs,
-            "seeds": seeds.seeds.map { String($0) },
-            "seeds_digest": seeds.digest,
-            "settings": Dictionary(settings.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }),
-            "stages": pipeline.stages.enumerated().map { index, stage in
-                [
-                    "losses": stage.lossNames, "loss_weights": stage.effectiveLossWeights.map(Double.init),
-                    "max_stage_steps": stage.maxStageSteps,
-                    "early_stopping": stage.earlyStopping.map { "\($0)" } ?? NSNull(),
-                    "teacher_forcing": stage.teacherForcing.map { "\($0)" } ?? NSNull(),
-                    "settings": "\((try? pipeline.resolvedSettings(forStage: index)).map { "\($0)" } ?? "")",
-                ] as [String: Any]
-            },
-            "losses": pipeline.namedLosses.mapValues { "\($0)" },
-            "max_steps": options.maxSteps ?? NSNull(),
-            "resumed_from_steps": state.totalSteps,
-        ]
+    /// The learning rate at the current step.
+    private func learningRate(_ settings: ResolvedTrainingSettings) -> Float {
+        settings.learningRateDecay.learningRate(atStep: state.totalSteps, initial: settings.learningRate, totalSteps: pipeline.totalSteps)
     }
 }
 
@@ -436,30 +368,4 @@ func nextMultiple(of interval: Int, after value: Int) -> Int {
 
 private func optional(_ value: Double?) -> MetricValue {
     value.map { .number($0) } ?? .null
-}
-
-/// Loss diagnostics summed over the minibatches of a log interval on this rank.
-struct DiagnosticSums {
-    private var values = [Double](repeating: 0, count: LossDiagnostic.allCases.count)
-    private var present = [Double](repeating: 0, count: LossDiagnostic.allCases.count)
-
-    mutating func add(_ items: [(LossDiagnostic, Float)]) {
-        for (diagnostic, value) in items {
-            values[diagnostic.rawValue] += Double(value)
-            present[diagnostic.rawValue] += 1
-        }
-    }
-
-    /// Sums and counts, to reduce across ranks in the statistics' all-reduce.
-    var sums: [Double] { values + present }
-
-    /// The means of the reduced sums, for the diagnostics that were measured.
-    static func means(_ reduced: [Double]) -> [(key: String, value: Double)] {
-        let count = LossDiagnostic.allCases.count
-        guard reduced.count == 2 * count else { return [] }
-        return LossDiagnostic.allCases.compactMap { diagnostic in
-            let n = reduced[count + diagnostic.rawValue]
-            return n > 0 ? (diagnostic.key, reduced[diagnostic.rawValue] / n) : nil
-        }
-    }
 }

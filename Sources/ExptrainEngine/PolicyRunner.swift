@@ -1,7 +1,8 @@
+import ExptrainEnvironment
 import ExptrainExperiment
 import ExptrainNN
+import ExptrainOnPolicy
 import ExptrainRandom
-import ExptrainTensor
 
 /// Plays a finite set of tasks with a fixed policy, several environments side by side,
 /// and adds up what they achieved: evaluation on the validation or test set.
@@ -13,48 +14,48 @@ struct PolicyEvaluation {
     var successEpisodes = 0.0
 
     /// Runs every task `sampler` yields on this rank, `environments` at a time, with
-    /// actions sampled from `model`'s policy using `generator`.
-    static func run<Sampler: TaskSampler>(
-        sampler: Sampler, model: some ActorCriticModel, environments: Int, generator: inout RandomGenerator
+    /// actions sampled from `model`'s policy (through a `PolicyStepper`) using `generator`.
+    static func run(
+        sampler: some TaskSampler, model: any ActorCriticModel, environments: Int, generator: inout RandomGenerator
     ) throws -> PolicyEvaluation {
         var result = PolicyEvaluation()
-        var tasks: [Sampler.SampledTask?] = (0..<environments).map { _ in sampler.nextTask() }
-        guard let first = tasks.compactMap({ $0 }).first else { return result }
-        let observationSize = first.observationSpace.size
-        guard first.actionSpace.count == model.actionCount else {
-            throw ExperimentError("the model has \(model.actionCount) actions but the evaluation task's action space is \(first.actionSpace)")
-        }
-        let observations = Tensor.zeros([environments, observationSize])
-        let masks = Tensor.zeros([environments])
-        var hidden = Tensor.zeros([environments, model.recurrentStateSize])
-        var actions = [Int](repeating: 0, count: environments)
-        var startsEpisode = [Bool](repeating: true, count: environments)
+        guard let batch = try sampler.batch(environments: environments, endless: false) else { return result }
+        try model.distributionHead.check(actionSpace: batch.actionSpace)
+        let space = batch.observationSpace
+        let actionSpace = batch.actionSpace
+        let dimensions = actionSpace.dimensions
+        let stepper = PolicyStepper(model: model, environments: environments)
+        var floats = [Float](repeating: 0, count: environments * space.floatCount)
+        var bytes = [UInt8](repeating: 0, count: environments * space.byteCount)
+        var masks = [Float](repeating: 0, count: environments)
+        var actions = [Action](repeating: .discrete(0), count: environments)
+        let outcome = BatchStepOutcome(environments: environments)
 
-        while tasks.contains(where: { $0 != nil }) {
-            observations.withUnsafeMutableBufferPointer { batch in
-                masks.withUnsafeMutableBufferPointer { maskValues in
-                    for e in 0..<environments {
-                        maskValues[e] = startsEpisode[e] ? 0 : 1
-                        guard let task = tasks[e] else { continue }
-                        let observation = task.currentObservation
-                        for k in 0..<observationSize { batch[e * observationSize + k] = observation[k] }
+        while (0..<environments).contains(where: batch.isActive) {
+            for e in 0..<environments where batch.isActive(e) {
+                floats.withUnsafeMutableBufferPointer { floats in
+                    bytes.withUnsafeMutableBufferPointer { bytes in
+                        batch.writeObservation(
+                            of: e,
+                            floats: UnsafeMutableBufferPointer(rebasing: floats[(e * space.floatCount)..<((e + 1) * space.floatCount)]),
+                            bytes: UnsafeMutableBufferPointer(rebasing: bytes[(e * space.byteCount)..<((e + 1) * space.byteCount)]))
                     }
                 }
             }
-            let output = withoutGradients {
-                model.forward(observations: observations, masks: masks, hidden: hidden, steps: 1, environments: environments)
-            }
-            Categorical(logits: output.logits).sample(into: &actions, using: &generator)
-            hidden = output.hidden
-            for e in 0..<environments {
-                guard let task = tasks[e] else { continue }
-                startsEpisode[e] = false
-                if task.step(action: actions[e]).done {
-                    result.add(task.metrics())
-                    tasks[e] = sampler.nextTask()
-                    startsEpisode[e] = true
+            floats.withUnsafeBufferPointer { floats in
+                bytes.withUnsafeBufferPointer { bytes in
+                    masks.withUnsafeBufferPointer { stepper.act(ObservationRows(floats: floats, bytes: bytes, rows: environments), masks: $0) }
                 }
             }
+            stepper.sampleActions(using: &generator)
+            stepper.actions.withUnsafeBufferPointer { stored in
+                for e in 0..<environments {
+                    actionSpace.decode(UnsafeBufferPointer(rebasing: stored[(e * dimensions)..<((e + 1) * dimensions)]), into: &actions[e])
+                }
+            }
+            try batch.step(actions, into: outcome)
+            for finished in outcome.finished { result.add(finished.metrics) }
+            for e in 0..<environments { masks[e] = outcome.episodeEnded[e] ? 0 : 1 }
         }
         return result
     }

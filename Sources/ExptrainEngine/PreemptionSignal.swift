@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ExptrainEnvironment
 import Synchronization
 
 /// Set by SIGUSR1 or SIGTERM: a cluster scheduler wants this job to stop soon.
@@ -17,7 +18,7 @@ private let preemptionRequested = Atomic<Bool>(false)
 enum PreemptionSignal {
     /// The exit code of a run that stopped because it was asked to: its checkpoint is
     /// written and `--resume` continues it (75 is `EX_TEMPFAIL`: try again later).
-    static let exitCode: Int32 = 75
+    static let exitCode = ExitCode.preempted
 
     /// Installs the handlers (idempotent).
     static func install() {
@@ -31,7 +32,7 @@ enum PreemptionSignal {
 }
 
 /// A run that stopped early because a scheduler asked it to; its checkpoint is saved.
-public struct PreemptedError: Error, CustomStringConvertible, Sendable {
+public struct PreemptedError: ReportedError, Sendable {
     public let checkpoint: String
     public let totalSteps: Int
 

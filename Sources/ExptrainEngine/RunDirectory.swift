@@ -1,4 +1,5 @@
 import Foundation
+import ExptrainEnvironment
 import ExptrainMPI
 
 /// A run's output folder, `<output>/<tag>/<start time>/`, holding `checkpoints/`,
@@ -81,8 +82,8 @@ struct RunDirectory {
     }
 
     /// Writes `config.json`: the resolved settings of the run, for the record.
-    func writeConfig(_ object: [String: Any]) throws {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+    func writeConfig(_ record: RunConfigRecord) throws {
+        let data = try record.encoded()
         guard FileManager.default.createFile(atPath: configPath, contents: data) else {
             throw ExptrainRunError("cannot write \(configPath); check the output folder's permissions")
         }
@@ -91,7 +92,7 @@ struct RunDirectory {
 
 /// A failure of the run itself (not of the experiment's definition or a checkpoint):
 /// exit code 1.
-public struct ExptrainRunError: Error, CustomStringConvertible, Sendable {
+public struct ExptrainRunError: ReportedError, Sendable {
     public let message: String
 
     public init(_ message: String) {
@@ -99,4 +100,5 @@ public struct ExptrainRunError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+    public var exitCode: Int32 { ExitCode.failure }
 }

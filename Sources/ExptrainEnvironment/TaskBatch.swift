@@ -79,8 +79,9 @@ public final class SequentialTaskBatch<Sampler: TaskSampler>: TaskBatch {
     private let endless: Bool
 
     /// The first `environments` tasks of `sampler`. An `endless` batch (training) throws
-    /// when the sampler runs out; a finite one leaves environments inactive.
-    public init(sampler: Sampler, environments: Int, endless: Bool) throws {
+    /// when the sampler runs out; a finite one leaves environments inactive, and is `nil`
+    /// when the sampler has no task at all (a rank whose share of a test set is empty).
+    public init?(sampler: Sampler, environments: Int, endless: Bool) throws {
         self.sampler = sampler
         self.endless = endless
         var tasks: [Sampler.SampledTask?] = []
@@ -93,9 +94,7 @@ public final class SequentialTaskBatch<Sampler: TaskSampler>: TaskBatch {
             }
             tasks.append(task)
         }
-        guard let first = tasks.compactMap({ $0 }).first else {
-            throw TaskError("the sampler yielded no task; give it at least one", exitCode: ExitCode.usage)
-        }
+        guard let first = tasks.compactMap({ $0 }).first else { return nil }
         actionSpace = first.actionSpace
         observationSpace = first.observationSpace
         try actionSpace.validate()
@@ -150,11 +149,20 @@ public final class SequentialTaskBatch<Sampler: TaskSampler>: TaskBatch {
 
 extension TaskSampler {
     /// This sampler's environments as one batch: its own `makeBatch` when it is a
-    /// `BatchedTaskSampler`, else a `SequentialTaskBatch`.
-    public func batch(environments: Int, endless: Bool) throws -> any TaskBatch {
+    /// `BatchedTaskSampler`, else a `SequentialTaskBatch`; `nil` when a finite sampler has
+    /// no task at all.
+    public func batch(environments: Int, endless: Bool) throws -> (any TaskBatch)? {
         if let batched = self as? any BatchedTaskSampler {
             return try batched.makeBatch(environments: environments, endless: endless)
         }
         return try SequentialTaskBatch(sampler: self, environments: environments, endless: endless)
+    }
+
+    /// The training batch: endless, so there is always one.
+    public func trainingBatch(environments: Int) throws -> any TaskBatch {
+        guard let batch = try batch(environments: environments, endless: true) else {
+            throw TaskError("the training sampler yielded no task; training samplers must be endless (length nil)", exitCode: ExitCode.usage)
+        }
+        return batch
     }
 }

@@ -36,6 +36,7 @@ public protocol TaskSampler: AnyObject {
 public protocol BatchedTaskSampler: TaskSampler {
     /// `environments` environments as one batch. `endless` is true for training (an
     /// environment whose episode ends starts the next one at once) and false for a finite
-    /// validation or test set (an environment stops when the set is exhausted).
-    func makeBatch(environments: Int, endless: Bool) throws -> any TaskBatch
+    /// validation or test set (an environment stops when the set is exhausted; `nil` when
+    /// the set is empty).
+    func makeBatch(environments: Int, endless: Bool) throws -> (any TaskBatch)?
 }

@@ -103,10 +103,10 @@ public struct CartPolePPO: CartPoleExperiment {
     }
 
     public func trainingPipeline() throws -> TrainingPipeline {
-        let ppo = PPOSettings(
-            clipParameter: clipParameter, valueCoefficient: common.valueCoefficient, entropyCoefficient: common.entropyCoefficient)
-        return TrainingPipeline(
-            namedLosses: ["ppo": .ppo(ppo)],
+        TrainingPipeline(
+            namedLosses: [
+                "ppo": .ppo(clipParameter: clipParameter, valueCoefficient: common.valueCoefficient, entropyCoefficient: common.entropyCoefficient),
+            ],
             stages: [PipelineStage(lossNames: ["ppo"], maxStageSteps: common.totalSteps)],
             settings: common.trainingSettings(numMiniBatch: numMiniBatch, updateRepeats: updateRepeats, gaeLambda: 0.95))
     }
@@ -128,9 +128,8 @@ public struct CartPoleA2C: CartPoleExperiment {
     }
 
     public func trainingPipeline() throws -> TrainingPipeline {
-        let a2c = A2CSettings(valueCoefficient: common.valueCoefficient, entropyCoefficient: common.entropyCoefficient)
-        return TrainingPipeline(
-            namedLosses: ["a2c": .a2c(a2c)],
+        TrainingPipeline(
+            namedLosses: ["a2c": .a2c(valueCoefficient: common.valueCoefficient, entropyCoefficient: common.entropyCoefficient)],
             stages: [PipelineStage(lossNames: ["a2c"], maxStageSteps: common.totalSteps)],
             settings: common.trainingSettings(numMiniBatch: 1, updateRepeats: 1, gaeLambda: 1))
     }

@@ -43,8 +43,8 @@ extension MiniGridExperiment {
     }
 
     /// The PPO loss and settings of the MiniGrid experiments.
-    var ppo: (loss: LossSpec, settings: TrainingSettings) {
-        (.ppo(PPOSettings(valueCoefficient: common.valueCoefficient, entropyCoefficient: common.entropyCoefficient)),
+    var ppo: (loss: PPOLoss, settings: TrainingSettings) {
+        (.ppo(valueCoefficient: common.valueCoefficient, entropyCoefficient: common.entropyCoefficient),
          common.trainingSettings(numMiniBatch: 4, updateRepeats: 4, gaeLambda: 0.95))
     }
 }

@@ -45,7 +45,7 @@ struct SlotProbe: ExperimentConfig {
 
     func trainingPipeline() throws -> TrainingPipeline {
         TrainingPipeline(
-            namedLosses: ["ppo": .ppo(PPOSettings())],
+            namedLosses: ["ppo": .ppo()],
             stages: [PipelineStage(lossNames: ["ppo"], maxStageSteps: 1_000_000)],
             settings: TrainingSettings(
                 numMiniBatch: 2, updateRepeats: 2, maxGradNorm: 0.5, numSteps: 32, gamma: 0.99, useGAE: true,
@@ -113,7 +113,7 @@ final class SlowCartPoleSampler: TaskSampler {
         delay = microsecondsPerStep
     }
 
-    func nextTask() -> SlowTask? { sampler.nextTask().map { SlowTask($0, microsecondsPerStep: delay) } }
+    func nextTask() throws -> SlowTask? { try sampler.nextTask().map { SlowTask($0, microsecondsPerStep: delay) } }
     var length: Int? { sampler.length }
     var totalUnique: Int? { sampler.totalUnique }
     func reset() { sampler.reset() }
@@ -131,14 +131,14 @@ final class SlowTask: Task {
 
     var actionSpace: ActionSpace { task.actionSpace }
     var observationSpace: ObservationSpace { task.observationSpace }
-    var currentObservation: [Float] { task.currentObservation }
+    var currentObservation: Observation { task.currentObservation }
     var numStepsTaken: Int { task.numStepsTaken }
     var maxSteps: Int { task.maxSteps }
     var isDone: Bool { task.isDone }
     func metrics() -> TaskMetrics { task.metrics() }
 
-    func step(action: Int) -> StepResult {
+    func step(action: Action) throws -> StepResult {
         if delay > 0 { usleep(delay) }
-        return task.step(action: action)
+        return try task.step(action: action)
     }
 }

@@ -1,0 +1,38 @@
+/// Scalar diagnostics (losses' own, the gradient norm, the rollout fraction) summed over the
+/// minibatches of a log interval on this rank, by key.
+///
+/// Keys are kept in the order they were first reported, which is the same on every rank
+/// (every rank runs the same losses on the same number of minibatches), so the sums can
+/// ride in the log point's one reduction as a flat array.
+struct DiagnosticSums {
+    private(set) var keys: [String] = []
+    private var values: [Double] = []
+    private var counts: [Double] = []
+
+    mutating func add(_ key: String, _ value: Float) {
+        if let index = keys.firstIndex(of: key) {
+            values[index] += Double(value)
+            counts[index] += 1
+        } else {
+            keys.append(key)
+            values.append(Double(value))
+            counts.append(1)
+        }
+    }
+
+    mutating func add(_ items: [(key: String, value: Float)]) {
+        for item in items { add(item.key, item.value) }
+    }
+
+    /// Sums then counts, to reduce across ranks.
+    var sums: [Double] { values + counts }
+
+    /// The means of the reduced `sums`, by key.
+    func means(_ reduced: [Double]) -> [(key: String, value: Double)] {
+        guard reduced.count == 2 * keys.count else { return [] }
+        return keys.indices.compactMap { index in
+            let count = reduced[keys.count + index]
+            return count > 0 ? (keys[index], reduced[index] / count) : nil
+        }
+    }
+}
