@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ExptrainExperiments", targets: ["ExptrainExperiments"]),
         .library(name: "ExptrainNN", targets: ["ExptrainNN"]),
         .library(name: "ExptrainRandom", targets: ["ExptrainRandom"]),
+        .library(name: "ExptrainTensor", targets: ["ExptrainTensor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

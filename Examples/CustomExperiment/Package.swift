@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "ExptrainExperiments", package: "exptrain"),
                 .product(name: "ExptrainNN", package: "exptrain"),
                 .product(name: "ExptrainRandom", package: "exptrain"),
+                .product(name: "ExptrainTensor", package: "exptrain"),
             ],
             path: "Sources/MyExperiments"),
     ]

@@ -9,7 +9,7 @@ final class PipelineTests: XCTestCase {
 
     private func pipeline(stages: [PipelineStage], settings: TrainingSettings? = nil) -> TrainingPipeline {
         TrainingPipeline(
-            namedLosses: ["ppo": .ppo(PPOSettings()), "imitation": .imitation], stages: stages,
+            namedLosses: ["ppo": .ppo(), "imitation": .imitation], stages: stages,
             settings: settings ?? complete)
     }
 
@@ -26,13 +26,24 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(second.numSteps, 128)
         XCTAssertEqual(second.learningRate, 2.5e-4)
         XCTAssertEqual(p.totalSteps, 3000)
-        XCTAssertNoThrow(try p.validate(experiment: "demo", environmentsPerProcess: 4))
+        XCTAssertNoThrow(try p.validate(experiment: "demo", environmentsPerProcess: 4, recurrent: true))
     }
 
-    func testMoreMinibatchesThanEnvironmentsIsRejected() {
+    func testRecurrentModelsNeedAnEnvironmentPerMinibatch() {
         let p = pipeline(stages: [PipelineStage(lossNames: ["ppo"], maxStageSteps: 10)])
-        XCTAssertThrowsError(try p.validate(experiment: "demo", environmentsPerProcess: 2)) { error in
+        XCTAssertThrowsError(try p.validate(experiment: "demo", environmentsPerProcess: 2, recurrent: true)) { error in
             XCTAssertTrue("\(error)".hasPrefix("demo: stage 0: numMiniBatch 4 exceeds environmentsPerProcess 2"), "\(error)")
+        }
+    }
+
+    /// A feed-forward model's minibatches are single steps (as CleanRL's), so there may be
+    /// more of them than environments, up to the steps of a rollout.
+    func testFeedForwardMinibatchesAreBoundedByRolloutSteps() throws {
+        let p = pipeline(stages: [PipelineStage(lossNames: ["ppo"], maxStageSteps: 10)])
+        XCTAssertNoThrow(try p.validate(experiment: "demo", environmentsPerProcess: 1, recurrent: false))
+        let tooMany = pipeline(stages: [PipelineStage(lossNames: ["ppo"], maxStageSteps: 10, settings: TrainingSettings(numMiniBatch: 129))])
+        XCTAssertThrowsError(try tooMany.validate(experiment: "demo", environmentsPerProcess: 1, recurrent: false)) { error in
+            XCTAssertTrue("\(error)".contains("numMiniBatch 129 exceeds the 128 steps of a rollout"), "\(error)")
         }
     }
 
@@ -40,7 +51,7 @@ final class PipelineTests: XCTestCase {
         var settings = complete
         settings.gamma = nil
         let p = pipeline(stages: [PipelineStage(lossNames: ["ppo"], maxStageSteps: 10)], settings: settings)
-        XCTAssertThrowsError(try p.validate(experiment: "demo", environmentsPerProcess: 4)) { error in
+        XCTAssertThrowsError(try p.validate(experiment: "demo", environmentsPerProcess: 4, recurrent: true)) { error in
             XCTAssertTrue("\(error)".contains("'gamma' is not set"), "\(error)")
         }
     }
@@ -55,7 +66,7 @@ final class PipelineTests: XCTestCase {
         ]
         for (override, expected) in bad {
             let p = pipeline(stages: [PipelineStage(lossNames: ["ppo"], maxStageSteps: 10, settings: override)])
-            XCTAssertThrowsError(try p.validate(experiment: "demo", environmentsPerProcess: 4)) { error in
+            XCTAssertThrowsError(try p.validate(experiment: "demo", environmentsPerProcess: 4, recurrent: true)) { error in
                 XCTAssertTrue("\(error)".contains(expected), "\(error)")
             }
         }
@@ -63,12 +74,12 @@ final class PipelineTests: XCTestCase {
 
     func testUnknownLossAndWeightCountAreRejected() {
         let unknown = pipeline(stages: [PipelineStage(lossNames: ["ppo", "bc"], maxStageSteps: 10)])
-        XCTAssertThrowsError(try unknown.validate(experiment: "demo", environmentsPerProcess: 4)) { error in
+        XCTAssertThrowsError(try unknown.validate(experiment: "demo", environmentsPerProcess: 4, recurrent: true)) { error in
             XCTAssertTrue("\(error)".contains("unknown loss 'bc'"), "\(error)")
         }
         let weights = pipeline(stages: [PipelineStage(lossNames: ["ppo"], lossWeights: [1, 2], maxStageSteps: 10)])
-        XCTAssertThrowsError(try weights.validate(experiment: "demo", environmentsPerProcess: 4))
-        XCTAssertThrowsError(try pipeline(stages: []).validate(experiment: "demo", environmentsPerProcess: 4))
+        XCTAssertThrowsError(try weights.validate(experiment: "demo", environmentsPerProcess: 4, recurrent: true))
+        XCTAssertThrowsError(try pipeline(stages: []).validate(experiment: "demo", environmentsPerProcess: 4, recurrent: true))
     }
 
     func testTeacherForcingDecaysLinearlyThenStays() {

@@ -3,11 +3,12 @@ import ExptrainRandom
 import ExptrainTensor
 import XCTest
 
-/// The rollout path (`act(…)`, `Categorical.sample(normalizingInPlace:…)`) against the
+/// The rollout path (`act(…)`, `CategoricalHead.sample(preparing:…)`) against the
 /// tensor path it replaces.
 final class InferenceTests: XCTestCase {
     /// Runs `act` for `steps` steps from `initialHidden` and `forward` on the same steps one at a
-    /// time, and checks logits, values and states agree to 1e-6.
+    /// time, and checks log-probabilities (the logits `act` writes, normalised), values and
+    /// states agree to 1e-6.
     private func assertActMatchesForward(
         _ model: some ActorCriticModel, observations: [[Float]], masks: [[Float]], initialHidden: [Float],
         environments: Int, file: StaticString = #filePath, line: UInt = #line
@@ -16,17 +17,21 @@ final class InferenceTests: XCTestCase {
         var hidden = initialHidden
         var state = Tensor(shape: [environments, model.recurrentStateSize], values: initialHidden)
         for (stepObservations, stepMasks) in zip(observations, masks) {
-            var logits = [Float](repeating: .nan, count: environments * model.actionCount)
+            var logits = [Float](repeating: .nan, count: environments * model.distributionHead.parameterCount)
             var values = [Float](repeating: .nan, count: environments)
             act(model, observations: stepObservations, masks: stepMasks, hidden: &hidden, environments: environments,
                 logits: &logits, values: &values, workspace: workspace)
             let output = withoutGradients {
                 model.forward(
-                    observations: Tensor(shape: [environments, stepObservations.count / environments], values: stepObservations),
+                    observations: ObservationBatch(floats: Tensor(shape: [environments, stepObservations.count / environments], values: stepObservations)),
                     masks: Tensor(shape: [environments], values: stepMasks), hidden: state, steps: 1, environments: environments)
             }
             state = output.hidden
-            for (name, fast, reference) in [("logits", logits, output.logits.scalars), ("values", values, output.values.scalars), ("state", hidden, state.scalars)] {
+            let actionCount = model.distributionHead.parameterCount
+            logits.withUnsafeMutableBufferPointer { rows in
+                for row in 0..<environments { logSoftmax(rows.baseAddress! + row * actionCount, count: actionCount, into: rows.baseAddress! + row * actionCount) }
+            }
+            for (name, fast, reference) in [("log-probabilities", logits, output.logProbabilities.scalars), ("values", values, output.values.scalars), ("state", hidden, state.scalars)] {
                 XCTAssertEqual(fast.count, reference.count, name, file: file, line: line)
                 for (a, b) in zip(fast, reference) {
                     XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b)), name, file: file, line: line)
@@ -71,8 +76,8 @@ final class InferenceTests: XCTestCase {
             let inner = RecurrentActorCritic(observationShape: [2, 2, 3], actionCount: 3, hiddenSize: 6, seed: 46)
             var parameters: ParameterStore { inner.parameters }
             var recurrentStateSize: Int { inner.recurrentStateSize }
-            var actionCount: Int { inner.actionCount }
-            func forward(observations: Tensor, masks: Tensor, hidden: Tensor, steps: Int, environments: Int) -> ActorCriticOutput {
+            var distributionHead: any DistributionHead { inner.distributionHead }
+            func forward(observations: ObservationBatch, masks: Tensor, hidden: Tensor, steps: Int, environments: Int) -> ActorCriticOutput {
                 inner.forward(observations: observations, masks: masks, hidden: hidden, steps: steps, environments: environments)
             }
         }
@@ -104,17 +109,22 @@ final class InferenceTests: XCTestCase {
         let policy = Categorical(logits: Tensor(shape: [rows, actions], values: raw))
         var reference = RandomGenerator(seed: 49)
         var inPlace = RandomGenerator(seed: 49)
+        let head = CategoricalHead(actionCount: actions)
         for _ in 0..<20 {
-            let expected = policy.sample(using: &reference)
+            let expected: [Int] = policy.sample(using: &reference)
             var logits = raw
-            var drawn = [Int](repeating: -1, count: rows)
+            var drawn = [Float](repeating: -1, count: rows)
+            var logProbabilities = [Float](repeating: 0, count: rows)
             logits.withUnsafeMutableBufferPointer { logits in
                 drawn.withUnsafeMutableBufferPointer { drawn in
-                    Categorical.sample(normalizingInPlace: logits, actionCount: actions, into: drawn, using: &inPlace)
+                    logProbabilities.withUnsafeMutableBufferPointer {
+                        head.sample(preparing: logits, into: drawn, logProbabilities: $0, using: &inPlace)
+                    }
                 }
             }
-            XCTAssertEqual(drawn, expected, "the same draws give the same actions")
+            XCTAssertEqual(drawn.map { Int($0) }, expected, "the same draws give the same actions")
             XCTAssertEqual(logits.map(\.bitPattern), policy.logProbabilities.scalars.map(\.bitPattern), "the logits become log p, bit for bit")
+            XCTAssertEqual(logProbabilities.map(\.bitPattern), policy.logProbability(of: expected).scalars.map(\.bitPattern))
         }
         XCTAssertEqual(inPlace.nextUniform(), reference.nextUniform(), "both drew the same number of values")
     }
@@ -130,8 +140,8 @@ private func act(
             hidden.withUnsafeMutableBufferPointer { hidden in
                 logits.withUnsafeMutableBufferPointer { logits in
                     values.withUnsafeMutableBufferPointer { values in
-                        model.act(observations: observations, masks: masks, hidden: hidden, environments: environments,
-                                  logits: logits, values: values, workspace: workspace)
+                        model.act(observations: ObservationRows(floats: observations, rows: environments), masks: masks, hidden: hidden,
+                                  environments: environments, distributionParameters: logits, values: values, workspace: workspace)
                     }
                 }
             }

@@ -86,9 +86,9 @@ final class LayerGradientTests: XCTestCase {
         let returns = Tensor.randomNormal([5], seed: 22)
         scale("actor.4.weight", of: model.parameters, by: 50)  // so the policy's gradients are not tiny
         assertParameterGradientsMatchFiniteDifferences(model.parameters) {
-            let output = model.forward(observations: observations, masks: Tensor(shape: [5], repeating: 1),
+            let output = model.forward(observations: ObservationBatch(floats: observations), masks: Tensor(shape: [5], repeating: 1),
                                        hidden: Tensor.zeros([5, 0]), steps: 1, environments: 5)
-            let policy = Categorical(logits: output.logits)
+            let policy = output.categorical
             return policy.logProbability(of: [0, 1, 1, 0, 1]).mean() + (output.values - returns).squared().mean()
                 + policy.entropy().mean()
         }
@@ -105,8 +105,8 @@ final class LayerGradientTests: XCTestCase {
         let hidden = Tensor.randomNormal([2, 3], seed: 24)
         scale("actor.weight", of: model.parameters, by: 30)
         assertParameterGradientsMatchFiniteDifferences(model.parameters) {
-            let output = model.forward(observations: observations, masks: masks, hidden: hidden, steps: steps, environments: environments)
-            let policy = Categorical(logits: output.logits)
+            let output = model.forward(observations: ObservationBatch(floats: observations), masks: masks, hidden: hidden, steps: steps, environments: environments)
+            let policy = output.categorical
             return policy.logProbability(of: [2, 0, 1, 1]).sum() + projection(output.values, seed: 25) + projection(output.hidden, seed: 26)
         }
     }

@@ -19,9 +19,9 @@ final class ModelTests: XCTestCase {
             offset += entry.count
         }
         XCTAssertEqual(model.parameters.values(of: "actor.0.bias"), [Float](repeating: 0, count: 64))
-        let output = model.forward(observations: Tensor.randomNormal([6, 4], seed: 2), masks: Tensor(shape: [6], repeating: 1),
+        let output = model.forward(observations: ObservationBatch(floats: Tensor.randomNormal([6, 4], seed: 2)), masks: Tensor(shape: [6], repeating: 1),
                                    hidden: Tensor.zeros([3, 0]), steps: 2, environments: 3)
-        XCTAssertEqual(output.logits.shape, [6, 2])
+        XCTAssertEqual(output.logProbabilities.shape, [6, 2])
         XCTAssertEqual(output.values.shape, [6])
         XCTAssertEqual(output.hidden.shape, [3, 0])
     }
@@ -47,12 +47,12 @@ final class ModelTests: XCTestCase {
             let model = RecurrentActorCritic(observationShape: [3, 3, 3], actionCount: 5, hiddenSize: 8, seed: seed)
             let observations = Tensor(shape: [2, 27], values: (0..<54).map { Float($0 % 3) })
             let output = withoutGradients {
-                model.forward(observations: observations, masks: Tensor(shape: [2], repeating: 1),
+                model.forward(observations: ObservationBatch(floats: observations), masks: Tensor(shape: [2], repeating: 1),
                               hidden: Tensor.zeros([2, 8]), steps: 1, environments: 2)
             }
             var generator = RandomGenerator(seed: seed)
-            let actions = (0..<20).flatMap { _ in Categorical(logits: output.logits * 100).sample(using: &generator) }
-            let gaussian = DiagonalGaussian(mean: output.logits, logStandardDeviation: Tensor.zeros([5])).sample(using: &generator).scalars
+            let actions = (0..<20).flatMap { _ -> [Int] in Categorical(logits: output.logProbabilities * 100).sample(using: &generator) }
+            let gaussian = DiagonalGaussian(mean: output.logProbabilities, logStandardDeviation: Tensor.zeros([5])).sample(using: &generator).scalars
             return (model.parameters.withValues { Array($0) }, actions, gaussian)
         }
         let (first, second, other) = (run(seed: 7), run(seed: 7), run(seed: 8))
@@ -75,18 +75,18 @@ final class ModelTests: XCTestCase {
         let carried = Tensor.randomNormal([1, 6], seed: 11)
         func run(masks: [Float], hidden: Tensor) -> ActorCriticOutput {
             withoutGradients {
-                model.forward(observations: observations, masks: Tensor(shape: [2], values: masks), hidden: hidden, steps: 2, environments: 1)
+                model.forward(observations: ObservationBatch(floats: observations), masks: Tensor(shape: [2], values: masks), hidden: hidden, steps: 2, environments: 1)
             }
         }
         let reset = run(masks: [0, 1], hidden: carried)
         let fresh = run(masks: [1, 1], hidden: Tensor.zeros([1, 6]))
         let kept = run(masks: [1, 1], hidden: carried)
-        XCTAssertEqual(reset.logits.scalars, fresh.logits.scalars, "mask 0 forgets the carried state")
+        XCTAssertEqual(reset.logProbabilities.scalars, fresh.logProbabilities.scalars, "mask 0 forgets the carried state")
         XCTAssertEqual(reset.values.scalars, fresh.values.scalars)
         XCTAssertNotEqual(kept.values.scalars, fresh.values.scalars, "mask 1 keeps it")
         let resetAtSecond = run(masks: [1, 0], hidden: carried)
         let secondAlone = withoutGradients {
-            model.forward(observations: observations.slice(rows: 1..<2), masks: Tensor(shape: [1], values: [1]),
+            model.forward(observations: ObservationBatch(floats: observations.slice(rows: 1..<2)), masks: Tensor(shape: [1], values: [1]),
                           hidden: Tensor.zeros([1, 6]), steps: 1, environments: 1)
         }
         XCTAssertEqual(resetAtSecond.hidden.scalars, secondAlone.hidden.scalars)
@@ -96,18 +96,18 @@ final class ModelTests: XCTestCase {
         let model = RecurrentActorCritic(observationShape: [2, 2, 3], actionCount: 3, hiddenSize: 6, recurrent: false, seed: 12)
         XCTAssertEqual(model.recurrentStateSize, 0)
         XCTAssertFalse(model.parameters.names.contains { $0.hasPrefix("gru") })
-        let output = model.forward(observations: Tensor.zeros([4, 12]), masks: Tensor(shape: [4], repeating: 1),
+        let output = model.forward(observations: ObservationBatch(floats: Tensor.zeros([4, 12])), masks: Tensor(shape: [4], repeating: 1),
                                    hidden: Tensor.zeros([2, 0]), steps: 2, environments: 2)
-        XCTAssertEqual(output.logits.shape, [4, 3])
+        XCTAssertEqual(output.logProbabilities.shape, [4, 3])
         XCTAssertEqual(output.hidden.shape, [2, 0])
     }
 
     func testForwardWithoutGradientsRecordsNothing() {
         let model = MLPActorCritic(observationSize: 3, actionCount: 2, seed: 13)
         let output = withoutGradients {
-            model.forward(observations: Tensor.zeros([2, 3]), masks: Tensor(shape: [2], repeating: 1), hidden: Tensor.zeros([2, 0]), steps: 1, environments: 2)
+            model.forward(observations: ObservationBatch(floats: Tensor.zeros([2, 3])), masks: Tensor(shape: [2], repeating: 1), hidden: Tensor.zeros([2, 0]), steps: 1, environments: 2)
         }
-        XCTAssertFalse(output.logits.requiresGradient)
+        XCTAssertFalse(output.logProbabilities.requiresGradient)
         XCTAssertFalse(output.values.requiresGradient)
     }
 
@@ -115,7 +115,7 @@ final class ModelTests: XCTestCase {
         let model = MLPActorCritic(observationSize: 3, actionCount: 2, hidden: [4], seed: 14)
         let observations = Tensor.randomNormal([2, 3], seed: 15)
         func loss() -> Tensor {
-            model.forward(observations: observations, masks: Tensor(shape: [2], repeating: 1), hidden: Tensor.zeros([2, 0]), steps: 1, environments: 2)
+            model.forward(observations: ObservationBatch(floats: observations), masks: Tensor(shape: [2], repeating: 1), hidden: Tensor.zeros([2, 0]), steps: 1, environments: 2)
                 .values.sum()
         }
         model.parameters.zeroGradients()
@@ -132,14 +132,14 @@ final class ModelTests: XCTestCase {
         let probabilities: [Float] = [0.1, 0.6, 0.3]
         let logits = Tensor(shape: [1, 3], values: probabilities.map { Float(log(Double($0))) + 2 })
         let policy = Categorical(logits: logits)
-        XCTAssertEqual(policy.mode, [1])
+        XCTAssertEqual(policy.mode.scalars, [1])
         let entropy = -probabilities.reduce(Float(0)) { $0 + $1 * Float(log(Double($1))) }
         XCTAssertEqual(policy.entropy().scalar, entropy, accuracy: 1e-6)
         XCTAssertEqual(policy.logProbability(of: [2]).scalar, Float(log(0.3)), accuracy: 1e-6)
         var generator = RandomGenerator(seed: 16)
         var counts = [0, 0, 0]
         let draws = 30_000
-        for _ in 0..<draws { counts[policy.sample(using: &generator)[0]] += 1 }
+        for _ in 0..<draws { let drawn: [Int] = policy.sample(using: &generator); counts[drawn[0]] += 1 }
         for (count, p) in zip(counts, probabilities) {
             // Binomial standard deviation is at most √(30000·0.25) ≈ 87: 5σ bounds.
             XCTAssertEqual(Double(count), Double(p) * Double(draws), accuracy: 435)
@@ -172,7 +172,7 @@ final class ModelTests: XCTestCase {
         do {
             let model = MLPActorCritic(observationSize: 3, actionCount: 2, seed: 17)
             store = model.parameters
-            model.forward(observations: Tensor.zeros([1, 3]), masks: Tensor(shape: [1], repeating: 1), hidden: Tensor.zeros([1, 0]), steps: 1, environments: 1)
+            model.forward(observations: ObservationBatch(floats: Tensor.zeros([1, 3])), masks: Tensor(shape: [1], repeating: 1), hidden: Tensor.zeros([1, 0]), steps: 1, environments: 1)
                 .values.sum().backward()
         }
         XCTAssertNil(store, "no reference cycle keeps a model's parameters alive")

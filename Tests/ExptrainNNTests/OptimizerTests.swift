@@ -124,11 +124,14 @@ final class OptimizerTests: XCTestCase {
     }
 
     func testLearningRateSchedules() {
-        XCTAssertEqual(LearningRateSchedule.constant(3e-4).value(atStep: 1_000), 3e-4)
-        let decay = LearningRateSchedule.linearDecay(from: 1e-3, to: 0, over: 100)
-        XCTAssertEqual(decay.value(atStep: 0), 1e-3)
-        XCTAssertEqual(decay.value(atStep: 25), 7.5e-4, accuracy: 1e-9)
-        XCTAssertEqual(decay.value(atStep: 100), 0)
-        XCTAssertEqual(decay.value(atStep: 500), 0, "stays at the final rate")
+        XCTAssertEqual(ConstantLearningRate().learningRate(atStep: 1_000, initial: 3e-4, totalSteps: 100), 3e-4)
+        let decay = LinearLearningRateDecay(endFactor: 0)
+        XCTAssertEqual(decay.learningRate(atStep: 0, initial: 1e-3, totalSteps: 100), 1e-3)
+        XCTAssertEqual(decay.learningRate(atStep: 25, initial: 1e-3, totalSteps: 100), 7.5e-4, accuracy: 1e-9)
+        XCTAssertEqual(decay.learningRate(atStep: 100, initial: 1e-3, totalSteps: 100), 0)
+        XCTAssertEqual(decay.learningRate(atStep: 500, initial: 1e-3, totalSteps: 100), 0, "stays at the final rate")
+        XCTAssertEqual(LinearLearningRateDecay(endFactor: 0.5).learningRate(atStep: 100, initial: 1e-3, totalSteps: 100), 5e-4)
+        XCTAssertNotNil(LinearLearningRateDecay(endFactor: 2).problem)
+        XCTAssertNil(LinearLearningRateDecay(endFactor: 0.1).problem)
     }
 }

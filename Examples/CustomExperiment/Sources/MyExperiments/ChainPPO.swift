@@ -20,7 +20,7 @@ struct ChainPPO: ExperimentConfig {
 
     func trainingPipeline() throws -> TrainingPipeline {
         TrainingPipeline(
-            namedLosses: ["ppo": .ppo(PPOSettings())],
+            namedLosses: ["ppo": .ppo()],
             stages: [PipelineStage(lossNames: ["ppo"], maxStageSteps: totalSteps, earlyStopping: .successMean100(atLeast: 0.99))],
             settings: TrainingSettings(
                 numMiniBatch: 2, updateRepeats: 4, maxGradNorm: 0.5, numSteps: 64, gamma: 0.99, useGAE: true,

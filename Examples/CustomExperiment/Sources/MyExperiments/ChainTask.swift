@@ -10,23 +10,24 @@ final class ChainTask: Task {
     private(set) var numStepsTaken = 0
     private(set) var isDone = false
     private var episodeReturn = 0.0
-    private(set) var currentObservation: [Float]
+    private(set) var currentObservation: Observation
 
     init(length: Int, start: Int, maxSteps: Int) {
         self.length = length
         self.maxSteps = maxSteps
         position = start
-        currentObservation = [Float](repeating: 0, count: length)
-        currentObservation[position] = 1
+        currentObservation = Observation(floats: [Float](repeating: 0, count: length))
+        currentObservation.floats[position] = 1
     }
 
     var actionSpace: ActionSpace { .discrete(count: 2) }
     var observationSpace: ObservationSpace { ObservationSpace(shape: [length], low: 0, high: 1) }
 
-    func step(action: Int) -> StepResult {
-        currentObservation[position] = 0
-        position = max(0, min(length - 1, position + (action == 1 ? 1 : -1)))
-        currentObservation[position] = 1
+    func step(action: Action) throws -> StepResult {
+        guard let move = action.index, !isDone else { throw TaskError("ChainTask takes Discrete(2) actions on a running episode, got \(action)") }
+        currentObservation.floats[position] = 0
+        position = max(0, min(length - 1, position + (move == 1 ? 1 : -1)))
+        currentObservation.floats[position] = 1
         numStepsTaken += 1
         let reachedEnd = position == length - 1
         let reward: Float = reachedEnd ? 1 : 0
@@ -39,7 +40,7 @@ final class ChainTask: Task {
         TaskMetrics(episodeReturn: episodeReturn, length: numStepsTaken, success: position == length - 1)
     }
 
-    func expertAction() -> Int? { 1 }
+    func expertAction() -> Action? { .discrete(1) }
 }
 
 /// Chains that start at a random cell of the left half; endless, or `episodes` long.

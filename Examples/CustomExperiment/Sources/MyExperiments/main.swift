@@ -1,4 +1,4 @@
 import ExptrainCLI
 import ExptrainExperiments
 
-Exptrain.main(experiments: BuiltinExperiments.all + [ChainPPO.self])
+Exptrain.main(experiments: BuiltinExperiments.all + [ChainPPO.self, ReachPPO.self])
