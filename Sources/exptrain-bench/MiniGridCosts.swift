@@ -21,31 +21,32 @@ func miniGridCosts() {
     var task = sampler.nextTask()!
     let step = median(secondsPerCall {
         if task.isDone { task = sampler.nextTask()! }
-        _ = task.step(action: generator.nextInt(below: 3))  // left, right, forward
+        _ = try! task.step(action: .discrete(generator.nextInt(below: 3)))  // left, right, forward
     })
 
     let environments = 8
-    let observations = Tensor(shape: [environments, 147], values: (0..<environments).flatMap { _ in sampler.nextTask()!.currentObservation })
+    let observations = ObservationBatch(floats: Tensor(
+        shape: [environments, 147], values: (0..<environments).flatMap { _ in sampler.nextTask()!.currentObservation.floats }))
     let masks = Tensor(shape: [environments], repeating: 1)
     let noHidden = Tensor.zeros([environments, 0])
-    var actions = [Int](repeating: 0, count: environments)
     let rolloutForward = median(secondsPerCall {
         let output = withoutGradients {
             model.forward(observations: observations, masks: masks, hidden: noHidden, steps: 1, environments: environments)
         }
-        Categorical(logits: output.logits).sample(into: &actions, using: &generator)
+        _ = output.distribution.sample(using: &generator)
     })
 
     let batch = 64
-    let batchObservations = Tensor(shape: [batch, 147], values: (0..<batch).flatMap { _ in sampler.nextTask()!.currentObservation })
-    let batchActions = (0..<batch).map { _ in generator.nextInt(below: 7) }
+    let batchObservations = ObservationBatch(floats: Tensor(
+        shape: [batch, 147], values: (0..<batch).flatMap { _ in sampler.nextTask()!.currentObservation.floats }))
+    let batchActions = Tensor(shape: [batch, 1], values: (0..<batch).map { _ in Float(generator.nextInt(below: 7)) })
     let returns = Tensor.randomNormal([batch], using: &generator)
     let optimizer = Adam(learningRate: 1e-3, eps: 1e-5)
     let minibatch = median(secondsPerCall {
         let output = model.forward(
             observations: batchObservations, masks: Tensor(shape: [batch], repeating: 1),
             hidden: Tensor.zeros([batch, 0]), steps: 1, environments: batch)
-        let policy = Categorical(logits: output.logits)
+        let policy = output.distribution
         let loss = -policy.logProbability(of: batchActions).mean() + 0.5 * (output.values - returns).squared().mean()
             - 0.01 * policy.entropy().mean()
         model.parameters.zeroGradients()

@@ -1,7 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ExptrainEnvironment
 import ExptrainNN
+import ExptrainRandom
+import ExptrainTensor
 import Foundation
 
 /// The LD_PRELOAD counter of scripts/bench/malloc_count.c, if it is loaded.
@@ -16,38 +19,142 @@ enum AllocationCounter {
     static var count: UInt64 { function?() ?? 0 }
 }
 
-/// Heap allocations per environment step of the CartPole rollout (4 environments, as
-/// cartpole-ppo), in steady state: after two warm-up rollouts, over 20 rollouts of 128
-/// steps. Counted by the LD_PRELOAD shim, so everything counts: tensors, arrays, tasks.
-/// Both the engine's path (`act` into kept buffers) and the tensor path (`forward` without
-/// gradients, as before `act`) are measured.
+/// Heap allocations per environment step of the engine's CartPole rollout (4 environments,
+/// as cartpole-ppo), in steady state: after two warm-up rollouts, over 20 rollouts of 128
+/// steps, each `RolloutCollector.collect` then `carryOverLastStep`, as the trainer runs
+/// them. Counted by the LD_PRELOAD shim, so everything counts: tensors, arrays, tasks.
+///
+/// Two paths through the same collector: the engine's (`MLPActorCritic.act` into the
+/// stepper's buffers) and the tensor path (`ForwardOnly`: the protocol's default `act`,
+/// `forward` on tensors without gradients, as before `act`). The inference figures count
+/// only what is allocated inside the policy step, the model's `act` and the head's
+/// `sample`, wherever the collector calls them (`InferenceAllocations`).
 func rolloutAllocations() {
     guard AllocationCounter.isAvailable else {
         report("rollout_allocations_per_step", value: -1, unit: "allocations/step",
                extra: ["note": "not measured: run with LD_PRELOAD of scripts/bench/malloc_count.c (scripts/bench.sh does)"])
         return
     }
-    let environments = 4
+    let (environments, steps) = (4, 128)
     for tensorPath in [false, true] {
-        let model = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
-        let rollout = CartPoleRollout(model: model, environments: environments, steps: 128, tensorPath: tensorPath, seed: 5)
-        for _ in 0..<2 { rollout.collect(); rollout.carryOver() }
+        let mlp = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
+        let model = InferenceAllocations(tensorPath ? ForwardOnly(mlp) : mlp)
+        let (collector, storage) = cartPoleCollector(model: model, environments: environments, steps: steps, samplerSeed: 5, seed: 11)
+        var episodes = 0
+        for _ in 0..<2 {
+            collectRollout(collector, into: storage, episodes: &episodes)
+            storage.carryOverLastStep()
+        }
         let rollouts = 20
-        let episodesBefore = rollout.finishedEpisodes
-        let inferenceBefore = rollout.inferenceAllocations
+        let episodesBefore = episodes
+        let inferenceBefore = model.tally.count
         let before = AllocationCounter.count
-        for _ in 0..<rollouts { rollout.collect(); rollout.carryOver() }
+        for _ in 0..<rollouts {
+            collectRollout(collector, into: storage, episodes: &episodes)
+            storage.carryOverLastStep()
+        }
         let allocations = Double(AllocationCounter.count - before)
-        let steps = Double(rollouts * 128 * environments)
-        let episodes = rollout.finishedEpisodes - episodesBefore
+        let inference = Double(model.tally.count - inferenceBefore)
+        let stepCount = Double(rollouts * steps * environments)
         let name = tensorPath ? "rollout_allocations_per_step_tensor_path" : "rollout_allocations_per_step_engine_path"
-        let how = tensorPath ? "forward on tensors without gradients (the path before act)" : "model.act into kept buffers, as RolloutCollector does"
-        let inference = Double(rollout.inferenceAllocations - inferenceBefore)
-        report(name, value: allocations / steps, unit: "allocations/env step",
-               extra: ["note": "CartPole, MLPActorCritic 64-64, 4 envs, \(how), everything counted; \(Int(steps)) env steps, \(episodes) episodes ended (each makes a new task)"])
+        let how = tensorPath
+            ? "RolloutCollector with the default act: forward on tensors without gradients (the path before act)"
+            : "RolloutCollector, model.act into the stepper's buffers"
+        report(name, value: allocations / stepCount, unit: "allocations/env step",
+               extra: ["note": "CartPole, MLPActorCritic 64-64, 4 envs, \(how), everything counted; \(Int(stepCount)) env steps, \(episodes - episodesBefore) episodes ended (each makes a new task)"])
         report(name.replacingOccurrences(of: "rollout_allocations", with: "rollout_inference_allocations"),
-               value: inference / steps, unit: "allocations/env step",
-               extra: ["note": "the same rollout, counting only the policy's forward and sampling"],
+               value: inference / stepCount, unit: "allocations/env step",
+               extra: ["note": "the same rollouts, counting only inside the policy step: the model's act (steps and bootstrap values) and the head's sample"],
                target: tensorPath ? nil : "0", met: tensorPath ? nil : inference == 0)
+    }
+}
+
+/// A running count of heap allocations.
+final class AllocationTally: @unchecked Sendable {
+    var count: UInt64 = 0
+
+    /// Runs `body`, adding the allocations it makes.
+    func counting(_ body: () -> Void) {
+        let before = AllocationCounter.count
+        body()
+        count += AllocationCounter.count - before
+    }
+}
+
+/// `model` as it is, but counting into `tally` the allocations made inside its `act` and
+/// inside its distribution head's `sample`: the policy step, wherever the engine runs it.
+final class InferenceAllocations: ActorCriticModel {
+    let model: any ActorCriticModel
+    let tally = AllocationTally()
+    let distributionHead: any DistributionHead
+
+    init(_ model: any ActorCriticModel) {
+        self.model = model
+        distributionHead = CountingHead(head: model.distributionHead, tally: tally)
+    }
+
+    var parameters: ParameterStore { model.parameters }
+    var recurrentStateSize: Int { model.recurrentStateSize }
+
+    func forward(observations: ObservationBatch, masks: Tensor, hidden: Tensor, steps: Int, environments: Int) -> ActorCriticOutput {
+        model.forward(observations: observations, masks: masks, hidden: hidden, steps: steps, environments: environments)
+    }
+
+    func act(
+        observations: ObservationRows, masks: UnsafeBufferPointer<Float>, hidden: UnsafeMutableBufferPointer<Float>,
+        environments: Int, distributionParameters: UnsafeMutableBufferPointer<Float>, values: UnsafeMutableBufferPointer<Float>,
+        workspace: InferenceWorkspace
+    ) {
+        tally.counting {
+            model.act(
+                observations: observations, masks: masks, hidden: hidden, environments: environments,
+                distributionParameters: distributionParameters, values: values, workspace: workspace)
+        }
+    }
+}
+
+/// `head`, counting into `tally` the allocations its `sample` makes.
+struct CountingHead: DistributionHead {
+    let head: any DistributionHead
+    let tally: AllocationTally
+
+    var parameterCount: Int { head.parameterCount }
+    var actionDimensions: Int { head.actionDimensions }
+    var description: String { head.description }
+
+    func check(actionSpace space: ActionSpace) throws(SpaceError) { try head.check(actionSpace: space) }
+
+    func sample(
+        preparing parameters: UnsafeMutableBufferPointer<Float>, into actions: UnsafeMutableBufferPointer<Float>,
+        logProbabilities: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator
+    ) {
+        tally.counting {
+            head.sample(preparing: parameters, into: actions, logProbabilities: logProbabilities, using: &generator)
+        }
+    }
+
+    func logProbability(prepared row: UnsafePointer<Float>, of action: UnsafePointer<Float>) -> Float {
+        head.logProbability(prepared: row, of: action)
+    }
+
+    func mode(of parameters: UnsafeBufferPointer<Float>, into actions: UnsafeMutableBufferPointer<Float>) {
+        head.mode(of: parameters, into: actions)
+    }
+}
+
+/// `model` with only its `forward`: the collector then runs the protocol's default `act`,
+/// `forward` on tensors without gradients with its output copied into the stepper's
+/// buffers (what a model that writes no `act` gets, and what the engine did before `act`).
+final class ForwardOnly: ActorCriticModel {
+    let model: any ActorCriticModel
+
+    init(_ model: any ActorCriticModel) { self.model = model }
+
+    var parameters: ParameterStore { model.parameters }
+    var recurrentStateSize: Int { model.recurrentStateSize }
+    var distributionHead: any DistributionHead { model.distributionHead }
+
+    func forward(observations: ObservationBatch, masks: Tensor, hidden: Tensor, steps: Int, environments: Int) -> ActorCriticOutput {
+        model.forward(observations: observations, masks: masks, hidden: hidden, steps: steps, environments: environments)
     }
 }

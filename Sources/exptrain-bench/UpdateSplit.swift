@@ -3,53 +3,52 @@ import Glibc
 #endif
 import ExptrainMPI
 import ExptrainNN
+import ExptrainOnPolicy
 import ExptrainTensor
 
 /// Where the time of one cartpole-ppo update goes, per rank (run under `mpirun -np N`):
-/// the trainer's update (`OnPolicyTrainer.update`) written out with the same pieces and
-/// sizes — rollout of 4 environments × 128 steps, GAE, then 4 epochs × 4 minibatches of
-/// 128 steps: minibatch, forward, PPO loss (clipped surrogate, clipped value loss,
-/// entropy, advantage normalisation), backward; the gradient all-reduce; global-norm
-/// clipping and Adam. Each phase is timed on its own; medians over 30 updates.
+/// `OnPolicyTrainer.update` run with the engine's own pieces at its sizes — a
+/// `RolloutCollector` rollout of 4 environments × 128 steps, `RolloutStorage.computeAdvantages`
+/// (GAE γ 0.99, λ 0.95), then 4 epochs × 4 minibatches of 128 single steps shuffled with
+/// the collector's generator: `Minibatch(storage, singleSteps:)`, `model.forward`,
+/// `PPOLoss()` (CleanRL's defaults), backward; one all-reduce of the flat gradients;
+/// `clipGlobalNorm` and Adam. Each phase is timed on its own; medians over 30 updates.
+/// Left out: the trainer's one small control all-reduce per update (preemption, step and
+/// sample counts), its diagnostics and its learning-rate schedule (constant here).
 func updateSplit() {
     let world = Reporting.world()
     let (environments, steps, minibatches, epochs) = (4, 128, 4, 4)
     let model = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
     try! model.parameters.withValues { try world.broadcast($0, root: 0) }
-    let rollout = CartPoleRollout(model: model, environments: environments, steps: steps, tensorPath: false, seed: UInt64(100 + world.rank))
+    let (collector, storage) = cartPoleCollector(
+        model: model, environments: environments, steps: steps, samplerSeed: UInt64(100 + world.rank), seed: 11)
+    let loss = PPOLoss()
     let optimizer = Adam(learningRate: 2.5e-4, eps: 1e-5)
-    var advantages = [Float](repeating: 0, count: steps * environments)
-    var returns = [Float](repeating: 0, count: steps * environments)
     let clock = ContinuousClock()
     let phases = ["rollout", "advantages", "forward_backward", "allreduce", "optimizer"]
     var times = [[Double]](repeating: [], count: phases.count)
+    var episodes = 0
 
     for update in 0..<35 {
         var elapsed = [Double](repeating: 0, count: phases.count)
-        elapsed[0] = seconds(clock.measure { rollout.collect() })
-        elapsed[1] = seconds(clock.measure {
-            generalizedAdvantages(rollout, steps: steps, environments: environments, advantages: &advantages, returns: &returns)
-        })
-        let units = steps * environments
+        elapsed[0] = seconds(clock.measure { collectRollout(collector, into: storage, episodes: &episodes) })
+        elapsed[1] = seconds(clock.measure { storage.computeAdvantages(gamma: 0.99, lambda: 0.95, useGAE: true) })
+        let units = storage.collectedSteps * environments
         let size = units / minibatches
+        let globalMinibatchSamples = size * world.size  // the trainer sums them in its control all-reduce
         for _ in 0..<epochs {
+            // OnPolicyTrainer.shuffled: Fisher–Yates with the collector's generator.
             var order = Array(0..<units)
-            for i in stride(from: units - 1, to: 0, by: -1) { order.swapAt(i, rollout.generator.nextInt(below: i + 1)) }
+            for i in stride(from: units - 1, to: 0, by: -1) { order.swapAt(i, collector.generator.nextInt(below: i + 1)) }
             for m in 0..<minibatches {
                 let chosen = Array(order[(m * size)..<((m + 1) * size)])
                 elapsed[2] += seconds(clock.measure {
-                    let observations = Tensor(shape: [size, 4], values: chosen.flatMap { i in
-                        (0..<4).map { rollout.observations[i * 4 + $0] }
-                    })
+                    let batch = Minibatch(storage, singleSteps: chosen)
                     let output = model.forward(
-                        observations: observations, masks: Tensor(shape: [size], repeating: 1),
-                        hidden: Tensor.zeros([size, 0]), steps: 1, environments: size)
-                    let loss = ppoLoss(
-                        output: output, actions: chosen.map { rollout.actions[$0] },
-                        oldLogProbabilities: chosen.map { rollout.logProbabilities[$0] },
-                        oldValues: chosen.map { rollout.values[$0] },
-                        advantages: chosen.map { advantages[$0] }, returns: chosen.map { returns[$0] })
-                    let scaled = loss * (1 / Float(world.size))
+                        observations: batch.observations, masks: batch.masks, hidden: batch.initialHidden,
+                        steps: batch.steps, environments: batch.environments)
+                    // Weighted by the rank's share of the minibatch's samples over all ranks, as the trainer does.
+                    let scaled = loss(batch, output).loss * (Float(batch.sampleCount) / Float(globalMinibatchSamples))
                     model.parameters.zeroGradients()
                     scaled.backward()
                 })
@@ -62,7 +61,7 @@ func updateSplit() {
                 })
             }
         }
-        rollout.carryOver()
+        storage.carryOverLastStep()
         if update >= 5 { for p in phases.indices { times[p].append(elapsed[p]) } }
     }
     let medians = times.map(median)
@@ -76,44 +75,4 @@ func updateSplit() {
            extra: ["note": "sum of the phases' medians; ≈ \(Int(Double(steps * environments * world.size) / total)) env steps/s over \(ranks)"])
     report("cartpole_ppo_update_communication_share_np\(world.size)", value: medians[3] / total, unit: "fraction",
            extra: ["note": "gradient all-reduce time (16 per update, including waiting for the other ranks) ÷ update time"])
-}
-
-/// GAE(γ 0.99, λ 0.95) over the rollout, as `AdvantageEstimator.generalized`.
-func generalizedAdvantages(
-    _ rollout: CartPoleRollout, steps: Int, environments: Int, advantages: inout [Float], returns: inout [Float]
-) {
-    let (gamma, lambda): (Float, Float) = (0.99, 0.95)
-    for e in 0..<environments {
-        var nextAdvantage: Float = 0
-        var nextValue = rollout.bootstrapValues[e]
-        for t in stride(from: steps - 1, through: 0, by: -1) {
-            let i = t * environments + e
-            let continues = 1 - rollout.episodeEnded[i]
-            let delta = rollout.rewards[i] + gamma * nextValue * continues - rollout.values[i]
-            nextAdvantage = delta + gamma * lambda * continues * nextAdvantage
-            advantages[i] = nextAdvantage
-            returns[i] = nextAdvantage + rollout.values[i]
-            nextValue = rollout.values[i]
-        }
-    }
-}
-
-/// CleanRL's PPO loss, as the engine's `ppoLoss` (clip 0.2, value 0.5, entropy 0.01).
-func ppoLoss(
-    output: ActorCriticOutput, actions: [Int], oldLogProbabilities: [Float], oldValues: [Float],
-    advantages: [Float], returns: [Float]
-) -> Tensor {
-    let n = actions.count
-    let mean = advantages.reduce(0, +) / Float(n)
-    let std = (advantages.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(n - 1)).squareRoot()
-    let normalized = Tensor(shape: [n], values: advantages.map { ($0 - mean) / (std + 1e-8) })
-    let policy = Categorical(logits: output.logits)
-    let ratio = (policy.logProbability(of: actions) - Tensor(shape: [n], values: oldLogProbabilities)).exp()
-    let policyLoss = maximum(-normalized * ratio, -normalized * ratio.clamped(to: 0.8, 1.2)).mean()
-    let returnsTensor = Tensor(shape: [n], values: returns)
-    let old = Tensor(shape: [n], values: oldValues)
-    let unclipped = (output.values - returnsTensor).squared()
-    let clippedValues = old + (output.values - old).clamped(to: -0.2, 0.2)
-    let valueLoss = 0.5 * maximum(unclipped, (clippedValues - returnsTensor).squared()).mean()
-    return policyLoss + 0.5 * valueLoss - 0.01 * policy.entropy().mean()
 }

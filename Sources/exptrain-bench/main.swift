@@ -167,8 +167,8 @@ group("mlp") {
 group("mlp-actor-critic") {
     let batch = 512
     let model = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
-    let observations = Tensor.randomNormal([batch, 4], using: &generator)
-    let actions = (0..<batch).map { _ in generator.nextInt(below: 2) }
+    let observations = ObservationBatch(floats: Tensor.randomNormal([batch, 4], using: &generator))
+    let actions = Tensor(shape: [batch, 1], values: (0..<batch).map { _ in Float(generator.nextInt(below: 2)) })
     let advantages = Tensor.randomNormal([batch], using: &generator)
     let returns = Tensor.randomNormal([batch], using: &generator)
     let oldLogProbabilities = Tensor(shape: [batch], repeating: -Float(log(2.0)))
@@ -176,7 +176,7 @@ group("mlp-actor-critic") {
     let noHidden = Tensor.zeros([batch, 0])
     let time = median(secondsPerCall {
         let output = model.forward(observations: observations, masks: masks, hidden: noHidden, steps: 1, environments: batch)
-        let policy = Categorical(logits: output.logits)
+        let policy = output.distribution
         let ratio = (policy.logProbability(of: actions) - oldLogProbabilities).exp()
         let policyLoss = -minimum(ratio * advantages, ratio.clamped(to: 0.8, 1.2) * advantages).mean()
         let valueLoss = 0.5 * (output.values - returns).squared().mean()
@@ -188,7 +188,7 @@ group("mlp-actor-critic") {
 
     // One rollout step of 8 environments, as the engine runs it: without gradients,
     // with and without a buffer pool.
-    let rolloutObservations = Tensor.randomNormal([8, 4], using: &generator)
+    let rolloutObservations = ObservationBatch(floats: Tensor.randomNormal([8, 4], using: &generator))
     let rolloutMasks = Tensor(shape: [8], repeating: 1)
     let rolloutHidden = Tensor.zeros([8, 0])
     let pool = TensorBufferPool()
@@ -212,24 +212,24 @@ group("recurrent") {
     let (steps, environments) = (32, 16)
     let model = RecurrentActorCritic(observationShape: [7, 7, 3], actionCount: 7, hiddenSize: 128, seed: 1)
     let codeCounts = [11, 6, 3]
-    let observations = Tensor(shape: [steps * environments, 147], values: (0..<steps * environments * 147).map { index in
+    let codes = Tensor(shape: [steps * environments, 147], values: (0..<steps * environments * 147).map { index in
         Float(generator.nextInt(below: codeCounts[index % 3]))
     })
+    let observations = ObservationBatch(floats: codes)
     let masks = Tensor(shape: [steps * environments], values: (0..<steps * environments).map { _ in generator.nextInt(below: 20) == 0 ? 0 : 1 })
     let hidden = Tensor.zeros([environments, 128])
-    let actions = (0..<steps * environments).map { _ in generator.nextInt(below: 7) }
+    let actions = Tensor(shape: [steps * environments, 1], values: (0..<steps * environments).map { _ in Float(generator.nextInt(below: 7)) })
     let returns = Tensor.randomNormal([steps * environments], using: &generator)
     let updateTime = median(secondsPerCall {
         let output = model.forward(observations: observations, masks: masks, hidden: hidden, steps: steps, environments: environments)
-        let policy = Categorical(logits: output.logits)
-        let loss = -policy.logProbability(of: actions).mean() + 0.5 * (output.values - returns).squared().mean()
+        let loss = -output.distribution.logProbability(of: actions).mean() + 0.5 * (output.values - returns).squared().mean()
         model.parameters.zeroGradients()
         loss.backward()
     })
     report("gru_actor_critic_minigrid_forward_backward_T32_N16", value: updateTime * 1e3, unit: "ms")
 
     let pool = TensorBufferPool()
-    let stepObservations = observations.slice(rows: 0..<environments)
+    let stepObservations = ObservationBatch(floats: codes.slice(rows: 0..<environments))
     let stepMasks = masks.slice(rows: 0..<environments)
     let stepTime = median(secondsPerCall {
         _ = withoutGradients(reusing: pool) {
