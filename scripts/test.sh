@@ -26,6 +26,24 @@ example_learns chain-ppo "success_mean100 1\.0"
 # diagnostic must reach metrics.jsonl without exptrain knowing it.
 example_learns reach-ppo "success_mean100 (0\.9[5-9]|1\.0)"
 grep -q '"action_magnitude"' "$output"/reach-ppo/*/metrics.jsonl || { echo "example: the own loss's diagnostic is missing from metrics.jsonl" >&2; exit 1; }
+# exptrain rollout of the trained Gaussian policy: each action is the list the task
+# received, clipped to the Box [-1, 1]², and the observation a dictionary of its parts.
+"$(swift build --package-path "$example" --show-bin-path)/my-exptrain" rollout reach-ppo --seed 2 --episodes 3 \
+    --checkpoint "$(ls "$output"/reach-ppo/*/checkpoints/*.safetensors | tail -1)" --out "$output/reach.jsonl"
+python3 - "$output/reach.jsonl" <<'PY'
+import json, sys
+lines = [json.loads(line) for line in open(sys.argv[1])]
+steps = [line for line in lines if line["action"] is not None]
+assert steps and all(set(line["observation"]) == {"position", "goal"} for line in lines), "dictionary observations"
+assert all(len(s["action"]) == 2 and all(-1 <= a <= 1 for a in s["action"]) for s in steps), "Box actions, clipped"
+for before, after in zip(lines, lines[1:]):
+    if after["action"] is None:
+        continue  # a new episode starts
+    # ReachTask moves by 0.1 × the action it received, inside the box: the action written is that one.
+    expected = [min(1, max(-1, p + 0.1 * a)) for p, a in zip(before["observation"]["position"], after["action"])]
+    assert all(abs(e - p) < 1e-5 for e, p in zip(expected, after["observation"]["position"])), (before, after)
+print(f"example: reach-ppo rollout wrote {len(steps)} steps of Box actions within [-1, 1] and dictionary observations")
+PY
 
 echo "== parameter digests of the experiments that learned before the core was opened"
 bash scripts/digest-check.sh

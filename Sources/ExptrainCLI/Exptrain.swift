@@ -56,20 +56,14 @@ public enum Exptrain {
         let message = ExptrainCommand.message(for: error)
             .split(whereSeparator: \.isNewline).joined(separator: "; ")
         printToStandardError("exptrain: \(message) (see 'exptrain --help')")
-        exit(ExptrainError.Kind.usage.rawValue)
+        exit(ExitCode.usage)
     }
 
     /// The exit code for `error` (SPEC §5): 2 for usage and experiment mistakes, 3 for
     /// checkpoints, 75 for a run stopped by a preemption signal (checkpoint written),
     /// 1 for anything else.
     static func exitCode(for error: any Error) -> Int32 {
-        switch error {
-        case let error as ExptrainError: error.exitCode
-        case is ExperimentError: ExptrainError.Kind.usage.rawValue
-        case is CheckpointError: ExptrainError.Kind.checkpoint.rawValue
-        case let error as PreemptedError: error.exitCode
-        default: ExptrainError.Kind.failure.rawValue
-        }
+        (error as? any ReportedError)?.exitCode ?? ExitCode.failure
     }
 
     /// Reports `error` in one line and ends the process, or the whole job when

@@ -1,9 +1,11 @@
+import ExptrainEnvironment
+
 /// An error the user can act on, with the process exit code the command line uses.
 ///
 /// Exit codes (SPEC §5): 0 done, 1 other failure, 2 bad usage or bad experiment,
 /// 3 bad checkpoint. The message is one line naming what was wrong, where, and what
 /// to do.
-public struct ExptrainError: Error, CustomStringConvertible, Sendable {
+public struct ExptrainError: ReportedError, Sendable {
     public enum Kind: Int32, Sendable {
         case failure = 1
         case usage = 2
