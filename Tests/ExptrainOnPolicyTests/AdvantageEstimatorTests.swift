@@ -1,4 +1,4 @@
-@testable import ExptrainEngine
+import ExptrainOnPolicy
 import XCTest
 
 final class AdvantageEstimatorTests: XCTestCase {
