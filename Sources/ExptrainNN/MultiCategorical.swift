@@ -42,13 +42,20 @@ public struct MultiCategorical: PolicyDistribution {
 
     public var mode: Tensor { interleave(components.map(\.mode)) }
 
+    /// One action per row, rows in order and each row's components in order, one uniform
+    /// draw each: the draws of `MultiCategoricalHead.sample(preparing:…)`.
     public func sample(using generator: inout RandomGenerator) -> Tensor {
-        var parts: [Tensor] = []
-        for component in components {
-            let drawn: Tensor = component.sample(using: &generator)
-            parts.append(drawn)
+        var values = [Float](repeating: 0, count: batchSize * counts.count)
+        let logProbabilities = components.map(\.logProbabilities.scalars)
+        for row in 0..<batchSize {
+            for (component, count) in counts.enumerated() {
+                let action = logProbabilities[component].withUnsafeBufferPointer {
+                    Categorical.draw(logProbabilities: $0.baseAddress! + row * count, actionCount: count, using: &generator)
+                }
+                values[row * counts.count + component] = Float(action)
+            }
         }
-        return interleave(parts)
+        return Tensor(shape: [batchSize, counts.count], values: values)
     }
 
     public var headParameters: Tensor { interleave(components.map(\.headParameters)) }

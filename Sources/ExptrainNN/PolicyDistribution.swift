@@ -26,7 +26,9 @@ public protocol PolicyDistribution {
     /// One action per row, `[B, actionDimensions]`, outside any graph.
     func sample(using generator: inout RandomGenerator) -> Tensor
     /// The parameters in the layout of the distribution's head (`DistributionHead`),
-    /// `[B, parameterCount]`: what `ActorCriticModel.act` writes for the same rows.
+    /// `[B, parameterCount]`: what `ActorCriticModel.act` writes for the same rows, up to
+    /// what the head's sampling normalises (a categorical head's logits are shifted by
+    /// their log-sum-exp; these are the normalised log-probabilities).
     var headParameters: Tensor { get }
 }
 

@@ -177,6 +177,8 @@ final class DistributionHeadTests: XCTestCase {
             }
             XCTAssertEqual(sampled.actions, rowByRow, "seed \(seed)")
             XCTAssertEqual(sampled.generator, generator)
+            var whole = RandomGenerator(seed: seed)
+            XCTAssertEqual(multi.sample(using: &whole).scalars, sampled.actions, "the tensor distribution draws in the head's order")
         }
 
         // With one row the two samplers take the same draws in the same order.
