@@ -40,3 +40,6 @@ public final class ClassicControlTaskSampler<SampledTask: ClassicControlTask>: T
     public func reset() { seeds.reset() }
     public func setSeed(_ seed: UInt64) { seeds.setSeed(seed) }
 }
+
+/// Acrobot-v1 episodes.
+public typealias AcrobotTaskSampler = ClassicControlTaskSampler<AcrobotTask>
