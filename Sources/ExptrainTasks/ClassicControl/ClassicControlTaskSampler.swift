@@ -43,3 +43,7 @@ public final class ClassicControlTaskSampler<SampledTask: ClassicControlTask>: T
 
 /// Acrobot-v1 episodes.
 public typealias AcrobotTaskSampler = ClassicControlTaskSampler<AcrobotTask>
+/// MountainCar-v0 episodes.
+public typealias MountainCarTaskSampler = ClassicControlTaskSampler<MountainCarTask>
+/// MountainCarContinuous-v0 episodes.
+public typealias MountainCarContinuousTaskSampler = ClassicControlTaskSampler<MountainCarContinuousTask>
