@@ -47,3 +47,14 @@ public typealias AcrobotTaskSampler = ClassicControlTaskSampler<AcrobotTask>
 public typealias MountainCarTaskSampler = ClassicControlTaskSampler<MountainCarTask>
 /// MountainCarContinuous-v0 episodes.
 public typealias MountainCarContinuousTaskSampler = ClassicControlTaskSampler<MountainCarContinuousTask>
+/// Pendulum-v1 episodes.
+public typealias PendulumTaskSampler = ClassicControlTaskSampler<PendulumTask>
+
+extension ClassicControlTaskSampler where SampledTask == PendulumTask {
+    /// Pendulum episodes under gravity `gravity` (Gymnasium's `gym.make("Pendulum-v1", g=…)`).
+    public convenience init(
+        seed: UInt64, episodeCount: Int? = nil, gravity: Double, maxSteps: Int = PendulumTask.defaultMaxSteps
+    ) {
+        self.init(seed: seed, episodeCount: episodeCount) { PendulumTask(using: &$0, gravity: gravity, maxSteps: maxSteps) }
+    }
+}
