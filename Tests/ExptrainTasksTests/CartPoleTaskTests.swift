@@ -1,4 +1,4 @@
-import ExptrainExperiment
+import ExptrainEnvironment
 import ExptrainRandom
 import ExptrainTasks
 import XCTest
@@ -11,7 +11,7 @@ final class CartPoleTaskTests: XCTestCase {
         CartPoleState(x: x, xDot: xDot, theta: theta, thetaDot: thetaDot)
     }
 
-    func testMixedActionTrajectoryMatchesGymnasiumExactly() {
+    func testMixedActionTrajectoryMatchesGymnasiumExactly() throws {
         let actions = [1, 1, 0, 1, 0, 0, 0, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 0]
         // After steps 1, 2, 10 and 20.
         let expected: [Int: CartPoleState] = [
@@ -22,25 +22,25 @@ final class CartPoleTaskTests: XCTestCase {
         ]
         let task = CartPoleTask(initialState: state(0.01, -0.02, 0.03, 0.04))
         for (index, action) in actions.enumerated() {
-            let result = task.step(action: action)
+            let result = try task.step(action: .discrete(action))
             XCTAssertEqual(result.reward, 1)
             XCTAssertFalse(result.done)
             if let reference = expected[index + 1] {
                 XCTAssertEqual(task.state, reference, "after step \(index + 1)")
-                XCTAssertEqual(result.observation, [Float(reference.x), Float(reference.xDot), Float(reference.theta), Float(reference.thetaDot)])
+                XCTAssertEqual(result.observation.floats, [Float(reference.x), Float(reference.xDot), Float(reference.theta), Float(reference.thetaDot)])
             }
         }
         XCTAssertEqual(task.numStepsTaken, 20)
     }
 
-    func testAlwaysPushingRightFromRestTerminatesAtStepNine() {
+    func testAlwaysPushingRightFromRestTerminatesAtStepNine() throws {
         let task = CartPoleTask(initialState: state(0, 0, 0, 0))
         var rewards: [Float] = []
-        var result = task.step(action: 1)
+        var result = try task.step(action: .discrete(1))
         XCTAssertEqual(task.state, state(0.0, 0.1951219512195122, 0.0, -0.2926829268292683))
         rewards.append(result.reward)
         while !result.done {
-            result = task.step(action: 1)
+            result = try task.step(action: .discrete(1))
             rewards.append(result.reward)
         }
         XCTAssertEqual(task.numStepsTaken, 9)
@@ -53,22 +53,22 @@ final class CartPoleTaskTests: XCTestCase {
         XCTAssertEqual(task.metrics(), TaskMetrics(episodeReturn: 9, length: 9, success: nil))
     }
 
-    func testAlwaysPushingLeftTerminatesOnTheAngleAtStepTen() {
+    func testAlwaysPushingLeftTerminatesOnTheAngleAtStepTen() throws {
         let task = CartPoleTask(initialState: state(-0.03, 0.02, -0.04, 0.01))
-        var result = task.step(action: 0)
-        while !result.done { result = task.step(action: 0) }
+        var result = try task.step(action: .discrete(0))
+        while !result.done { result = try task.step(action: .discrete(0)) }
         XCTAssertEqual(task.numStepsTaken, 10)
         XCTAssertTrue(result.terminated)
         XCTAssertEqual(task.state, state(-0.20138652474902063, -1.9322368519504842, 0.22137738945389962, 3.0149466968341465))
         XCTAssertGreaterThan(task.state.theta, CartPoleTask.thetaThresholdRadians)
     }
 
-    func testBalancedEpisodeIsTruncatedAtFiveHundredSteps() {
+    func testBalancedEpisodeIsTruncatedAtFiveHundredSteps() throws {
         let task = CartPoleTask(initialState: state(0.02, 0.0, -0.01, 0.0))
         var result: StepResult
         repeat {
             let s = task.state
-            result = task.step(action: s.theta + 0.5 * s.thetaDot + 0.01 * s.x + 0.1 * s.xDot > 0 ? 1 : 0)
+            result = try task.step(action: s.theta + 0.5 * s.thetaDot + 0.01 * s.x + 0.1 * s.xDot > 0 ? .discrete(1) : .discrete(0))
         } while !result.done
         XCTAssertEqual(task.numStepsTaken, 500)
         XCTAssertTrue(result.truncated)
@@ -80,9 +80,10 @@ final class CartPoleTaskTests: XCTestCase {
     func testSpacesMatchGymnasium() {
         let task = CartPoleTask(initialState: state(0, 0, 0, 0))
         XCTAssertEqual(task.actionSpace, .discrete(count: 2))
-        XCTAssertEqual(task.observationSpace.shape, [4])
-        XCTAssertEqual(task.observationSpace.high, [4.8, .greatestFiniteMagnitude, Float(24 * Double.pi / 180), .greatestFiniteMagnitude])
-        XCTAssertEqual(task.observationSpace.low, task.observationSpace.high.map { -$0 })
+        let box = task.observationSpace.parts[0].box
+        XCTAssertEqual(box.shape, [4])
+        XCTAssertEqual(box.high, [4.8, .greatestFiniteMagnitude, Float(24 * Double.pi / 180), .greatestFiniteMagnitude])
+        XCTAssertEqual(box.low, box.high.map { -$0 })
         XCTAssertEqual(task.maxSteps, 500)
         XCTAssertEqual(CartPoleTask.thetaThresholdRadians, 0.20943951023931953)
     }

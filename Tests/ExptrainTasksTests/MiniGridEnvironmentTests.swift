@@ -1,3 +1,4 @@
+import ExptrainEnvironment
 import ExptrainRandom
 import ExptrainTasks
 import XCTest
@@ -95,13 +96,13 @@ final class MiniGridEnvironmentTests: XCTestCase {
         }
     }
 
-    func testExpertSolvesEveryGeneratedLevelWithinTheStepLimit() {
+    func testExpertSolvesEveryGeneratedLevelWithinTheStepLimit() throws {
         for environment in MiniGridEnvironment.allCases {
             for seed in 0..<seedsPerEnvironment {
                 var rng = RandomGenerator(seed: seed)
                 let task = MiniGridTask(environment: environment, using: &rng)
                 while let action = task.expertAction() {
-                    _ = task.step(action: action)
+                    _ = try task.step(action: action)
                 }
                 XCTAssertTrue(task.isDone, "\(environment) seed \(seed): the expert gave up")
                 XCTAssertEqual(task.metrics().success, true, "\(environment) seed \(seed)")
@@ -110,30 +111,30 @@ final class MiniGridEnvironmentTests: XCTestCase {
         }
     }
 
-    func testExpertTakesTheShortestRouteInTheFixedEmptyRoom() {
+    func testExpertTakesTheShortestRouteInTheFixedEmptyRoom() throws {
         // From (1, 1) facing right: forward, forward, turn right, forward, forward onto (3, 3).
         var rng = RandomGenerator(seed: 0)
         let task = MiniGridTask(environment: .empty5x5, using: &rng)
-        var actions: [Int] = []
+        var actions: [Action] = []
         while let action = task.expertAction() {
             actions.append(action)
-            _ = task.step(action: action)
+            _ = try task.step(action: action)
         }
-        XCTAssertEqual(actions, [2, 2, 1, 2, 2])
+        XCTAssertEqual(actions, [.discrete(2), .discrete(2), .discrete(1), .discrete(2), .discrete(2)])
         XCTAssertEqual(task.metrics().episodeReturn, 1 - 0.9 * (5.0 / 100.0))
     }
 
-    func testExpertRecoversFromRandomDetours() {
+    func testExpertRecoversFromRandomDetours() throws {
         // Random actions may drop the key anywhere or close the door again; the expert must still finish.
         for environment in [MiniGridEnvironment.doorKey5x5, .doorKey6x6, .doorKey8x8] {
             for seed in 0..<UInt64(100) {
                 var rng = RandomGenerator(seed: seed)
                 let task = MiniGridTask(environment: environment, using: &rng)
                 for _ in 0..<30 where !task.isDone {
-                    _ = task.step(action: rng.nextInt(below: MiniGridAction.allCases.count))
+                    _ = try task.step(action: .discrete(rng.nextInt(below: MiniGridAction.allCases.count)))
                 }
                 while let action = task.expertAction() {
-                    _ = task.step(action: action)
+                    _ = try task.step(action: action)
                 }
                 XCTAssertTrue(task.isDone, "\(environment) seed \(seed)")
                 XCTAssertEqual(task.metrics().success, true, "\(environment) seed \(seed)")
@@ -141,7 +142,7 @@ final class MiniGridEnvironmentTests: XCTestCase {
         }
     }
 
-    func testExpertHasAnActionInEveryStateAMixedPolicyReaches() {
+    func testExpertHasAnActionInEveryStateAMixedPolicyReaches() throws {
         // DAgger acts with the policy part of the time: whatever that leaves (a key dropped
         // in a corridor, a door closed again), the expert must still have an action.
         for environment in [MiniGridEnvironment.doorKey5x5, .doorKey6x6] {
@@ -152,7 +153,7 @@ final class MiniGridEnvironmentTests: XCTestCase {
                     guard let expert = task.expertAction() else {
                         return XCTFail("\(environment) seed \(seed): no expert action at step \(task.numStepsTaken)")
                     }
-                    _ = task.step(action: rng.nextUniform() < 0.5 ? rng.nextInt(below: MiniGridAction.allCases.count) : expert)
+                    _ = try task.step(action: rng.nextUniform() < 0.5 ? .discrete(rng.nextInt(below: MiniGridAction.allCases.count)) : expert)
                 }
             }
         }

@@ -1,16 +1,16 @@
-import ExptrainExperiment
+import ExptrainEnvironment
 import ExptrainRandom
 import ExptrainTasks
 import XCTest
 
 final class MiniGridTaskTests: XCTestCase {
-    private let left = MiniGridAction.left.rawValue
-    private let right = MiniGridAction.right.rawValue
-    private let forward = MiniGridAction.forward.rawValue
-    private let pickup = MiniGridAction.pickup.rawValue
-    private let drop = MiniGridAction.drop.rawValue
-    private let toggle = MiniGridAction.toggle.rawValue
-    private let done = MiniGridAction.done.rawValue
+    private let left = Action.discrete(MiniGridAction.left.rawValue)
+    private let right = Action.discrete(MiniGridAction.right.rawValue)
+    private let forward = Action.discrete(MiniGridAction.forward.rawValue)
+    private let pickup = Action.discrete(MiniGridAction.pickup.rawValue)
+    private let drop = Action.discrete(MiniGridAction.drop.rawValue)
+    private let toggle = Action.discrete(MiniGridAction.toggle.rawValue)
+    private let done = Action.discrete(MiniGridAction.done.rawValue)
 
     private let doorPosition = GridPosition(x: 2, y: 2)
     private let keyPosition = GridPosition(x: 1, y: 1)
@@ -35,51 +35,51 @@ final class MiniGridTaskTests: XCTestCase {
         return MiniGridTask(level: level, maxSteps: maxSteps, seesThroughWalls: false)
     }
 
-    func testTurningCyclesThroughTheFourDirections() {
+    func testTurningCyclesThroughTheFourDirections() throws {
         let task = lockedRoomTask()
-        let lefts = (0..<4).map { _ in _ = task.step(action: left); return task.agentDirection }
+        let lefts = try (0..<4).map { _ in _ = try task.step(action: left); return task.agentDirection }
         XCTAssertEqual(lefts, [.up, .left, .down, .right])
-        let rights = (0..<4).map { _ in _ = task.step(action: right); return task.agentDirection }
+        let rights = try (0..<4).map { _ in _ = try task.step(action: right); return task.agentDirection }
         XCTAssertEqual(rights, [.down, .left, .up, .right])
         XCTAssertEqual(task.agentPosition, GridPosition(x: 1, y: 2))
     }
 
-    func testWallsLockedDoorsAndKeysBlockMovement() {
+    func testWallsLockedDoorsAndKeysBlockMovement() throws {
         let task = lockedRoomTask()
-        _ = task.step(action: forward)  // into the locked door
+        _ = try task.step(action: forward)  // into the locked door
         XCTAssertEqual(task.agentPosition, GridPosition(x: 1, y: 2))
-        _ = task.step(action: left)
-        _ = task.step(action: forward)  // into the key
+        _ = try task.step(action: left)
+        _ = try task.step(action: forward)  // into the key
         XCTAssertEqual(task.agentPosition, GridPosition(x: 1, y: 2))
-        _ = task.step(action: left)
-        _ = task.step(action: forward)  // into the outer wall
+        _ = try task.step(action: left)
+        _ = try task.step(action: forward)  // into the outer wall
         XCTAssertEqual(task.agentPosition, GridPosition(x: 1, y: 2))
-        _ = task.step(action: left)
-        _ = task.step(action: forward)  // free cell below
+        _ = try task.step(action: left)
+        _ = try task.step(action: forward)  // free cell below
         XCTAssertEqual(task.agentPosition, GridPosition(x: 1, y: 3))
-        _ = task.step(action: forward)  // bottom wall
+        _ = try task.step(action: forward)  // bottom wall
         XCTAssertEqual(task.agentPosition, GridPosition(x: 1, y: 3))
         XCTAssertEqual(task.numStepsTaken, 8)
     }
 
-    func testKeyUnlocksTheDoorWhichThenLetsTheAgentThroughToTheGoal() {
+    func testKeyUnlocksTheDoorWhichThenLetsTheAgentThroughToTheGoal() throws {
         let task = lockedRoomTask()
-        _ = task.step(action: toggle)
+        _ = try task.step(action: toggle)
         XCTAssertEqual(task.grid[doorPosition], .door(.yellow, .locked), "no key, no unlocking")
-        _ = task.step(action: left)
-        _ = task.step(action: pickup)
+        _ = try task.step(action: left)
+        _ = try task.step(action: pickup)
         XCTAssertEqual(task.carrying, .key(.yellow))
         XCTAssertNil(task.grid[keyPosition])
-        _ = task.step(action: right)
-        _ = task.step(action: toggle)
+        _ = try task.step(action: right)
+        _ = try task.step(action: toggle)
         XCTAssertEqual(task.grid[doorPosition], .door(.yellow, .open))
         XCTAssertEqual(task.carrying, .key(.yellow), "unlocking keeps the key")
-        var result = task.step(action: forward)
+        var result = try task.step(action: forward)
         XCTAssertEqual(task.agentPosition, doorPosition, "an open door can be stood on")
         XCTAssertEqual(result.reward, 0)
-        result = task.step(action: forward)
+        result = try task.step(action: forward)
         XCTAssertFalse(result.done)
-        result = task.step(action: forward)  // onto the goal at step 8
+        result = try task.step(action: forward)  // onto the goal at step 8
         XCTAssertTrue(result.terminated)
         XCTAssertFalse(result.truncated)
         XCTAssertEqual(result.reward, Float(1 - 0.9 * (8.0 / 100.0)))
@@ -88,56 +88,56 @@ final class MiniGridTaskTests: XCTestCase {
         XCTAssertEqual(task.metrics(), TaskMetrics(episodeReturn: 1 - 0.9 * (8.0 / 100.0), length: 8, success: true))
     }
 
-    func testAKeyOfAnotherColourDoesNotUnlock() {
+    func testAKeyOfAnotherColourDoesNotUnlock() throws {
         let task = lockedRoomTask(key: nil, carrying: .key(.red))
-        _ = task.step(action: toggle)
+        _ = try task.step(action: toggle)
         XCTAssertEqual(task.grid[doorPosition], .door(.yellow, .locked))
-        _ = task.step(action: forward)
+        _ = try task.step(action: forward)
         XCTAssertEqual(task.agentPosition, GridPosition(x: 1, y: 2))
     }
 
-    func testToggleOpensAndClosesAnUnlockedDoor() {
+    func testToggleOpensAndClosesAnUnlockedDoor() throws {
         let task = lockedRoomTask(door: .door(.blue, .closed))
-        _ = task.step(action: forward)
+        _ = try task.step(action: forward)
         XCTAssertEqual(task.agentPosition, GridPosition(x: 1, y: 2), "a closed door blocks")
-        _ = task.step(action: toggle)
+        _ = try task.step(action: toggle)
         XCTAssertEqual(task.grid[doorPosition], .door(.blue, .open))
-        _ = task.step(action: toggle)
+        _ = try task.step(action: toggle)
         XCTAssertEqual(task.grid[doorPosition], .door(.blue, .closed))
-        _ = task.step(action: toggle)
-        _ = task.step(action: forward)
+        _ = try task.step(action: toggle)
+        _ = try task.step(action: forward)
         XCTAssertEqual(task.agentPosition, doorPosition)
     }
 
-    func testPickupNeedsEmptyHandsAndDropNeedsAnEmptyCell() {
+    func testPickupNeedsEmptyHandsAndDropNeedsAnEmptyCell() throws {
         let task = lockedRoomTask(carrying: .key(.blue))
-        _ = task.step(action: left)
-        _ = task.step(action: pickup)
+        _ = try task.step(action: left)
+        _ = try task.step(action: pickup)
         XCTAssertEqual(task.carrying, .key(.blue), "hands are full")
         XCTAssertEqual(task.grid[keyPosition], .key(.yellow))
-        _ = task.step(action: drop)
+        _ = try task.step(action: drop)
         XCTAssertEqual(task.carrying, .key(.blue), "the cell in front is taken")
-        _ = task.step(action: left)
-        _ = task.step(action: drop)
+        _ = try task.step(action: left)
+        _ = try task.step(action: drop)
         XCTAssertEqual(task.carrying, .key(.blue), "no dropping into walls")
-        _ = task.step(action: left)
-        _ = task.step(action: drop)
+        _ = try task.step(action: left)
+        _ = try task.step(action: drop)
         XCTAssertNil(task.carrying)
         XCTAssertEqual(task.grid[GridPosition(x: 1, y: 3)], .key(.blue))
-        _ = task.step(action: forward)
+        _ = try task.step(action: forward)
         XCTAssertEqual(task.agentPosition, GridPosition(x: 1, y: 2), "a dropped key blocks like any key")
     }
 
-    func testEpisodeIsTruncatedAtMaxStepsWithNoReward() {
+    func testEpisodeIsTruncatedAtMaxStepsWithNoReward() throws {
         var rng = RandomGenerator(seed: 0)
         let task = MiniGridTask(environment: .empty5x5, using: &rng)
         XCTAssertEqual(task.maxSteps, 100)
         for _ in 1..<100 {
-            let result = task.step(action: done)
+            let result = try task.step(action: done)
             XCTAssertFalse(result.done)
             XCTAssertEqual(result.reward, 0)
         }
-        let last = task.step(action: done)
+        let last = try task.step(action: done)
         XCTAssertTrue(last.truncated)
         XCTAssertFalse(last.terminated)
         XCTAssertEqual(last.reward, 0)
@@ -145,21 +145,21 @@ final class MiniGridTaskTests: XCTestCase {
         XCTAssertEqual(task.metrics(), TaskMetrics(episodeReturn: 0, length: 100, success: false))
     }
 
-    func testReachingTheGoalOnTheLastAllowedStepBothTerminatesAndTruncates() {
+    func testReachingTheGoalOnTheLastAllowedStepBothTerminatesAndTruncates() throws {
         let task = lockedRoomTask(door: .door(.yellow, .open), maxSteps: 3)
-        _ = task.step(action: forward)
-        _ = task.step(action: forward)
-        let result = task.step(action: forward)
+        _ = try task.step(action: forward)
+        _ = try task.step(action: forward)
+        let result = try task.step(action: forward)
         XCTAssertTrue(result.terminated)
         XCTAssertTrue(result.truncated)
         XCTAssertEqual(result.reward, Float(1 - 0.9 * (3.0 / 3.0)))
         XCTAssertEqual(task.metrics().success, true)
     }
 
-    func testStepResultCarriesTheUpdatedObservation() {
+    func testStepResultCarriesTheUpdatedObservation() throws {
         let task = lockedRoomTask()
         let before = task.currentObservation
-        let result = task.step(action: left)
+        let result = try task.step(action: left)
         XCTAssertEqual(result.observation, task.currentObservation)
         XCTAssertNotEqual(result.observation, before)
     }

@@ -1,3 +1,4 @@
+import ExptrainEnvironment
 import ExptrainTasks
 import XCTest
 
@@ -28,12 +29,12 @@ final class MiniGridViewTests: XCTestCase {
 
     /// Compares an observation with MiniGrid's image, cell by cell, reading the buffer
     /// as documented: index (x · 7 + y) · 3 + channel.
-    private func assertView(_ observation: [Float], equals rows: [String], file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(observation.count, 7 * 7 * 3, file: file, line: line)
+    private func assertView(_ observation: Observation, equals rows: [String], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(observation.floats.count, 7 * 7 * 3, file: file, line: line)
         for (y, row) in rows.enumerated() {
             for (x, expected) in row.split(separator: " ").enumerated() {
                 let base = (x * 7 + y) * 3
-                let actual = (0..<3).map { String(Int(observation[base + $0])) }.joined()
+                let actual = (0..<3).map { String(Int(observation.floats[base + $0])) }.joined()
                 XCTAssertEqual(actual, String(expected), "view cell (x: \(x), y: \(y))", file: file, line: line)
             }
         }
@@ -98,18 +99,18 @@ final class MiniGridViewTests: XCTestCase {
         ])
     }
 
-    func testTurningUpdatesTheViewInPlace() {
+    func testTurningUpdatesTheViewInPlace() throws {
         let task = handBuiltTask(facing: .right)
-        for _ in 0..<3 { _ = task.step(action: MiniGridAction.left.rawValue) }
+        for _ in 0..<3 { _ = try task.step(action: .discrete(MiniGridAction.left.rawValue)) }
         XCTAssertEqual(task.agentDirection, .down)
         XCTAssertEqual(task.currentObservation, handBuiltTask(facing: .down).currentObservation)
-        _ = task.step(action: MiniGridAction.right.rawValue)
+        _ = try task.step(action: .discrete(MiniGridAction.right.rawValue))
         XCTAssertEqual(task.agentDirection, .left)
         XCTAssertEqual(task.currentObservation, handBuiltTask(facing: .left).currentObservation)
     }
 
     func testObservationSpaceIsMiniGridsImage() {
-        let space = handBuiltTask(facing: .up).observationSpace
+        let space = handBuiltTask(facing: .up).observationSpace.parts[0].box
         XCTAssertEqual(space.shape, [7, 7, 3])
         XCTAssertEqual(space.size, 147)
         XCTAssertEqual(Set(space.low), [0])

@@ -1,11 +1,11 @@
-import ExptrainExperiment
+import ExptrainEnvironment
 import ExptrainTasks
 import XCTest
 
 final class TaskSamplerTests: XCTestCase {
     /// The reset observations of the next `count` tasks (a CartPole observation is its starting state).
     private func firstObservations<S: TaskSampler>(_ sampler: S, _ count: Int) -> [[Float]] {
-        (0..<count).compactMap { _ in sampler.nextTask()?.currentObservation }
+        (0..<count).compactMap { _ in (try? sampler.nextTask())?.currentObservation.floats }
     }
 
     private func levels(_ sampler: MiniGridTaskSampler, _ count: Int) -> [MiniGridLevel] {

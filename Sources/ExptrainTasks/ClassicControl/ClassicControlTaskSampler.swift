@@ -1,0 +1,60 @@
+import ExptrainEnvironment
+import ExptrainRandom
+
+/// Yields episodes of a classic-control task (Acrobot, MountainCar, MountainCarContinuous,
+/// Pendulum), each from Gymnasium's random starting state, drawn from the episode's own
+/// seed in a `TaskSeedStream`.
+///
+/// A training sampler is endless; give `episodeCount` for a fixed validation or test set,
+/// which `reset()` replays from its first episode.
+///
+/// ```swift
+/// let train = AcrobotTaskSampler(seed: slot.seeds[slot.processIndex])
+/// let test = MountainCarTaskSampler(seed: 7, episodeCount: 100)
+/// while let task = try test.nextTask() { /* run the episode */ }
+/// let moon = PendulumTaskSampler(seed: 1, gravity: 1.62)
+/// ```
+public final class ClassicControlTaskSampler<SampledTask: ClassicControlTask>: TaskSampler {
+    private var seeds: TaskSeedStream
+    private let makeTask: (inout RandomGenerator) -> SampledTask
+
+    /// A sampler whose episodes depend only on `seed`; endless unless `episodeCount` is given.
+    public convenience init(seed: UInt64, episodeCount: Int? = nil, maxSteps: Int = SampledTask.defaultMaxSteps) {
+        self.init(seed: seed, episodeCount: episodeCount) { SampledTask(using: &$0, maxSteps: maxSteps) }
+    }
+
+    init(seed: UInt64, episodeCount: Int?, makeTask: @escaping (inout RandomGenerator) -> SampledTask) {
+        seeds = TaskSeedStream(seed: seed, episodeCount: episodeCount)
+        self.makeTask = makeTask
+    }
+
+    public func nextTask() -> SampledTask? {
+        guard let taskSeed = seeds.nextTaskSeed() else { return nil }
+        var rng = RandomGenerator(seed: taskSeed)
+        return makeTask(&rng)
+    }
+
+    public var length: Int? { seeds.remaining }
+    /// The episode count of a finite set (starting states are continuous, so an endless sampler has no count).
+    public var totalUnique: Int? { seeds.episodeCount }
+    public func reset() { seeds.reset() }
+    public func setSeed(_ seed: UInt64) { seeds.setSeed(seed) }
+}
+
+/// Acrobot-v1 episodes.
+public typealias AcrobotTaskSampler = ClassicControlTaskSampler<AcrobotTask>
+/// MountainCar-v0 episodes.
+public typealias MountainCarTaskSampler = ClassicControlTaskSampler<MountainCarTask>
+/// MountainCarContinuous-v0 episodes.
+public typealias MountainCarContinuousTaskSampler = ClassicControlTaskSampler<MountainCarContinuousTask>
+/// Pendulum-v1 episodes.
+public typealias PendulumTaskSampler = ClassicControlTaskSampler<PendulumTask>
+
+extension ClassicControlTaskSampler where SampledTask == PendulumTask {
+    /// Pendulum episodes under gravity `gravity` (Gymnasium's `gym.make("Pendulum-v1", g=…)`).
+    public convenience init(
+        seed: UInt64, episodeCount: Int? = nil, gravity: Double, maxSteps: Int = PendulumTask.defaultMaxSteps
+    ) {
+        self.init(seed: seed, episodeCount: episodeCount) { PendulumTask(using: &$0, gravity: gravity, maxSteps: maxSteps) }
+    }
+}
