@@ -89,7 +89,12 @@ final class ModelTests: XCTestCase {
             model.forward(observations: ObservationBatch(floats: observations.slice(rows: 1..<2)), masks: Tensor(shape: [1], values: [1]),
                           hidden: Tensor.zeros([1, 6]), steps: 1, environments: 1)
         }
-        XCTAssertEqual(resetAtSecond.hidden.scalars, secondAlone.hidden.scalars)
+        // Equal up to rounding, not bit for bit: the two runs multiply matrices of different
+        // heights, and OpenBLAS's AVX-512 kernels round those differently.
+        for (a, b) in zip(resetAtSecond.hidden.scalars, secondAlone.hidden.scalars) {
+            XCTAssertEqual(a, b, accuracy: 1e-6)
+        }
+        XCTAssertNotEqual(resetAtSecond.hidden.scalars, kept.hidden.scalars)
     }
 
     func testFeedForwardVariantPassesHiddenThrough() {
