@@ -22,10 +22,12 @@ enum EpisodeRecorder {
         let slot = try ProcessSlot(rank: 0, worldSize: 1, localRank: 0, gpuIDs: [], seeds: [seed])
         let sampler = try experiment.makeSampler(try experiment.trainTaskSamplerArgs(slot))
         var stepper: PolicyStepper?
+        var normalizer: ObservationNormalizer?
         if let checkpoint {
             let model = try experiment.createModel(seed: seed)
             let file = try TrainerCheckpoint.readBroadcast(checkpoint, over: context.world)
             try TrainerCheckpoint.restoreParameters(from: file, path: checkpoint, tag: Experiment.tag, into: model.parameters)
+            normalizer = try TrainerCheckpoint.frozenObservationNormalizer(from: file, path: checkpoint)
             stepper = PolicyStepper(model: model, environments: 1)
         }
         guard FileManager.default.createFile(atPath: output, contents: nil), let handle = FileHandle(forWritingAtPath: output) else {
@@ -48,7 +50,8 @@ enum EpisodeRecorder {
             while !task.isDone {
                 let action: Action
                 if let stepper {
-                    let observation = task.currentObservation
+                    var observation = task.currentObservation
+                    if let normalizer { observation.floats.withUnsafeMutableBufferPointer { normalizer.normalize($0) } }
                     observation.floats.withUnsafeBufferPointer { floats in
                         observation.bytes.withUnsafeBufferPointer { bytes in
                             withUnsafePointer(to: &mask) {

@@ -2,6 +2,7 @@ import ExptrainExperiment
 import ExptrainMetricsLog
 import ExptrainMPI
 import ExptrainNN
+import ExptrainOnPolicy
 import ExptrainRandom
 import Foundation
 
@@ -42,9 +43,12 @@ struct Evaluator<Experiment: ExperimentConfig> {
     let context: RunContext
     let options: RunOptions
 
-    /// Evaluates `model` (identical on every rank); `nil` when the experiment has no
+    /// Evaluates `model` (identical on every rank), its observations normalised by the
+    /// frozen `normalizer` when the run normalises them; `nil` when the experiment has no
     /// tasks for `mode`.
-    func evaluate(model: Experiment.Model, mode: RunMode, seeds: [UInt64], step: Int, checkpoint: String) throws -> EvaluationResult? {
+    func evaluate(
+        model: Experiment.Model, normalizer: ObservationNormalizer?, mode: RunMode, seeds: [UInt64], step: Int, checkpoint: String
+    ) throws -> EvaluationResult? {
         let world = context.world
         let machine = try experiment.checkedMachineParams(mode: mode)
         let slot = try context.slot(gpuIDs: machine.gpuIDs, seeds: seeds, deterministic: options.deterministic)
@@ -58,7 +62,9 @@ struct Evaluator<Experiment: ExperimentConfig> {
         let sampler = try experiment.makeSampler(args!)
         var generator = RandomGenerator(seed: slot.seed ^ 0x5EED_E7A1_0000_0000)
         let local = try PolicyEvaluation.run(
-            sampler: sampler, model: model, environments: machine.environmentsPerProcess, generator: &generator)
+            sampler: sampler, model: model, environments: try machine.environmentsPerProcess(totalProcesses: world.size)[world.rank],
+            normalizer: normalizer,
+            generator: &generator)
         var sums = local.sums
         try world.allReduce(&sums, .sum)
         let total = PolicyEvaluation(sums: sums)
@@ -93,7 +99,8 @@ struct Evaluator<Experiment: ExperimentConfig> {
             let contents = try TrainerCheckpoint.readBroadcast(file, over: world)
             try TrainerCheckpoint.restoreParameters(from: contents, path: file, tag: Experiment.tag, into: model.parameters)
             let step = Int(contents.metadata["total_steps"] ?? "") ?? 0
-            guard let result = try evaluate(model: model, mode: mode, seeds: seeds.seeds, step: step, checkpoint: file) else {
+            let normalizer = try TrainerCheckpoint.frozenObservationNormalizer(from: contents, path: file)
+            guard let result = try evaluate(model: model, normalizer: normalizer, mode: mode, seeds: seeds.seeds, step: step, checkpoint: file) else {
                 throw ExperimentError("\(Experiment.tag) has no \(mode) tasks: its \(mode == .test ? "testTaskSamplerArgs" : "validTaskSamplerArgs") returns nil")
             }
             results.append(result)

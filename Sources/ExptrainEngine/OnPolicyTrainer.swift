@@ -47,6 +47,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private var lastLog = (steps: 0, time: 0.0)
     private var latestSummary: EpisodeSummary?
     private var stragglers: StragglerPreemption
+    /// Environments over all ranks.
+    private let globalEnvironments: Int
     /// The checkpoint whose optimiser state is loaded once the stage's optimiser exists.
     private var pendingRestore: (file: SafetensorsFile, path: String)?
 
@@ -64,7 +66,9 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         let machine = try experiment.checkedMachineParams(mode: .train)
         let pipeline = try experiment.trainingPipeline()
         self.pipeline = pipeline
-        try pipeline.validate(experiment: tag, environmentsPerProcess: machine.environmentsPerProcess, recurrent: false)
+        let environments = try machine.environmentsPerProcess(totalProcesses: world.size)
+        globalEnvironments = environments.reduce(0, +)
+        try pipeline.validate(experiment: tag, environmentsPerProcess: environments.min()!, recurrent: false)
         context.noteProcessCount(designed: machine.nprocesses, mode: .train, tag: tag)
 
         let setup = try RunSetup.prepare(tag: tag, options: options, context: context)
@@ -90,14 +94,28 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             try TrainerCheckpoint.restoreParameters(from: checkpoint.file, path: checkpoint.path, tag: tag, into: model.parameters)
         }
         if model.recurrentStateSize > 0 {
-            try pipeline.validate(experiment: tag, environmentsPerProcess: machine.environmentsPerProcess, recurrent: true)
+            try pipeline.validate(experiment: tag, environmentsPerProcess: environments.min()!, recurrent: true)
         }
         var streams = RandomGenerator(seed: slot.seed)
         collector = try RolloutCollector(
-            batch: try sampler.trainingBatch(environments: machine.environmentsPerProcess), model: model,
+            batch: try sampler.trainingBatch(environments: environments[world.rank]), model: model,
             seed: streams.nextSeed())
         if state.generatorStates.count == world.size {
             collector.generator = RandomGenerator(state: state.generatorStates[world.rank])
+        }
+        let saved = try setup.checkpoint.map { try TrainerCheckpoint.normalization(from: $0.file, path: $0.path) }
+        let normalization = pipeline.normalization
+        if normalization.observations {
+            collector.observationNormalizer = ObservationNormalizer(
+                statistic: saved?.observations ?? RunningMeanStd(dimensions: collector.batch.observationSpace.floatCount),
+                clip: normalization.observationClip, frozen: false)
+        }
+        if normalization.rewards {
+            let scaler = RewardScaler(
+                environments: collector.environments, gamma: Double(try pipeline.resolvedSettings(forStage: state.stageIndex).gamma),
+                clip: normalization.rewardClip)
+            if let statistic = saved?.rewards { scaler.restore(statistic) }
+            collector.rewardScaler = scaler
         }
         stragglers = StragglerPreemption(
             fraction: options.stragglerFraction ?? pipeline.settings.stragglerFraction ?? StragglerPreemption.defaultFraction,
@@ -174,6 +192,11 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         log?.close()
         let parameters = model.parameters.withValues { values in digest(values.lazy.map { UInt64($0.bitPattern) }) }
         context.info("parameters \(parameters) after \(state.totalSteps) steps", everyRank: true)
+        let statistics = [collector.observationNormalizer?.statistic, collector.rewardScaler?.statistic].compactMap { $0 }
+        if !statistics.isEmpty {
+            let values = statistics.flatMap { $0.mean + $0.variance + [$0.count] }
+            context.info("normalization \(digest(values.lazy.map(\.bitPattern))) after \(state.totalSteps) steps", everyRank: true)
+        }
         let seconds = elapsedBefore + Communicator.wallTime() - startTime
         return TrainingSummary(
             totalSteps: state.totalSteps, seconds: seconds, episodeReturnMean100: latestSummary?.returnMean100,
@@ -205,10 +228,12 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         let minibatchSizes = try evenlyDistribute(count: units, into: settings.numMiniBatch)
         let samplesPerUnit = recurrent ? storage.collectedSteps : 1
 
-        // The update's one small collective: preemption requests, steps collected, and
-        // each minibatch's sample count over all ranks (ranks cut short contribute fewer).
-        var control = [PreemptionSignal.isRequested ? 1 : 0, Int64(storage.collectedSteps * collector.environments)]
-            + minibatchSizes.map { Int64($0 * samplesPerUnit) }
+        // The update's one small collective: preemption requests, steps collected, each
+        // minibatch's sample count over all ranks (ranks cut short contribute fewer), and
+        // the sums of the normalisation statistics, which every rank then merges alike.
+        let synchronized = collector.synchronizedStatistics
+        var control = [PreemptionSignal.isRequested ? 1 : 0, Double(storage.collectedSteps * collector.environments)]
+            + minibatchSizes.map { Double($0 * samplesPerUnit) } + synchronized.flatMap(\.contribution)
         try control.withUnsafeMutableBufferPointer { buffer in
             if options.collectiveTimeout > 0 {
                 try world.allReduce(buffer, .sum, timeout: options.collectiveTimeout, label: "update \(state.updates + 1)")
@@ -218,7 +243,13 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         }
         try stragglers.roundClosed()
         let globalSteps = Int(control[1])
-        let globalMinibatchSamples = control[2...].map { Int($0) }
+        let globalMinibatchSamples = control[2..<(2 + minibatchSizes.count)].map { Int($0) }
+        var offset = 2 + minibatchSizes.count
+        for statistic in synchronized {
+            let count = statistic.contribution.count
+            statistic.absorb(control[offset..<(offset + count)])
+            offset += count
+        }
 
         let weights = stage.effectiveLossWeights
         for _ in 0..<settings.updateRepeats {
@@ -273,7 +304,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
 
     /// Global steps of a full update (no rank cut short).
     private func stepsPerUpdate(_ settings: ResolvedTrainingSettings) -> Int {
-        settings.numSteps * collector.environments * world.size
+        settings.numSteps * globalEnvironments
     }
 
     /// A permutation of `0..<count` (Fisher–Yates with the rank's generator).
@@ -333,7 +364,9 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         let path = runDirectory.checkpointsPath + "/" + TrainerCheckpoint.fileName(totalSteps: state.totalSteps)
         if world.rank == 0 {
             let file = TrainerCheckpoint.contents(
-                tag: tag, parameters: model.parameters, optimizer: optimizer, optimizerName: optimizerName, state: state)
+                tag: tag, parameters: model.parameters, optimizer: optimizer, optimizerName: optimizerName, state: state,
+                normalization: NormalizationState(
+                    observations: collector.observationNormalizer?.statistic, rewards: collector.rewardScaler?.statistic))
             do {
                 try file.write(to: path)
             } catch {
@@ -350,7 +383,9 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     /// Evaluates the model on the validation set, if the experiment has one, and logs it.
     private func validate(checkpoint: String) throws {
         let evaluator = Evaluator(experiment: experiment, context: context, options: options)
-        guard let result = try evaluator.evaluate(model: model, mode: .valid, seeds: state.seeds, step: state.totalSteps, checkpoint: checkpoint)
+        let frozen = collector.observationNormalizer.map { ObservationNormalizer(statistic: $0.statistic, clip: $0.clip, frozen: true) }
+        guard let result = try evaluator.evaluate(
+            model: model, normalizer: frozen, mode: .valid, seeds: state.seeds, step: state.totalSteps, checkpoint: checkpoint)
         else { return }
         try log?.write(result.record, step: state.totalSteps, wallTime: Date().timeIntervalSince1970, group: "valid")
     }

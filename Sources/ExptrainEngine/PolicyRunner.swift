@@ -14,9 +14,11 @@ struct PolicyEvaluation {
     var successEpisodes = 0.0
 
     /// Runs every task `sampler` yields on this rank, `environments` at a time, with
-    /// actions sampled from `model`'s policy (through a `PolicyStepper`) using `generator`.
+    /// actions sampled from `model`'s policy (through a `PolicyStepper`) using `generator`,
+    /// on observations normalised by the frozen `normalizer` when there is one.
     static func run(
-        sampler: some TaskSampler, model: any ActorCriticModel, environments: Int, generator: inout RandomGenerator
+        sampler: some TaskSampler, model: any ActorCriticModel, environments: Int, normalizer: ObservationNormalizer?,
+        generator: inout RandomGenerator
     ) throws -> PolicyEvaluation {
         var result = PolicyEvaluation()
         guard let batch = try sampler.batch(environments: environments, endless: false) else { return result }
@@ -35,10 +37,11 @@ struct PolicyEvaluation {
             for e in 0..<environments where batch.isActive(e) {
                 floats.withUnsafeMutableBufferPointer { floats in
                     bytes.withUnsafeMutableBufferPointer { bytes in
+                        let row = UnsafeMutableBufferPointer(rebasing: floats[(e * space.floatCount)..<((e + 1) * space.floatCount)])
                         batch.writeObservation(
-                            of: e,
-                            floats: UnsafeMutableBufferPointer(rebasing: floats[(e * space.floatCount)..<((e + 1) * space.floatCount)]),
+                            of: e, floats: row,
                             bytes: UnsafeMutableBufferPointer(rebasing: bytes[(e * space.byteCount)..<((e + 1) * space.byteCount)]))
+                        normalizer?.normalize(row)
                     }
                 }
             }

@@ -10,7 +10,8 @@ struct RunConfigRecord: Encodable {
     var exptrainVersion: String
     var gitCommit: String?
     var worldSize: Int
-    var environmentsPerProcess: Int
+    /// Each rank's environments, by rank.
+    var environmentsPerProcess: [Int]
     var nprocessesDesigned: Int
     var gpuIDs: [Int]
     /// As decimal strings: JSON numbers lose UInt64 precision in most readers.
@@ -93,7 +94,7 @@ struct RunConfigRecord: Encodable {
         exptrainVersion = context.version
         gitCommit = context.gitCommit
         worldSize = context.world.size
-        environmentsPerProcess = machine.environmentsPerProcess
+        environmentsPerProcess = try machine.environmentsPerProcess(totalProcesses: context.world.size)
         nprocessesDesigned = machine.nprocesses
         gpuIDs = machine.gpuIDs
         self.seeds = seeds.seeds.map { String($0) }

@@ -1,6 +1,7 @@
 import ExptrainCheckpoint
 import ExptrainMPI
 import ExptrainNN
+import ExptrainOnPolicy
 
 /// Where a run stands, saved with the model in each checkpoint's `__metadata__`.
 /// Nothing time-dependent is saved, so the same seed and world size give bit-identical
@@ -15,6 +16,13 @@ struct TrainerState: Equatable {
     var worldSize = 1
     /// Each rank's action generator state, indexed by rank.
     var generatorStates: [[UInt64]] = []
+}
+
+/// The running normalisation statistics of a run (SPEC §10), as checkpoints keep them
+/// under `normalization.<observation|reward>.<mean|variance|count>`.
+struct NormalizationState {
+    var observations: RunningMeanStd?
+    var rewards: RunningMeanStd?
 }
 
 /// Writes and reads exptrain checkpoints: safetensors files with the model's
@@ -32,7 +40,8 @@ enum TrainerCheckpoint {
 
     /// Builds the file's contents (rank 0 writes it; every rank contributes its generator state beforehand).
     static func contents(
-        tag: String, parameters: ParameterStore, optimizer: Optimizer, optimizerName: String, state: TrainerState
+        tag: String, parameters: ParameterStore, optimizer: Optimizer, optimizerName: String, state: TrainerState,
+        normalization: NormalizationState = NormalizationState()
     ) -> SafetensorsFile {
         var tensors: [NamedTensor] = []
         for entry in parameters.entries {
@@ -44,6 +53,12 @@ enum TrainerCheckpoint {
         }
         for (rank, generator) in state.generatorStates.enumerated() {
             tensors.append(NamedTensor(name: "rng.rank\(rank)", uint64s: generator))
+        }
+        for (kind, statistic) in [("observation", normalization.observations), ("reward", normalization.rewards)] {
+            guard let statistic else { continue }
+            tensors.append(NamedTensor(name: "normalization.\(kind).mean", doubles: statistic.mean))
+            tensors.append(NamedTensor(name: "normalization.\(kind).variance", doubles: statistic.variance))
+            tensors.append(NamedTensor(name: "normalization.\(kind).count", doubles: [statistic.count]))
         }
         let metadata: [String: String] = [
             "format": formatVersion,
@@ -98,7 +113,7 @@ enum TrainerCheckpoint {
             }
         }
         let modelNames = Set(parameters.names)
-        if let extra = file.tensors.first(where: { !$0.name.hasPrefix("optimizer.") && !$0.name.hasPrefix("rng.") && !modelNames.contains($0.name) }) {
+        if let extra = file.tensors.first(where: { !$0.name.hasPrefix("optimizer.") && !$0.name.hasPrefix("rng.") && !$0.name.hasPrefix("normalization.") && !modelNames.contains($0.name) }) {
             throw CheckpointError("\(path) has parameter '\(extra.name)' that the model lacks: it was made for another model shape")
         }
         let values = try parameters.entries.map { entry in try floats(file.tensor(named: entry.name)!, path) }
@@ -133,6 +148,32 @@ enum TrainerCheckpoint {
             state.generatorStates.append(words)
         }
         return state
+    }
+
+    /// The normalisation statistics saved in `file` (none for a run without normalisation).
+    static func normalization(from file: SafetensorsFile, path: String) throws -> NormalizationState {
+        func statistic(_ kind: String) throws -> RunningMeanStd? {
+            guard let mean = file.tensor(named: "normalization.\(kind).mean") else { return nil }
+            guard let variance = file.tensor(named: "normalization.\(kind).variance"),
+                  let count = file.tensor(named: "normalization.\(kind).count") else {
+                throw CheckpointError("\(path) has a \(kind) normalisation mean but no variance or count; it is corrupt")
+            }
+            let values = try [mean, variance, count].map { tensor in
+                do { return try tensor.doubles() } catch { throw CheckpointError("\(path): \(error)") }
+            }
+            guard values[0].count == values[1].count, values[2].count == 1, values[1].allSatisfy({ $0 >= 0 && $0.isFinite }),
+                  values[0].allSatisfy(\.isFinite), values[2][0] > 0 else {
+                throw CheckpointError("\(path): the \(kind) normalisation statistic is malformed; it is corrupt")
+            }
+            return RunningMeanStd(mean: values[0], variance: values[1], count: values[2][0])
+        }
+        return NormalizationState(observations: try statistic("observation"), rewards: try statistic("reward"))
+    }
+
+    /// A frozen observation normaliser with `file`'s statistic (clipped at ±10), for
+    /// evaluating or recording a checkpoint; `nil` when the run did not normalise.
+    static func frozenObservationNormalizer(from file: SafetensorsFile, path: String) throws -> ObservationNormalizer? {
+        try normalization(from: file, path: path).observations.map { ObservationNormalizer(statistic: $0, frozen: true) }
     }
 
     /// Restores `optimizer`'s step count and buffers from `file`.

@@ -31,6 +31,8 @@ public final class BatchStepOutcome {
     public var rewards: [Float]
     /// Whether each environment's episode ended at this step (terminated or truncated).
     public var episodeEnded: [Bool]
+    /// Whether each environment's episode ended by the task's own rules at this step.
+    public var terminated: [Bool]
     /// The episodes that ended at this step, in environment order.
     public var finished: [FinishedEpisode]
 
@@ -38,6 +40,7 @@ public final class BatchStepOutcome {
     public init(environments: Int) {
         rewards = [Float](repeating: 0, count: environments)
         episodeEnded = [Bool](repeating: false, count: environments)
+        terminated = [Bool](repeating: false, count: environments)
         finished = []
         finished.reserveCapacity(environments)
     }
@@ -47,6 +50,7 @@ public final class BatchStepOutcome {
         for e in rewards.indices {
             rewards[e] = 0
             episodeEnded[e] = false
+            terminated[e] = false
         }
         finished.removeAll(keepingCapacity: true)
     }
@@ -127,6 +131,7 @@ public final class SequentialTaskBatch<Sampler: TaskSampler>: TaskBatch {
             outcome.rewards[e] = result.reward
             if result.done {
                 outcome.episodeEnded[e] = true
+                outcome.terminated[e] = result.terminated
                 outcome.finished.append(FinishedEpisode(
                     environment: e, metrics: task.metrics(), terminated: result.terminated,
                     finalObservation: result.observation))

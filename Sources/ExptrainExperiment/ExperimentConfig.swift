@@ -12,7 +12,7 @@ import ExptrainNN
 ///    broadcast, so all ranks start identical);
 /// 4. `trainTaskSamplerArgs(_:)` (or `valid…`/`test…`) with this rank's `ProcessSlot`,
 ///    then `makeSampler(_:)` with the result: each rank owns one sampler and keeps
-///    `machineParams(mode:).environmentsPerProcess` of its tasks running side by side.
+///    its share of `machineParams(mode:).environments` of its tasks running side by side.
 ///
 /// AllenAct freezes class-level attributes with a metaclass so that no process can
 /// change a setting another process relies on. Swift's type system makes the same

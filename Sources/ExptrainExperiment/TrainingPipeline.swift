@@ -128,11 +128,16 @@ public struct TrainingPipeline: Sendable {
     /// Settings every stage uses unless it overrides them; must set every field but
     /// `advanceSceneRolloutPeriod`.
     public var settings: TrainingSettings
+    /// The running normalisations of observations and rewards, for the whole run.
+    public var normalization: Normalization
 
-    public init(namedLosses: [String: any Loss], stages: [PipelineStage], settings: TrainingSettings) {
+    public init(
+        namedLosses: [String: any Loss], stages: [PipelineStage], settings: TrainingSettings, normalization: Normalization = .none
+    ) {
         self.namedLosses = namedLosses
         self.stages = stages
         self.settings = settings
+        self.normalization = normalization
     }
 
     /// Global environment steps of the whole pipeline (the sum of stage budgets).

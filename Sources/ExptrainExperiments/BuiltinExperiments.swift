@@ -11,6 +11,8 @@ public enum BuiltinExperiments {
     public static var all: [any ExperimentConfig.Type] {[
         CartPolePPO.self,
         CartPoleA2C.self,
+        AcrobotPPO.self,
+        PendulumPPO.self,
         MiniGridEmptyPPO.self,
         MiniGridDoorKeyPPO.self,
         MiniGridDoorKeyDAgger.self,

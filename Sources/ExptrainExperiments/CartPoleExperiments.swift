@@ -4,7 +4,9 @@ import ExptrainTasks
 
 /// Settings every built-in experiment reads from `--config`, with per-experiment defaults.
 public struct CommonSettings: Sendable {
-    public var environmentsPerProcess: Int
+    /// Per process, or in total and split across the ranks (the experiment's published
+    /// global rollout, kept at any world size).
+    public var environments: EnvironmentCount
     public var totalSteps: Int
     public var numSteps: Int
     public var learningRate: Float
@@ -16,9 +18,22 @@ public struct CommonSettings: Sendable {
     public var testEpisodes: Int
 
     /// These values, each replaced by its `--config` override when one is given.
+    ///
+    /// An experiment whose default is a total reads `environments` (the total) and
+    /// `environmentsPerProcess`, 0 by default: a positive value sets a per-process count
+    /// instead. One whose default is per process reads `environmentsPerProcess` only.
     func reading(_ overrides: ConfigOverrides) throws -> CommonSettings {
-        CommonSettings(
-            environmentsPerProcess: try overrides.value("environmentsPerProcess", default: environmentsPerProcess),
+        let environments: EnvironmentCount
+        switch self.environments {
+        case .perProcess(let count):
+            environments = .perProcess(try overrides.value("environmentsPerProcess", default: count))
+        case .total(let count):
+            let total = try overrides.value("environments", default: count)
+            let perProcess = try overrides.value("environmentsPerProcess", default: 0)
+            environments = perProcess > 0 ? .perProcess(perProcess) : .total(total)
+        }
+        return CommonSettings(
+            environments: environments,
             totalSteps: try overrides.value("totalSteps", default: totalSteps),
             numSteps: try overrides.value("numSteps", default: numSteps),
             learningRate: try overrides.value("learningRate", default: learningRate),
@@ -30,12 +45,12 @@ public struct CommonSettings: Sendable {
             testEpisodes: try overrides.value("testEpisodes", default: testEpisodes))
     }
 
-    /// Training settings with CleanRL's fixed choices (γ 0.99, max gradient norm 0.5,
+    /// Training settings with CleanRL's fixed choices (γ 0.99 unless given, max gradient norm 0.5,
     /// Adam ε 1e-5, learning rate annealed linearly to 0) and these values.
-    func trainingSettings(numMiniBatch: Int, updateRepeats: Int, gaeLambda: Float) -> TrainingSettings {
+    func trainingSettings(numMiniBatch: Int, updateRepeats: Int, gaeLambda: Float, gamma: Float = 0.99) -> TrainingSettings {
         TrainingSettings(
             numMiniBatch: numMiniBatch, updateRepeats: updateRepeats, maxGradNorm: 0.5, numSteps: numSteps,
-            gamma: 0.99, useGAE: true, gaeLambda: gaeLambda, saveInterval: saveInterval,
+            gamma: gamma, useGAE: true, gaeLambda: gaeLambda, saveInterval: saveInterval,
             metricAccumulateInterval: logInterval, learningRate: learningRate,
             learningRateDecay: .linear(endFactor: 0), optimizer: .adam(epsilon: 1e-5))
     }
@@ -55,7 +70,7 @@ where Sampler == CartPoleTaskSampler, Model == MLPActorCritic, SamplerArgs == Ep
 
 extension CartPoleExperiment {
     public func machineParams(mode: RunMode) throws -> MachineParams {
-        try MachineParams(nprocesses: mode == .train ? 2 : 1, gpuIDs: [], environmentsPerProcess: common.environmentsPerProcess)
+        try MachineParams(nprocesses: mode == .train ? 2 : 1, gpuIDs: [], environments: common.environments)
     }
 
     public func createModel(seed: UInt64) throws -> MLPActorCritic {
@@ -80,12 +95,14 @@ extension CartPoleExperiment {
 }
 
 /// PPO on CartPole-v1 with CleanRL's `ppo.py` hyperparameters, so it compares step for
-/// step with the PyTorch reference: 4 environments per process × 128 steps, learning rate
-/// 2.5e-4 annealed linearly to 0, γ 0.99, GAE λ 0.95, 4 minibatches, 4 epochs, clip 0.2,
-/// entropy 0.01, value 0.5, max gradient norm 0.5, Adam ε 1e-5, 500k steps.
+/// step with the PyTorch reference at any world size: 4 environments in total (split
+/// across the ranks: 2 + 2 on two) × 128 steps, learning rate 2.5e-4 annealed linearly to
+/// 0, γ 0.99, GAE λ 0.95, 4 minibatches, 4 epochs, clip 0.2, entropy 0.01, value 0.5, max
+/// gradient norm 0.5, Adam ε 1e-5, 500k steps. `--config environmentsPerProcess=N` sets
+/// a per-process count instead (the settings before the split: 4 per process).
 public struct CartPolePPO: CartPoleExperiment {
     public static let tag = "cartpole-ppo"
-    public static let summary = "PPO on CartPole-v1 with CleanRL's hyperparameters (4 envs × 128 steps per process, 500k steps)"
+    public static let summary = "PPO on CartPole-v1 with CleanRL's hyperparameters (4 envs in total × 128 steps, 500k steps)"
 
     public let common: CommonSettings
     let numMiniBatch: Int
@@ -94,7 +111,7 @@ public struct CartPolePPO: CartPoleExperiment {
 
     public init(overrides: ConfigOverrides) throws {
         common = try CommonSettings(
-            environmentsPerProcess: 4, totalSteps: 500_000, numSteps: 128, learningRate: 2.5e-4, entropyCoefficient: 0.01,
+            environments: .total(4), totalSteps: 500_000, numSteps: 128, learningRate: 2.5e-4, entropyCoefficient: 0.01,
             valueCoefficient: 0.5, saveInterval: 100_000, logInterval: 4_096, validEpisodes: 8, testEpisodes: 100
         ).reading(overrides)
         numMiniBatch = try overrides.value("numMiniBatch", default: 4)
@@ -122,7 +139,7 @@ public struct CartPoleA2C: CartPoleExperiment {
 
     public init(overrides: ConfigOverrides) throws {
         common = try CommonSettings(
-            environmentsPerProcess: 8, totalSteps: 500_000, numSteps: 16, learningRate: 1e-3, entropyCoefficient: 0.01,
+            environments: .perProcess(8), totalSteps: 500_000, numSteps: 16, learningRate: 1e-3, entropyCoefficient: 0.01,
             valueCoefficient: 0.5, saveInterval: 100_000, logInterval: 4_096, validEpisodes: 8, testEpisodes: 100
         ).reading(overrides)
     }

@@ -17,7 +17,7 @@ where Sampler == MiniGridTaskSampler, Model == RecurrentActorCritic, SamplerArgs
 
 extension MiniGridExperiment {
     public func machineParams(mode: RunMode) throws -> MachineParams {
-        try MachineParams(nprocesses: mode == .train ? 2 : 1, gpuIDs: [], environmentsPerProcess: common.environmentsPerProcess)
+        try MachineParams(nprocesses: mode == .train ? 2 : 1, gpuIDs: [], environments: common.environments)
     }
 
     public func createModel(seed: UInt64) throws -> RecurrentActorCritic {
@@ -61,7 +61,7 @@ public struct MiniGridEmptyPPO: MiniGridExperiment {
 
     public init(overrides: ConfigOverrides) throws {
         common = try CommonSettings(
-            environmentsPerProcess: 8, totalSteps: 100_000, numSteps: 32, learningRate: 1e-3, entropyCoefficient: 0.01,
+            environments: .perProcess(8), totalSteps: 100_000, numSteps: 32, learningRate: 1e-3, entropyCoefficient: 0.01,
             valueCoefficient: 0.5, saveInterval: 25_000, logInterval: 2_048, validEpisodes: 32, testEpisodes: 200
         ).reading(overrides)
         hiddenSize = try overrides.value("hiddenSize", default: 64)
@@ -89,7 +89,7 @@ public struct MiniGridDoorKeyPPO: MiniGridExperiment {
 
     public init(overrides: ConfigOverrides) throws {
         common = try CommonSettings(
-            environmentsPerProcess: 16, totalSteps: 1_000_000, numSteps: 64, learningRate: 5e-4, entropyCoefficient: 0.01,
+            environments: .perProcess(16), totalSteps: 1_000_000, numSteps: 64, learningRate: 5e-4, entropyCoefficient: 0.01,
             valueCoefficient: 0.5, saveInterval: 100_000, logInterval: 8_192, validEpisodes: 32, testEpisodes: 200
         ).reading(overrides)
         hiddenSize = try overrides.value("hiddenSize", default: 64)
@@ -118,7 +118,7 @@ public struct MiniGridDoorKeyDAgger: MiniGridExperiment {
 
     public init(overrides: ConfigOverrides) throws {
         common = try CommonSettings(
-            environmentsPerProcess: 16, totalSteps: 200_000, numSteps: 64, learningRate: 5e-4, entropyCoefficient: 0.01,
+            environments: .perProcess(16), totalSteps: 200_000, numSteps: 64, learningRate: 5e-4, entropyCoefficient: 0.01,
             valueCoefficient: 0.5, saveInterval: 100_000, logInterval: 8_192, validEpisodes: 32, testEpisodes: 200
         ).reading(overrides)
         hiddenSize = try overrides.value("hiddenSize", default: 64)

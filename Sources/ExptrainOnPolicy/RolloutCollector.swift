@@ -28,6 +28,19 @@ public final class RolloutCollector {
     public var actionSpace: ActionSpace { batch.actionSpace }
     /// Draws actions and teacher-forcing coins; its state is checkpointed.
     public var generator: RandomGenerator
+    /// Normalises each new observation's floats where it is stored (and adds it to the
+    /// statistic's sums); `nil` stores observations as the tasks give them.
+    public var observationNormalizer: ObservationNormalizer?
+    /// Scales each reward by the running deviation of the discounted return; `nil` keeps rewards.
+    public var rewardScaler: RewardScaler?
+
+    /// The normalisation statistics that ranks merge at each update.
+    public var synchronizedStatistics: [any SynchronizedStatistic] {
+        var statistics: [any SynchronizedStatistic] = []
+        if let observationNormalizer { statistics.append(observationNormalizer) }
+        if let rewardScaler { statistics.append(rewardScaler) }
+        return statistics
+    }
 
     /// What each environment receives at the current step.
     private var taskActions: [Action]
@@ -143,13 +156,18 @@ public final class RolloutCollector {
             for e in 0..<n {
                 let i = t * n + e
                 let ended = outcome.episodeEnded[e]
-                storage.rewards[i] = outcome.rewards[e]
+                storage.rewards[i] = rewardScaler?.scale(outcome.rewards[e], environment: e, terminated: outcome.terminated[e]) ?? outcome.rewards[e]
                 storage.episodeEnded[i] = ended ? 1 : 0
                 writeObservation(e, into: storage, step: t + 1)
                 storage.masks[(t + 1) * n + e] = ended ? 0 : 1
                 if ended { rolloutsOnCurrentTask[e] = 0 }
             }
             if !truncatedEnvironments.isEmpty {
+                if let observationNormalizer {
+                    for row in truncatedObservations.indices {
+                        truncatedObservations[row].floats.withUnsafeMutableBufferPointer { observationNormalizer.normalize($0) }
+                    }
+                }
                 let finalValues = stepper.values(of: truncatedObservations, environments: truncatedEnvironments)
                 for (row, e) in truncatedEnvironments.enumerated() {
                     storage.rewards[t * n + e] += gamma * finalValues[row]
@@ -186,6 +204,7 @@ public final class RolloutCollector {
     private func writeObservation(_ e: Int, into storage: RolloutStorage, step: Int) {
         storage.withObservationSlot(step: step, environment: e) { floats, bytes in
             batch.writeObservation(of: e, floats: floats, bytes: bytes)
+            observationNormalizer?.observe(floats)
         }
     }
 }

@@ -57,7 +57,9 @@ final class RankContractTests: XCTestCase {
             XCTAssertEqual("\(error)", "gpuIDs must be non-negative integers, got -3 in [0, -3]")
         }
         XCTAssertThrowsError(try MachineParams(nprocesses: 2, environmentsPerProcess: 0))
-        XCTAssertEqual(try MachineParams(nprocesses: 0).environmentsPerProcess, 1)
+        XCTAssertEqual(try MachineParams(nprocesses: 0).environmentsPerProcess(totalProcesses: 3), [1, 1, 1])
+        XCTAssertEqual(try MachineParams(nprocesses: 0, totalEnvironments: 8).environmentsPerProcess(totalProcesses: 3), [3, 3, 2])
+        XCTAssertThrowsError(try MachineParams(nprocesses: 0, totalEnvironments: 2).environmentsPerProcess(totalProcesses: 3))
     }
 }
 

@@ -38,6 +38,53 @@ final class EngineTests: XCTestCase {
         }
     }
 
+    // MARK: Normalisation shared by all ranks
+
+    /// pendulum-ppo normalises observations and rewards: three ranks merge their sums in
+    /// the update's collective, so all end with the same statistic and parameters, and the
+    /// checkpoint keeps the statistic.
+    func testNormalisationIsIdenticalOnThreeRanksAndSaved() throws {
+        let folder = try JobRunner.temporaryFolder(for: self)
+        let result = try JobRunner.mpirun(np: 3, ["pendulum-ppo", "--seed", "4", "--max-steps", "4608", "--quiet", "--output-dir", folder.path] + smallPendulum)
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let statistics = loggedValues(result.standardError, after: "normalization ")
+        XCTAssertEqual(statistics.count, 3, result.standardError)
+        XCTAssertEqual(Set(statistics).count, 1, "ranks normalise differently: \(result.standardError)")
+        XCTAssertEqual(Set(loggedValues(result.standardError, after: "parameters ")).count, 1, result.standardError)
+
+        let checkpoint = try XCTUnwrap(checkpointFiles(runFolder(folder, tag: "pendulum-ppo")).last)
+        let count = try checkpointDoubles(checkpoint, "normalization.observation.count")
+        // One observation per environment step of every rank (straggler preemption may cut
+        // rollouts short, so the steps are read from the checkpoint), plus the 3 first ones.
+        let steps = try XCTUnwrap(Double(checkpointMetadata(checkpoint)["total_steps"] ?? ""))
+        XCTAssertEqual(count.first ?? 0, 1e-4 + steps + 3, accuracy: 1e-6)
+        let variance = try checkpointDoubles(checkpoint, "normalization.observation.variance")
+        XCTAssertEqual(variance.count, 3)
+        XCTAssertTrue(variance.allSatisfy { $0 > 0 && $0 != 1 }, "\(variance)")
+        XCTAssertEqual(try checkpointDoubles(checkpoint, "normalization.reward.count").count, 1)
+    }
+
+    /// A resumed run continues the checkpoint's statistic instead of starting a new one.
+    func testResumeContinuesTheNormalisationStatistic() throws {
+        let folder = try JobRunner.temporaryFolder(for: self)
+        let common = ["pendulum-ppo", "--seed", "6", "--quiet", "--output-dir", folder.path] + smallPendulum
+        let first = try JobRunner.mpirun(np: 2, common + ["--max-steps", "2048"])
+        XCTAssertEqual(first.status, 0, first.standardError)
+        let run = try runFolder(folder, tag: "pendulum-ppo")
+        let before = try checkpointDoubles(checkpointFiles(run).last!, "normalization.observation.count")[0]
+        let second = try JobRunner.mpirun(np: 2, common + ["--resume", "--max-steps", "4096"])
+        XCTAssertEqual(second.status, 0, second.standardError)
+        let after = try checkpointDoubles(checkpointFiles(run).last!, "normalization.observation.count")[0]
+        // The resumed run's 2048 steps (and its 2 new first observations) add to the saved count.
+        XCTAssertEqual(after, before + 2048 + 2, accuracy: 1e-6)
+    }
+
+    /// Settings that make pendulum-ppo's updates small: 256 steps of one environment per rank.
+    private var smallPendulum: [String] {
+        ["--config", "environmentsPerProcess=1", "--config", "numSteps=256", "--config", "numMiniBatch=4",
+         "--config", "updateRepeats=2", "--config", "saveInterval=2048"]
+    }
+
     // MARK: Determinism and resume
 
     func testSameSeedGivesBitIdenticalCheckpoints() throws {
@@ -202,6 +249,22 @@ final class EngineTests: XCTestCase {
         let folder = run.appendingPathComponent("checkpoints")
         return try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".safetensors") }.sorted()
             .map { folder.appendingPathComponent($0) }
+    }
+
+    /// The F64 tensor `name` of a safetensors file, read with Foundation (independently of exptrain's reader).
+    private func checkpointDoubles(_ file: URL, _ name: String) throws -> [Double] {
+        let bytes = try Data(contentsOf: file)
+        let headerLength = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = try XCTUnwrap(JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
+        let entry = try XCTUnwrap(header[name] as? [String: Any], "\(file.lastPathComponent) has no tensor \(name)")
+        XCTAssertEqual(entry["dtype"] as? String, "F64")
+        let offsets = try XCTUnwrap(entry["data_offsets"] as? [Int])
+        let data = bytes.subdata(in: (8 + headerLength + offsets[0])..<(8 + headerLength + offsets[1]))
+        return stride(from: 0, to: data.count, by: 8).map { start in
+            Double(bitPattern: data[(data.startIndex + start)..<(data.startIndex + start + 8)].enumerated().reduce(UInt64(0)) {
+                $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+            })
+        }
     }
 
     /// The `__metadata__` of a safetensors file, read with Foundation (independently of exptrain's reader).
