@@ -130,24 +130,35 @@ public struct CartPolePPO: CartPoleExperiment {
 }
 
 /// Advantage actor-critic on CartPole-v1: 8 environments per process × 16 steps, one
-/// update per rollout, n-step returns (GAE with λ = 1), Adam at 1e-3 annealed linearly.
+/// update per rollout, n-step returns (GAE with λ = 1), Adam at 1e-3 annealed linearly,
+/// rewards scaled by the running deviation of the return and advantages normalised per
+/// update (`--config normalizeRewards=false`, `normalizeAdvantage=false` turn them off).
 public struct CartPoleA2C: CartPoleExperiment {
     public static let tag = "cartpole-a2c"
     public static let summary = "A2C on CartPole-v1 (8 envs × 16 steps per process, 500k steps)"
 
     public let common: CommonSettings
+    let normalizeRewards: Bool
+    let normalizeAdvantage: Bool
 
     public init(overrides: ConfigOverrides) throws {
         common = try CommonSettings(
             environments: .perProcess(8), totalSteps: 500_000, numSteps: 16, learningRate: 1e-3, entropyCoefficient: 0.01,
             valueCoefficient: 0.5, saveInterval: 100_000, logInterval: 4_096, validEpisodes: 8, testEpisodes: 100
         ).reading(overrides)
+        // Without them A2C peaks near 500 and then falls back (final 153–377 on seeds 1–3);
+        // with both, every seed tried ends at 500.
+        normalizeRewards = try overrides.value("normalizeRewards", default: true)
+        normalizeAdvantage = try overrides.value("normalizeAdvantage", default: true)
     }
 
     public func trainingPipeline() throws -> TrainingPipeline {
         TrainingPipeline(
-            namedLosses: ["a2c": .a2c(valueCoefficient: common.valueCoefficient, entropyCoefficient: common.entropyCoefficient)],
+            namedLosses: [
+                "a2c": .a2c(valueCoefficient: common.valueCoefficient, entropyCoefficient: common.entropyCoefficient, normalizeAdvantage: normalizeAdvantage),
+            ],
             stages: [PipelineStage(lossNames: ["a2c"], maxStageSteps: common.totalSteps)],
-            settings: common.trainingSettings(numMiniBatch: 1, updateRepeats: 1, gaeLambda: 1))
+            settings: common.trainingSettings(numMiniBatch: 1, updateRepeats: 1, gaeLambda: 1),
+            normalization: Normalization(observations: false, rewards: normalizeRewards))
     }
 }
