@@ -45,14 +45,13 @@ public final class BatchStepOutcome {
         finished.reserveCapacity(environments)
     }
 
-    /// Clears the buffers before a step.
-    public func reset() {
-        for e in rewards.indices {
-            rewards[e] = 0
-            episodeEnded[e] = false
-            terminated[e] = false
-        }
-        finished.removeAll(keepingCapacity: true)
+    /// Writes what environment `environment` did at this step (every environment's, each
+    /// step; 0 and false for an inactive one). Finished episodes go to `finished`, which the
+    /// batch empties at the start of the step.
+    public func record(environment e: Int, reward: Float, ended: Bool, terminated: Bool) {
+        rewards[e] = reward
+        episodeEnded[e] = ended
+        self.terminated[e] = terminated
     }
 }
 
@@ -75,22 +74,25 @@ public struct FinishedEpisode: Sendable {
 
 /// The `TaskBatch` of any `TaskSampler`: its tasks side by side, stepped one after another
 /// in environment order, each replaced by the sampler's next task when it ends.
-public final class SequentialTaskBatch<Sampler: TaskSampler>: TaskBatch {
-    public let sampler: Sampler
-    public private(set) var tasks: [Sampler.SampledTask?]
+///
+/// Not generic: the tasks are held as `any Task`, so its code is compiled once, optimised,
+/// whatever the sampler (a generic class used through `any TaskBatch` would run unspecialised).
+public final class SequentialTaskBatch: TaskBatch {
+    public private(set) var tasks: [(any Task)?]
     public let actionSpace: ActionSpace
     public let observationSpace: ObservationSpace
+    private let nextTask: () throws -> (any Task)?
     private let endless: Bool
 
     /// The first `environments` tasks of `sampler`. An `endless` batch (training) throws
     /// when the sampler runs out; a finite one leaves environments inactive, and is `nil`
     /// when the sampler has no task at all (a rank whose share of a test set is empty).
-    public init?(sampler: Sampler, environments: Int, endless: Bool) throws {
-        self.sampler = sampler
+    public init?<Sampler: TaskSampler>(sampler: Sampler, environments: Int, endless: Bool) throws {
+        nextTask = { try sampler.nextTask() }
         self.endless = endless
-        var tasks: [Sampler.SampledTask?] = []
+        var tasks: [(any Task)?] = []
         for _ in 0..<environments {
-            let task = try sampler.nextTask()
+            let task = try nextTask()
             if task == nil && endless {
                 throw TaskError(
                     "the training sampler ran out of tasks after \(tasks.count) of \(environments); training samplers must be endless (length nil)",
@@ -124,14 +126,15 @@ public final class SequentialTaskBatch<Sampler: TaskSampler>: TaskBatch {
     public func expertAction(of environment: Int) -> Action? { tasks[environment]?.expertAction() }
 
     public func step(_ actions: [Action], into outcome: BatchStepOutcome) throws {
-        outcome.reset()
+        outcome.finished.removeAll(keepingCapacity: true)
         for e in tasks.indices {
-            guard let task = tasks[e] else { continue }
+            guard let task = tasks[e] else {
+                outcome.record(environment: e, reward: 0, ended: false, terminated: false)
+                continue
+            }
             let result = try task.step(action: actions[e])
-            outcome.rewards[e] = result.reward
+            outcome.record(environment: e, reward: result.reward, ended: result.done, terminated: result.terminated)
             if result.done {
-                outcome.episodeEnded[e] = true
-                outcome.terminated[e] = result.terminated
                 outcome.finished.append(FinishedEpisode(
                     environment: e, metrics: task.metrics(), terminated: result.terminated,
                     finalObservation: result.observation))
@@ -145,7 +148,7 @@ public final class SequentialTaskBatch<Sampler: TaskSampler>: TaskBatch {
     }
 
     private func replaceTask(_ e: Int) throws {
-        tasks[e] = try sampler.nextTask()
+        tasks[e] = try nextTask()
         if tasks[e] == nil && endless {
             throw TaskError("the training sampler ran out of tasks; training samplers must be endless (length nil)", exitCode: ExitCode.usage)
         }
