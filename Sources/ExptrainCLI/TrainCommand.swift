@@ -7,8 +7,17 @@ import ExptrainMPI
 struct TrainCommand: RunnableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train, validate or test an experiment (the default command), or list the experiments."
+        abstract: "Train, validate or test an experiment (the default command), or list the experiments.",
+        usage: """
+            exptrain [train] <tag> [<options>]
+            exptrain --list
+            """,
+        // Its own --help, so that `exptrain <tag> --help` can add the experiment's --config keys.
+        helpNames: []
     )
+
+    @Flag(name: [.short, .long], help: "Show the run options and, after a tag, that experiment's --config keys with their defaults.")
+    var help = false
 
     @Flag(name: .long, help: "List the registered experiments and exit.")
     var list = false
@@ -50,6 +59,10 @@ struct TrainCommand: RunnableCommand {
     var collectiveTimeout: Double = 300
 
     func execute(registry: ExperimentRegistry) throws {
+        if help {
+            print(try ExperimentHelp.text(tag: tag, registry: registry))
+            return
+        }
         if list {
             for experiment in registry.experiments {
                 print("\(experiment.tag)\t\(experiment.summary)")
