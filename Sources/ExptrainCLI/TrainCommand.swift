@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExptrainEngine
 import ExptrainExperiment
+import ExptrainMetricsLog
 import ExptrainMPI
 
 /// `exptrain <tag> [options]`: trains, validates or tests an experiment; `--list` lists them.
@@ -52,6 +53,13 @@ struct TrainCommand: RunnableCommand {
     @Flag(name: .long, help: "No progress line.")
     var quiet = false
 
+    @Option(name: .long, help: """
+        Progress on standard output: 'line' rewrites one line in place, 'plain' prints one line per log point \
+        (for batch logs), 'auto' rewrites only when a person watches a terminal (not under an mpirun whose \
+        output goes to a file).
+        """)
+    var progress: ProgressMode = .auto
+
     @Option(name: .long, help: "DD-PPO straggler preemption: once this share of ranks finished their rollout, the others stop early (1 = off).")
     var stragglerFraction: Double?
 
@@ -91,7 +99,7 @@ struct TrainCommand: RunnableCommand {
         let options = RunOptions(
             mode: runMode, outputDirectory: outputDir, seed: seed, checkpoint: checkpoint, resume: resume,
             configOverrides: config, maxSteps: maxSteps, deterministic: deterministic, quiet: quiet,
-            stragglerFraction: stragglerFraction, collectiveTimeout: collectiveTimeout)
+            progress: progress, stragglerFraction: stragglerFraction, collectiveTimeout: collectiveTimeout)
         let context = RunContext(world: try Communicator.world(), version: Exptrain.version)
         let outcome = try Engine.run(experiment, options: options, context: context)
         if case .trained(let summary) = outcome, context.world.rank == 0 {
@@ -112,3 +120,5 @@ struct TrainCommand: RunnableCommand {
         String(Double((value * 100).rounded()) / 100)
     }
 }
+
+extension ProgressMode: ExpressibleByArgument {}

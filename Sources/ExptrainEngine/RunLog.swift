@@ -9,11 +9,11 @@ final class RunLog {
     private let board: TensorBoardWriter
     private let progress: ProgressPrinter?
 
-    init(directory: RunDirectory, quiet: Bool) throws {
+    init(directory: RunDirectory, quiet: Bool, progress progressMode: ProgressMode) throws {
         metrics = try MetricsJSONLWriter(path: directory.metricsPath)
         validation = try MetricsJSONLWriter(path: directory.validationPath)
         board = try TensorBoardWriter(directory: directory.path)
-        progress = quiet ? nil : ProgressPrinter()
+        progress = quiet ? nil : ProgressPrinter(mode: progressMode)
     }
 
     /// Writes one log point. `record`'s numeric entries also go to TensorBoard under

@@ -1,4 +1,5 @@
 import ExptrainExperiment
+import ExptrainMetricsLog
 
 /// How the user asked to run an experiment: the command line's flags as a plain value.
 ///
@@ -27,6 +28,8 @@ public struct RunOptions: Sendable {
     public var deterministic: Bool
     /// `--quiet`: no progress line.
     public var quiet: Bool
+    /// `--progress`: the updating line on a terminal, or one plain line per log point.
+    public var progress: ProgressMode
     /// `--straggler-fraction`: overrides the experiment's straggler preemption threshold.
     public var stragglerFraction: Double?
     /// `--collective-timeout`: seconds a rank waits for the others at the end of a rollout
@@ -36,7 +39,8 @@ public struct RunOptions: Sendable {
     public init(
         mode: RunMode = .train, outputDirectory: String = "runs", seed: UInt64? = nil, checkpoint: String? = nil,
         resume: Bool = false, configOverrides: [String] = [], maxSteps: Int? = nil, deterministic: Bool = false,
-        quiet: Bool = false, stragglerFraction: Double? = nil, collectiveTimeout: Double = 300
+        quiet: Bool = false, progress: ProgressMode = .auto, stragglerFraction: Double? = nil,
+        collectiveTimeout: Double = 300
     ) {
         self.mode = mode
         self.outputDirectory = outputDirectory
@@ -47,6 +51,7 @@ public struct RunOptions: Sendable {
         self.maxSteps = maxSteps
         self.deterministic = deterministic
         self.quiet = quiet
+        self.progress = progress
         self.stragglerFraction = stragglerFraction
         self.collectiveTimeout = collectiveTimeout
     }

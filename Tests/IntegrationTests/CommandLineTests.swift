@@ -23,6 +23,7 @@ final class CommandLineTests: XCTestCase {
             (["check-mpi", "--fail-on-rank", "x"], "'x' is invalid"),
             (["help", "no-such-topic"], "no command or experiment 'no-such-topic'"),
             (["no-such-experiment", "--help"], "unknown experiment tag 'no-such-experiment'"),
+            (["cartpole-ppo", "--progress", "fancy"], "--progress"),
         ]
         for (arguments, expected) in cases {
             let result = try JobRunner.exptrain(arguments)
@@ -55,7 +56,8 @@ final class CommandLineTests: XCTestCase {
     func testProgramHelpNamesOnlyRealTrainOptions() throws {
         let program = try JobRunner.exptrain(["--help"]).standardOutput
         let train = try JobRunner.exptrain(["train", "--help"]).standardOutput
-        let synopsis = try XCTUnwrap(program.components(separatedBy: "exptrain --list").first)
+        let usage = try XCTUnwrap(program.range(of: "USAGE:"), program)
+        let synopsis = try XCTUnwrap(program[usage.upperBound...].components(separatedBy: "exptrain --list").first)
         let named = synopsis.split(whereSeparator: { " []|.\n".contains($0) }).filter { $0.hasPrefix("--") }
         XCTAssertGreaterThan(named.count, 10, synopsis)
         for option in named {
