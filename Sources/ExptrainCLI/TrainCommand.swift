@@ -60,6 +60,9 @@ struct TrainCommand: RunnableCommand {
         """)
     var progress: ProgressMode = .auto
 
+    @Option(name: .long, help: "After each checkpoint, delete the run's older ones so that the newest N remain (default: keep all).")
+    var keepCheckpoints: Int?
+
     @Option(name: .long, help: "DD-PPO straggler preemption: once this share of ranks finished their rollout, the others stop early (1 = off).")
     var stragglerFraction: Double?
 
@@ -93,13 +96,17 @@ struct TrainCommand: RunnableCommand {
         if collectiveTimeout < 0 || !collectiveTimeout.isFinite {
             throw ExptrainError.usage("--collective-timeout must be 0 (wait forever) or a positive number of seconds, got \(collectiveTimeout)")
         }
+        if let keepCheckpoints, keepCheckpoints < 1 {
+            throw ExptrainError.usage("--keep-checkpoints must be at least 1 (the newest checkpoint always stays), got \(keepCheckpoints)")
+        }
         if let maxSteps, maxSteps < 1 {
             throw ExptrainError.usage("--max-steps must be at least 1, got \(maxSteps)")
         }
         let options = RunOptions(
             mode: runMode, outputDirectory: outputDir, seed: seed, checkpoint: checkpoint, resume: resume,
             configOverrides: config, maxSteps: maxSteps, deterministic: deterministic, quiet: quiet,
-            progress: progress, stragglerFraction: stragglerFraction, collectiveTimeout: collectiveTimeout)
+            progress: progress, stragglerFraction: stragglerFraction, collectiveTimeout: collectiveTimeout,
+            keepCheckpoints: keepCheckpoints)
         let context = RunContext(world: try Communicator.world(), version: Exptrain.version)
         let outcome = try Engine.run(experiment, options: options, context: context)
         if case .trained(let summary) = outcome, context.world.rank == 0 {

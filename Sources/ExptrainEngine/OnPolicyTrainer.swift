@@ -372,6 +372,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             } catch {
                 throw ExptrainRunError("cannot save checkpoint \(path): \(error)")
             }
+            try runDirectory.removeOldCheckpoints(keepingNewest: options.keepCheckpoints)
         }
         lastCheckpoint = path
         lastSavedSteps = state.totalSteps

@@ -65,6 +65,22 @@ struct RunDirectory {
         Self.checkpoints(inFolder: checkpointsPath)
     }
 
+    /// Deletes this run's oldest checkpoints so that the newest `count` remain; `nil`
+    /// keeps them all. Rank 0 calls it after each save (`--keep-checkpoints`).
+    ///
+    /// The newest checkpoint, just saved and the one `--resume` continues from, always
+    /// stays, whatever `count` says.
+    func removeOldCheckpoints(keepingNewest count: Int?) throws {
+        guard let count else { return }
+        for old in checkpoints().dropLast(max(count, 1)) {
+            do {
+                try FileManager.default.removeItem(atPath: old)
+            } catch {
+                throw ExptrainRunError("cannot remove the old checkpoint \(old) (--keep-checkpoints \(count)): \(error.localizedDescription); check the run folder's permissions")
+            }
+        }
+    }
+
     /// The checkpoint files (`*.safetensors`) in `folder`, sorted by name (which sorts by step).
     static func checkpoints(inFolder folder: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []

@@ -3,15 +3,18 @@ import ExptrainMetricsLog
 /// What rank 0 writes at each log point: a line of `metrics.jsonl` (training) or
 /// `valid.jsonl` (validation of each checkpoint), TensorBoard scalars, and the
 /// progress line on the terminal.
+///
+/// `valid.jsonl` is made with its first record, so an experiment without validation has none.
 final class RunLog {
+    private let directory: RunDirectory
     private let metrics: MetricsJSONLWriter
-    private let validation: MetricsJSONLWriter
+    private var validation: MetricsJSONLWriter?
     private let board: TensorBoardWriter
     private let progress: ProgressPrinter?
 
     init(directory: RunDirectory, quiet: Bool, progress progressMode: ProgressMode) throws {
+        self.directory = directory
         metrics = try MetricsJSONLWriter(path: directory.metricsPath)
-        validation = try MetricsJSONLWriter(path: directory.validationPath)
         board = try TensorBoardWriter(directory: directory.path)
         progress = quiet ? nil : ProgressPrinter(mode: progressMode)
     }
@@ -19,7 +22,13 @@ final class RunLog {
     /// Writes one log point. `record`'s numeric entries also go to TensorBoard under
     /// `<group>/<key>`, at x = `step`.
     func write(_ record: [(String, MetricValue)], step: Int, wallTime: Double, group: String = "train") throws {
-        try (group == "valid" ? validation : metrics).write(record)
+        if group == "valid" {
+            let validation = try validation ?? MetricsJSONLWriter(path: directory.validationPath)
+            self.validation = validation
+            try validation.write(record)
+        } else {
+            try metrics.write(record)
+        }
         var scalars: [(tag: String, value: Double)] = []
         for (key, value) in record where key != "step" {
             switch value {
@@ -38,7 +47,7 @@ final class RunLog {
     func close() {
         progress?.finish()
         metrics.close()
-        validation.close()
+        validation?.close()
         board.close()
     }
 }

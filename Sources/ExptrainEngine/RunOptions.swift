@@ -32,6 +32,9 @@ public struct RunOptions: Sendable {
     public var progress: ProgressMode
     /// `--straggler-fraction`: overrides the experiment's straggler preemption threshold.
     public var stragglerFraction: Double?
+    /// `--keep-checkpoints`: how many of the run's newest checkpoints stay after each save;
+    /// `nil` keeps every one (what `--mode test` over a run folder evaluates).
+    public var keepCheckpoints: Int?
     /// `--collective-timeout`: seconds a rank waits for the others at the end of a rollout
     /// before it ends the job naming the late ranks; 0 waits forever.
     public var collectiveTimeout: Double
@@ -40,7 +43,7 @@ public struct RunOptions: Sendable {
         mode: RunMode = .train, outputDirectory: String = "runs", seed: UInt64? = nil, checkpoint: String? = nil,
         resume: Bool = false, configOverrides: [String] = [], maxSteps: Int? = nil, deterministic: Bool = false,
         quiet: Bool = false, progress: ProgressMode = .auto, stragglerFraction: Double? = nil,
-        collectiveTimeout: Double = 300
+        collectiveTimeout: Double = 300, keepCheckpoints: Int? = nil
     ) {
         self.mode = mode
         self.outputDirectory = outputDirectory
@@ -54,5 +57,6 @@ public struct RunOptions: Sendable {
         self.progress = progress
         self.stragglerFraction = stragglerFraction
         self.collectiveTimeout = collectiveTimeout
+        self.keepCheckpoints = keepCheckpoints
     }
 }

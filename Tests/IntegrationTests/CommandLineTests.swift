@@ -23,6 +23,7 @@ final class CommandLineTests: XCTestCase {
             (["check-mpi", "--fail-on-rank", "x"], "'x' is invalid"),
             (["help", "no-such-topic"], "no command or experiment 'no-such-topic'"),
             (["no-such-experiment", "--help"], "unknown experiment tag 'no-such-experiment'"),
+            (["cartpole-ppo", "--keep-checkpoints", "0"], "--keep-checkpoints must be at least 1"),
             (["cartpole-ppo", "--progress", "fancy"], "--progress"),
         ]
         for (arguments, expected) in cases {

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// What a training run shows and leaves for a person: progress that suits where the
-/// output goes.
+/// output goes, the files of its run folder, checkpoint retention, the resume notice.
 final class RunOutputTests: XCTestCase {
     // MARK: Progress
 
@@ -44,5 +44,64 @@ final class RunOutputTests: XCTestCase {
         // The terminal itself ends each line with "\r\n"; no other carriage return is allowed.
         XCTAssertFalse(plain.replacingOccurrences(of: "\r\n", with: "\n").contains("\r"), plain.debugDescription)
         XCTAssertGreaterThanOrEqual(plain.components(separatedBy: "\r\nstep ").count - 1, 2, plain.debugDescription)
+    }
+
+    // MARK: Run folder
+
+    func testRunWithoutValidationHasNoValidJSONL() throws {
+        let folder = try JobRunner.temporaryFolder(for: self)
+        let result = try JobRunner.mpirun(
+            np: 2, ["slot-probe", "--seed", "2", "--max-steps", "2048", "--quiet", "--output-dir", folder.path],
+            binary: JobRunner.harnessBinary)
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let run = try runFolder(folder, tag: "slot-probe")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent("metrics.jsonl").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run.appendingPathComponent("valid.jsonl").path),
+                       "slot-probe has no validation (validEpisodes 0), so no valid.jsonl")
+    }
+
+    func testResumedRunSaysFromWhichStepAndCheckpoint() throws {
+        let folder = try JobRunner.temporaryFolder(for: self)
+        let common = ["slot-probe", "--seed", "3", "--quiet", "--output-dir", folder.path]
+        let first = try JobRunner.mpirun(np: 2, common + ["--max-steps", "2048"], binary: JobRunner.harnessBinary)
+        XCTAssertEqual(first.status, 0, first.standardError)
+        let run = try runFolder(folder, tag: "slot-probe")
+        XCTAssertFalse(first.standardError.contains("resuming"), first.standardError)
+
+        let second = try JobRunner.mpirun(np: 2, common + ["--resume", "--max-steps", "3072"], binary: JobRunner.harnessBinary)
+        XCTAssertEqual(second.status, 0, second.standardError)
+        let checkpoint = run.appendingPathComponent("checkpoints/step-000000002048.safetensors").path
+        let notices = second.standardError.split(separator: "\n").filter { $0.contains("resuming") }
+        XCTAssertEqual(notices, ["exptrain[0]: resuming from step 2048 of \(checkpoint)"], second.standardError)
+    }
+
+    /// `--keep-checkpoints 2` leaves the two newest after every save, and a resumed run
+    /// continues from the newest and goes on pruning.
+    func testKeepCheckpointsLeavesTheNewestAndResumeStillWorks() throws {
+        let folder = try JobRunner.temporaryFolder(for: self)
+        let common = ["slot-probe", "--seed", "4", "--quiet", "--output-dir", folder.path, "--keep-checkpoints", "2"]
+        // slot-probe saves every 1,024 steps.
+        let first = try JobRunner.mpirun(np: 2, common + ["--max-steps", "5120"], binary: JobRunner.harnessBinary)
+        XCTAssertEqual(first.status, 0, first.standardError)
+        let run = try runFolder(folder, tag: "slot-probe")
+        XCTAssertEqual(try checkpointFiles(run).map(\.lastPathComponent), ["step-000000004096.safetensors", "step-000000005120.safetensors"])
+
+        let second = try JobRunner.mpirun(np: 2, common + ["--resume", "--max-steps", "7168"], binary: JobRunner.harnessBinary)
+        XCTAssertEqual(second.status, 0, second.standardError)
+        XCTAssertTrue(second.standardError.contains("resuming from step 5120 of "), second.standardError)
+        XCTAssertEqual(try checkpointFiles(run).map(\.lastPathComponent), ["step-000000006144.safetensors", "step-000000007168.safetensors"])
+
+        let keepOne = try JobRunner.mpirun(np: 2, common.dropLast() + ["1", "--resume", "--max-steps", "8192"], binary: JobRunner.harnessBinary)
+        XCTAssertEqual(keepOne.status, 0, keepOne.standardError)
+        XCTAssertEqual(try checkpointFiles(run).map(\.lastPathComponent), ["step-000000008192.safetensors"])
+    }
+
+    func testWithoutKeepCheckpointsEveryCheckpointStays() throws {
+        let folder = try JobRunner.temporaryFolder(for: self)
+        let result = try JobRunner.mpirun(
+            np: 2, ["slot-probe", "--seed", "5", "--quiet", "--output-dir", folder.path, "--max-steps", "4096"],
+            binary: JobRunner.harnessBinary)
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertEqual(try checkpointFiles(runFolder(folder, tag: "slot-probe")).count, 4)
     }
 }
