@@ -30,7 +30,7 @@ struct ExptrainCommand: ParsableCommand {
             75 preempted (SIGUSR1/SIGTERM; checkpoint written, rerun with --resume).
             """,
         version: Exptrain.version,
-        subcommands: [TrainCommand.self, RolloutCommand.self, CheckMPICommand.self, HelpTopicCommand.self],
+        subcommands: [TrainCommand.self, RolloutCommand.self, CheckMPICommand.self, PlotCommand.self, HelpTopicCommand.self],
         defaultSubcommand: TrainCommand.self
     )
 }

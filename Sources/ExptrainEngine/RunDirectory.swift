@@ -3,7 +3,8 @@ import ExptrainEnvironment
 import ExptrainMPI
 
 /// A run's output folder, `<output>/<tag>/<start time>/`, holding `checkpoints/`,
-/// `metrics.jsonl`, `valid.jsonl`, TensorBoard event files and `config.json`. Only rank 0 writes in it.
+/// `metrics.jsonl`, `valid.jsonl`, `curves.svg`, TensorBoard event files and `config.json`.
+/// Only rank 0 writes in it.
 struct RunDirectory {
     let path: String
 
@@ -11,6 +12,7 @@ struct RunDirectory {
     var metricsPath: String { path + "/metrics.jsonl" }
     var validationPath: String { path + "/valid.jsonl" }
     var configPath: String { path + "/config.json" }
+    var curvesPath: String { path + "/curves.svg" }
 
     /// A new run folder named after rank 0's clock (broadcast, so every rank agrees),
     /// created by rank 0.

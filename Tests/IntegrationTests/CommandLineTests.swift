@@ -25,6 +25,8 @@ final class CommandLineTests: XCTestCase {
             (["no-such-experiment", "--help"], "unknown experiment tag 'no-such-experiment'"),
             (["cartpole-ppo", "--keep-checkpoints", "0"], "--keep-checkpoints must be at least 1"),
             (["cartpole-ppo", "--progress", "fancy"], "--progress"),
+            (["plot", "--out", "curves.svg"], "<run-folder>"),
+            (["plot", "/no/such/run", "--out", "curves.svg"], "/no/such/run has no metrics.jsonl"),
         ]
         for (arguments, expected) in cases {
             let result = try JobRunner.exptrain(arguments)
@@ -88,7 +90,7 @@ final class CommandLineTests: XCTestCase {
             (["train", "--help"], "USAGE: exptrain [train] <tag> [<options>]"),
             (["rollout", "--help"], "USAGE: exptrain rollout <tag> --seed <seed> --episodes <episodes> --out <out>"),
             (["check-mpi", "--help"], "USAGE: exptrain check-mpi"),
-            (["plot", "--help"], "USAGE: exptrain plot <run-folders> ... --out <out>"),
+            (["plot", "--help"], "USAGE: exptrain plot <run-folder> ... --out <file.svg>"),
             (["help", "--help"], "USAGE: exptrain help"),
             (["help", "train"], "USAGE: exptrain [train] <tag> [<options>]"),
             (["help", "rollout"], "USAGE: exptrain rollout <tag>"),

@@ -105,3 +105,65 @@ final class RunOutputTests: XCTestCase {
         XCTAssertEqual(try checkpointFiles(runFolder(folder, tag: "slot-probe")).count, 4)
     }
 }
+
+/// The learning-curve pictures: `curves.svg` in each run folder, and `exptrain plot`.
+final class CurvesPictureTests: XCTestCase {
+    func testTrainingDrawsItsCurvesAndPlotOverlaysRuns() throws {
+        let folder = try JobRunner.temporaryFolder(for: self)
+        var runs: [URL] = []
+        for seed in ["1", "2"] {
+            let output = folder.appendingPathComponent("seed-\(seed)")
+            let result = try JobRunner.mpirun(
+                np: 2, ["slot-probe", "--seed", seed, "--max-steps", "2048", "--quiet", "--output-dir", output.path],
+                binary: JobRunner.harnessBinary)
+            XCTAssertEqual(result.status, 0, result.standardError)
+            runs.append(try runFolder(output, tag: "slot-probe"))
+        }
+        let expected = try runs.map { try pointCounts(metricsOf: $0) }
+        XCTAssertEqual(expected[0]["episode_return_mean100"], 4, "slot-probe logs every 512 steps")
+
+        let own = try SVGOutline(file: runs[0].appendingPathComponent("curves.svg"))
+        XCTAssertEqual(own.panels.map(\.metric), ["episode_return_mean100", "success_mean100"].filter { expected[0][$0] != nil })
+        for panel in own.panels {
+            XCTAssertEqual(panel.curves.map(\.points), [expected[0][panel.metric]], panel.metric)
+            XCTAssertGreaterThanOrEqual(panel.tickLabels, 6, "ticks on both axes")
+        }
+        XCTAssertEqual(own.legend, ["slot-probe/" + runs[0].lastPathComponent])
+
+        // A run folder whose path needs escaping in XML still gives a well-formed picture.
+        let odd = folder.appendingPathComponent("a&b<c\"d")
+        try FileManager.default.createDirectory(at: odd, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: runs[1], to: odd.appendingPathComponent("run"))
+        let picture = folder.appendingPathComponent("both.svg")
+        let plotted = try JobRunner.exptrain(["plot", runs[0].path, odd.appendingPathComponent("run").path + "/", "--out", picture.path])
+        XCTAssertEqual(plotted.status, 0, plotted.standardError)
+        let both = try SVGOutline(file: picture)
+        XCTAssertEqual(both.legend, ["slot-probe/" + runs[0].lastPathComponent, "a&b<c\"d/run"])
+        let returns = try XCTUnwrap(both.panels.first { $0.metric == "episode_return_mean100" })
+        XCTAssertEqual(returns.curves.map(\.run), both.legend)
+        XCTAssertEqual(returns.curves.map(\.points), expected.map { $0["episode_return_mean100"]! })
+        XCTAssertEqual(Set(returns.curves.map(\.colour)).count, 2, "one colour per run")
+    }
+
+    func testResumedRunsPictureKeepsTheEarlierPoints() throws {
+        let folder = try JobRunner.temporaryFolder(for: self)
+        let common = ["slot-probe", "--seed", "6", "--quiet", "--output-dir", folder.path]
+        XCTAssertEqual(try JobRunner.mpirun(np: 2, common + ["--max-steps", "1024"], binary: JobRunner.harnessBinary).status, 0)
+        XCTAssertEqual(try JobRunner.mpirun(np: 2, common + ["--resume", "--max-steps", "2048"], binary: JobRunner.harnessBinary).status, 0)
+        let run = try runFolder(folder, tag: "slot-probe")
+        let panel = try XCTUnwrap(SVGOutline(file: run.appendingPathComponent("curves.svg")).panels.first)
+        XCTAssertEqual(panel.curves.map(\.points), [try pointCounts(metricsOf: run)["episode_return_mean100"]])
+        XCTAssertEqual(panel.curves.first?.points, 4)
+    }
+
+    /// For each drawn metric, how many lines of the run's `metrics.jsonl` have a value.
+    private func pointCounts(metricsOf run: URL) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for record in try jsonLines(in: run.appendingPathComponent("metrics.jsonl")) {
+            for key in ["episode_return_mean100", "success_mean100"] where record[key] is Double {
+                counts[key, default: 0] += 1
+            }
+        }
+        return counts
+    }
+}
