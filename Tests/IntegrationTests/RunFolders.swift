@@ -15,3 +15,14 @@ func checkpointFiles(_ run: URL) throws -> [URL] {
     return try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".safetensors") }.sorted()
         .map { folder.appendingPathComponent($0) }
 }
+
+/// `mpirun -np 2 exptrain-harness slot-probe --seed S --quiet --output-dir OUTPUT ARGUMENTS`,
+/// checked to succeed; slot-probe logs every 512 steps and saves every 1,024.
+@discardableResult
+func trainSlotProbe(seed: Int, output: URL, _ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> JobResult {
+    let result = try JobRunner.mpirun(
+        np: 2, ["slot-probe", "--seed", String(seed), "--quiet", "--output-dir", output.path] + arguments,
+        binary: JobRunner.harnessBinary)
+    XCTAssertEqual(result.status, 0, result.standardError, file: file, line: line)
+    return result
+}

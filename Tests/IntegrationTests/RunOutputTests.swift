@@ -50,10 +50,7 @@ final class RunOutputTests: XCTestCase {
 
     func testRunWithoutValidationHasNoValidJSONL() throws {
         let folder = try JobRunner.temporaryFolder(for: self)
-        let result = try JobRunner.mpirun(
-            np: 2, ["slot-probe", "--seed", "2", "--max-steps", "2048", "--quiet", "--output-dir", folder.path],
-            binary: JobRunner.harnessBinary)
-        XCTAssertEqual(result.status, 0, result.standardError)
+        try trainSlotProbe(seed: 2, output: folder, ["--max-steps", "2048"])
         let run = try runFolder(folder, tag: "slot-probe")
         XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent("metrics.jsonl").path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: run.appendingPathComponent("valid.jsonl").path),
@@ -62,14 +59,11 @@ final class RunOutputTests: XCTestCase {
 
     func testResumedRunSaysFromWhichStepAndCheckpoint() throws {
         let folder = try JobRunner.temporaryFolder(for: self)
-        let common = ["slot-probe", "--seed", "3", "--quiet", "--output-dir", folder.path]
-        let first = try JobRunner.mpirun(np: 2, common + ["--max-steps", "2048"], binary: JobRunner.harnessBinary)
-        XCTAssertEqual(first.status, 0, first.standardError)
+        let first = try trainSlotProbe(seed: 3, output: folder, ["--max-steps", "2048"])
         let run = try runFolder(folder, tag: "slot-probe")
         XCTAssertFalse(first.standardError.contains("resuming"), first.standardError)
 
-        let second = try JobRunner.mpirun(np: 2, common + ["--resume", "--max-steps", "3072"], binary: JobRunner.harnessBinary)
-        XCTAssertEqual(second.status, 0, second.standardError)
+        let second = try trainSlotProbe(seed: 3, output: folder, ["--resume", "--max-steps", "3072"])
         let checkpoint = run.appendingPathComponent("checkpoints/step-000000002048.safetensors").path
         let notices = second.standardError.split(separator: "\n").filter { $0.contains("resuming") }
         XCTAssertEqual(notices, ["exptrain[0]: resuming from step 2048 of \(checkpoint)"], second.standardError)
@@ -79,29 +73,21 @@ final class RunOutputTests: XCTestCase {
     /// continues from the newest and goes on pruning.
     func testKeepCheckpointsLeavesTheNewestAndResumeStillWorks() throws {
         let folder = try JobRunner.temporaryFolder(for: self)
-        let common = ["slot-probe", "--seed", "4", "--quiet", "--output-dir", folder.path, "--keep-checkpoints", "2"]
-        // slot-probe saves every 1,024 steps.
-        let first = try JobRunner.mpirun(np: 2, common + ["--max-steps", "5120"], binary: JobRunner.harnessBinary)
-        XCTAssertEqual(first.status, 0, first.standardError)
+        try trainSlotProbe(seed: 4, output: folder, ["--keep-checkpoints", "2", "--max-steps", "5120"])
         let run = try runFolder(folder, tag: "slot-probe")
         XCTAssertEqual(try checkpointFiles(run).map(\.lastPathComponent), ["step-000000004096.safetensors", "step-000000005120.safetensors"])
 
-        let second = try JobRunner.mpirun(np: 2, common + ["--resume", "--max-steps", "7168"], binary: JobRunner.harnessBinary)
-        XCTAssertEqual(second.status, 0, second.standardError)
+        let second = try trainSlotProbe(seed: 4, output: folder, ["--keep-checkpoints", "2", "--resume", "--max-steps", "7168"])
         XCTAssertTrue(second.standardError.contains("resuming from step 5120 of "), second.standardError)
         XCTAssertEqual(try checkpointFiles(run).map(\.lastPathComponent), ["step-000000006144.safetensors", "step-000000007168.safetensors"])
 
-        let keepOne = try JobRunner.mpirun(np: 2, common.dropLast() + ["1", "--resume", "--max-steps", "8192"], binary: JobRunner.harnessBinary)
-        XCTAssertEqual(keepOne.status, 0, keepOne.standardError)
+        try trainSlotProbe(seed: 4, output: folder, ["--keep-checkpoints", "1", "--resume", "--max-steps", "8192"])
         XCTAssertEqual(try checkpointFiles(run).map(\.lastPathComponent), ["step-000000008192.safetensors"])
     }
 
     func testWithoutKeepCheckpointsEveryCheckpointStays() throws {
         let folder = try JobRunner.temporaryFolder(for: self)
-        let result = try JobRunner.mpirun(
-            np: 2, ["slot-probe", "--seed", "5", "--quiet", "--output-dir", folder.path, "--max-steps", "4096"],
-            binary: JobRunner.harnessBinary)
-        XCTAssertEqual(result.status, 0, result.standardError)
+        try trainSlotProbe(seed: 5, output: folder, ["--max-steps", "4096"])
         XCTAssertEqual(try checkpointFiles(runFolder(folder, tag: "slot-probe")).count, 4)
     }
 }
@@ -111,12 +97,9 @@ final class CurvesPictureTests: XCTestCase {
     func testTrainingDrawsItsCurvesAndPlotOverlaysRuns() throws {
         let folder = try JobRunner.temporaryFolder(for: self)
         var runs: [URL] = []
-        for seed in ["1", "2"] {
+        for seed in [1, 2] {
             let output = folder.appendingPathComponent("seed-\(seed)")
-            let result = try JobRunner.mpirun(
-                np: 2, ["slot-probe", "--seed", seed, "--max-steps", "2048", "--quiet", "--output-dir", output.path],
-                binary: JobRunner.harnessBinary)
-            XCTAssertEqual(result.status, 0, result.standardError)
+            try trainSlotProbe(seed: seed, output: output, ["--max-steps", "2048"])
             runs.append(try runFolder(output, tag: "slot-probe"))
         }
         let expected = try runs.map { try pointCounts(metricsOf: $0) }
@@ -147,9 +130,8 @@ final class CurvesPictureTests: XCTestCase {
 
     func testResumedRunsPictureKeepsTheEarlierPoints() throws {
         let folder = try JobRunner.temporaryFolder(for: self)
-        let common = ["slot-probe", "--seed", "6", "--quiet", "--output-dir", folder.path]
-        XCTAssertEqual(try JobRunner.mpirun(np: 2, common + ["--max-steps", "1024"], binary: JobRunner.harnessBinary).status, 0)
-        XCTAssertEqual(try JobRunner.mpirun(np: 2, common + ["--resume", "--max-steps", "2048"], binary: JobRunner.harnessBinary).status, 0)
+        try trainSlotProbe(seed: 6, output: folder, ["--max-steps", "1024"])
+        try trainSlotProbe(seed: 6, output: folder, ["--resume", "--max-steps", "2048"])
         let run = try runFolder(folder, tag: "slot-probe")
         let panel = try XCTUnwrap(SVGOutline(file: run.appendingPathComponent("curves.svg")).panels.first)
         XCTAssertEqual(panel.curves.map(\.points), [try pointCounts(metricsOf: run)["episode_return_mean100"]])
