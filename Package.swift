@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "ExptrainCLI",
             dependencies: [
-                "ExptrainEngine", "ExptrainEnvironment", "ExptrainExperiment", "ExptrainMPI",
+                "ExptrainEngine", "ExptrainEnvironment", "ExptrainExperiment", "ExptrainMPI", "ExptrainMetricsLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "exptrain", dependencies: ["ExptrainCLI", "ExptrainExperiments"]),

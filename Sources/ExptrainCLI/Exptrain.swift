@@ -31,6 +31,12 @@ public enum Exptrain {
         let command: any ParsableCommand
         do {
             command = try ExptrainCommand.parseAsRoot(arguments)
+            if !(command is any RunnableCommand) {
+                // swift-argument-parser's answer to `--help` and `-h`: a command whose run
+                // throws the help text as a clean exit.
+                var builtIn = command
+                try builtIn.run()
+            }
         } catch {
             exitForParseError(error)
         }

@@ -1,14 +1,24 @@
 import ArgumentParser
 import ExptrainEngine
 import ExptrainExperiment
+import ExptrainMetricsLog
 import ExptrainMPI
 
 /// `exptrain <tag> [options]`: trains, validates or tests an experiment; `--list` lists them.
 struct TrainCommand: RunnableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train, validate or test an experiment (the default command), or list the experiments."
+        abstract: "Train, validate or test an experiment (the default command), or list the experiments.",
+        usage: """
+            exptrain [train] <tag> [<options>]
+            exptrain --list
+            """,
+        // Its own --help, so that `exptrain <tag> --help` can add the experiment's --config keys.
+        helpNames: []
     )
+
+    @Flag(name: [.short, .long], help: "Show the run options and, after a tag, that experiment's --config keys with their defaults.")
+    var help = false
 
     @Flag(name: .long, help: "List the registered experiments and exit.")
     var list = false
@@ -43,6 +53,16 @@ struct TrainCommand: RunnableCommand {
     @Flag(name: .long, help: "No progress line.")
     var quiet = false
 
+    @Option(name: .long, help: """
+        Progress on standard output: 'line' rewrites one line in place, 'plain' prints one line per log point \
+        (for batch logs), 'auto' rewrites only when a person watches a terminal (not under an mpirun whose \
+        output goes to a file).
+        """)
+    var progress: ProgressMode = .auto
+
+    @Option(name: .long, help: "After each checkpoint, delete the run's older ones so that the newest N remain (default: keep all).")
+    var keepCheckpoints: Int?
+
     @Option(name: .long, help: "DD-PPO straggler preemption: once this share of ranks finished their rollout, the others stop early (1 = off).")
     var stragglerFraction: Double?
 
@@ -50,6 +70,10 @@ struct TrainCommand: RunnableCommand {
     var collectiveTimeout: Double = 300
 
     func execute(registry: ExperimentRegistry) throws {
+        if help {
+            print(try ExperimentHelp.text(tag: tag, registry: registry))
+            return
+        }
         if list {
             for experiment in registry.experiments {
                 print("\(experiment.tag)\t\(experiment.summary)")
@@ -72,13 +96,17 @@ struct TrainCommand: RunnableCommand {
         if collectiveTimeout < 0 || !collectiveTimeout.isFinite {
             throw ExptrainError.usage("--collective-timeout must be 0 (wait forever) or a positive number of seconds, got \(collectiveTimeout)")
         }
+        if let keepCheckpoints, keepCheckpoints < 1 {
+            throw ExptrainError.usage("--keep-checkpoints must be at least 1 (the newest checkpoint always stays), got \(keepCheckpoints)")
+        }
         if let maxSteps, maxSteps < 1 {
             throw ExptrainError.usage("--max-steps must be at least 1, got \(maxSteps)")
         }
         let options = RunOptions(
             mode: runMode, outputDirectory: outputDir, seed: seed, checkpoint: checkpoint, resume: resume,
             configOverrides: config, maxSteps: maxSteps, deterministic: deterministic, quiet: quiet,
-            stragglerFraction: stragglerFraction, collectiveTimeout: collectiveTimeout)
+            progress: progress, stragglerFraction: stragglerFraction, collectiveTimeout: collectiveTimeout,
+            keepCheckpoints: keepCheckpoints)
         let context = RunContext(world: try Communicator.world(), version: Exptrain.version)
         let outcome = try Engine.run(experiment, options: options, context: context)
         if case .trained(let summary) = outcome, context.world.rank == 0 {
@@ -99,3 +127,5 @@ struct TrainCommand: RunnableCommand {
         String(Double((value * 100).rounded()) / 100)
     }
 }
+
+extension ProgressMode: ExpressibleByArgument {}

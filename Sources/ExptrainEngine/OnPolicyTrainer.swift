@@ -125,7 +125,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         if world.rank == 0 {
             // A resumed run's clock continues from the last log point of its folder.
             elapsedBefore = setup.resumed ? runDirectory.lastLoggedElapsedSeconds() : 0
-            log = try RunLog(directory: runDirectory, quiet: options.quiet)
+            log = try RunLog(directory: runDirectory, quiet: options.quiet, progress: options.progress)
             try runDirectory.writeConfig(RunConfigRecord(
                 tag: tag, context: context, machine: machine, pipeline: pipeline, seeds: setup.seeds, settings: settings,
                 maxSteps: options.maxSteps, resumedFromSteps: state.totalSteps))
@@ -372,6 +372,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             } catch {
                 throw ExptrainRunError("cannot save checkpoint \(path): \(error)")
             }
+            try runDirectory.removeOldCheckpoints(keepingNewest: options.keepCheckpoints)
         }
         lastCheckpoint = path
         lastSavedSteps = state.totalSteps

@@ -3,7 +3,8 @@ import ExptrainEnvironment
 import ExptrainMPI
 
 /// A run's output folder, `<output>/<tag>/<start time>/`, holding `checkpoints/`,
-/// `metrics.jsonl`, `valid.jsonl`, TensorBoard event files and `config.json`. Only rank 0 writes in it.
+/// `metrics.jsonl`, `valid.jsonl`, `curves.svg`, TensorBoard event files and `config.json`.
+/// Only rank 0 writes in it.
 struct RunDirectory {
     let path: String
 
@@ -11,6 +12,7 @@ struct RunDirectory {
     var metricsPath: String { path + "/metrics.jsonl" }
     var validationPath: String { path + "/valid.jsonl" }
     var configPath: String { path + "/config.json" }
+    var curvesPath: String { path + "/curves.svg" }
 
     /// A new run folder named after rank 0's clock (broadcast, so every rank agrees),
     /// created by rank 0.
@@ -63,6 +65,22 @@ struct RunDirectory {
     /// This run's checkpoint files, oldest first.
     func checkpoints() -> [String] {
         Self.checkpoints(inFolder: checkpointsPath)
+    }
+
+    /// Deletes this run's oldest checkpoints so that the newest `count` remain; `nil`
+    /// keeps them all. Rank 0 calls it after each save (`--keep-checkpoints`).
+    ///
+    /// The newest checkpoint, just saved and the one `--resume` continues from, always
+    /// stays, whatever `count` says.
+    func removeOldCheckpoints(keepingNewest count: Int?) throws {
+        guard let count else { return }
+        for old in checkpoints().dropLast(max(count, 1)) {
+            do {
+                try FileManager.default.removeItem(atPath: old)
+            } catch {
+                throw ExptrainRunError("cannot remove the old checkpoint \(old) (--keep-checkpoints \(count)): \(error.localizedDescription); check the run folder's permissions")
+            }
+        }
     }
 
     /// The checkpoint files (`*.safetensors`) in `folder`, sorted by name (which sorts by step).

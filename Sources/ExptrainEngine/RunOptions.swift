@@ -1,4 +1,5 @@
 import ExptrainExperiment
+import ExptrainMetricsLog
 
 /// How the user asked to run an experiment: the command line's flags as a plain value.
 ///
@@ -27,8 +28,13 @@ public struct RunOptions: Sendable {
     public var deterministic: Bool
     /// `--quiet`: no progress line.
     public var quiet: Bool
+    /// `--progress`: the updating line on a terminal, or one plain line per log point.
+    public var progress: ProgressMode
     /// `--straggler-fraction`: overrides the experiment's straggler preemption threshold.
     public var stragglerFraction: Double?
+    /// `--keep-checkpoints`: how many of the run's newest checkpoints stay after each save;
+    /// `nil` keeps every one (what `--mode test` over a run folder evaluates).
+    public var keepCheckpoints: Int?
     /// `--collective-timeout`: seconds a rank waits for the others at the end of a rollout
     /// before it ends the job naming the late ranks; 0 waits forever.
     public var collectiveTimeout: Double
@@ -36,7 +42,8 @@ public struct RunOptions: Sendable {
     public init(
         mode: RunMode = .train, outputDirectory: String = "runs", seed: UInt64? = nil, checkpoint: String? = nil,
         resume: Bool = false, configOverrides: [String] = [], maxSteps: Int? = nil, deterministic: Bool = false,
-        quiet: Bool = false, stragglerFraction: Double? = nil, collectiveTimeout: Double = 300
+        quiet: Bool = false, progress: ProgressMode = .auto, stragglerFraction: Double? = nil,
+        collectiveTimeout: Double = 300, keepCheckpoints: Int? = nil
     ) {
         self.mode = mode
         self.outputDirectory = outputDirectory
@@ -47,7 +54,9 @@ public struct RunOptions: Sendable {
         self.maxSteps = maxSteps
         self.deterministic = deterministic
         self.quiet = quiet
+        self.progress = progress
         self.stragglerFraction = stragglerFraction
         self.collectiveTimeout = collectiveTimeout
+        self.keepCheckpoints = keepCheckpoints
     }
 }

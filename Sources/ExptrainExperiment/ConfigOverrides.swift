@@ -52,7 +52,9 @@ extension String: ConfigValue {
 ///
 /// An experiment asks for each setting it has, with its default; asking also
 /// declares the key, so after `init` any pair nobody asked for is an unknown key,
-/// reported with the list of the experiment's real keys.
+/// reported with the list of the experiment's real keys. An experiment made with no
+/// overrides tells its keys and defaults (`exptrain <tag> --help` lists them):
+/// `ConfigOverrides([])` passed to `init(overrides:)`, then `settings`.
 ///
 /// ```swift
 /// init(overrides: ConfigOverrides) throws {
@@ -62,7 +64,17 @@ extension String: ConfigValue {
 /// ```
 public final class ConfigOverrides {
     private let given: [String: String]
-    private var declared: [(key: String, value: String)] = []
+    /// The keys read so far, in order, each with the value in force.
+    private var declared: [(setting: Setting, value: String)] = []
+
+    /// A key an experiment read, with its default and the kind of value it takes.
+    public struct Setting: Sendable, Equatable {
+        public let key: String
+        /// The default's text, as `--config key=<text>` would give it.
+        public let defaultValue: String
+        /// What kind of value the key takes ("an integer").
+        public let typeName: String
+    }
 
     /// Overrides from `key=value` texts as typed after `--config`.
     public init(_ pairs: [String]) throws {
@@ -96,20 +108,24 @@ public final class ConfigOverrides {
             }
             result = parsed
         }
-        declared.removeAll { $0.key == key }
-        declared.append((key, result.description))
+        declared.removeAll { $0.setting.key == key }
+        declared.append((Setting(key: key, defaultValue: defaultValue.description, typeName: T.configTypeName), result.description))
         return result
     }
 
     /// The settings the experiment declared, in the order it read them, with the
     /// values in force (for `config.json` and `--list`).
-    public var resolved: [(key: String, value: String)] { declared }
+    public var resolved: [(key: String, value: String)] { declared.map { ($0.setting.key, $0.value) } }
+
+    /// Every key read with `value(_:default:)`, in the order read, with its default
+    /// (whatever was given for it).
+    public var settings: [Setting] { declared.map(\.setting) }
 
     /// Throws if a given key was never asked for by `experiment`'s initialiser.
     public func checkAllKeysKnown(experiment: String) throws {
-        let known = Set(declared.map(\.key))
+        let known = Set(declared.map(\.setting.key))
         if let unknown = given.keys.sorted().first(where: { !known.contains($0) }) {
-            let choices = declared.map(\.key).joined(separator: ", ")
+            let choices = declared.map(\.setting.key).joined(separator: ", ")
             throw ExperimentError(
                 "--config \(unknown)=…: \(experiment) has no setting '\(unknown)'; its settings are: \(choices.isEmpty ? "none" : choices)")
         }

@@ -17,6 +17,15 @@ public enum MetricValue: Sendable, Equatable {
     case bool(Bool)
     case null
 
+    /// The value as a number, if it is one (an integer too); nil for text, flags and null.
+    public var numericValue: Double? {
+        switch self {
+        case let .number(value): value
+        case let .integer(value): Double(value)
+        default: nil
+        }
+    }
+
     /// The value as JSON text.
     var jsonText: String {
         switch self {

@@ -1,15 +1,11 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Shows training progress on standard output: on a terminal one line rewritten in
-/// place, otherwise (a log file, a batch job's output) one plain line per log point.
+/// place, otherwise (a log file, a batch job's output, `mpirun … > log`) one plain line
+/// per log point. `ProgressMode` says which.
 ///
 /// ```swift
-/// let printer = ProgressPrinter()
+/// let printer = ProgressPrinter(mode: .auto)
 /// for point in logPoints { printer.show(point) }
 /// printer.finish()   // ends the rewritten line before the final summary
 /// ```
@@ -18,9 +14,10 @@ public final class ProgressPrinter {
     private let output: (String) -> Void
     private var lineIsOpen = false
 
-    /// A printer for standard output, rewriting in place when it is a terminal.
-    public convenience init() {
-        self.init(rewritesInPlace: isatty(STDOUT_FILENO) == 1) { text in
+    /// A printer for standard output; with `.auto` it rewrites in place only when a person
+    /// watches a terminal (`ProgressMode.rewritesInPlace(for:)`).
+    public convenience init(mode: ProgressMode = .auto) {
+        self.init(rewritesInPlace: mode.rewritesInPlace(for: .current())) { text in
             FileHandle.standardOutput.write(Data(text.utf8))
         }
     }

@@ -113,6 +113,18 @@ final class ConfigOverridesTests: XCTestCase {
         XCTAssertEqual(overrides.resolved.map(\.value), ["256", "0.0003", "false", "0.99"])
     }
 
+    func testSettingsRecordEachKeyWithItsDefaultWhateverWasGiven() throws {
+        let overrides = try ConfigOverrides(["numSteps=256"])
+        _ = try overrides.value("numSteps", default: 128)
+        _ = try overrides.value("gamma", default: Float(0.99))
+        _ = try overrides.value("useGAE", default: true)
+        _ = try overrides.value("numSteps", default: 64)
+        XCTAssertEqual(overrides.settings.map(\.key), ["gamma", "useGAE", "numSteps"], "a key read twice counts once, where last read")
+        XCTAssertEqual(overrides.settings.map(\.defaultValue), ["0.99", "true", "64"])
+        XCTAssertEqual(overrides.settings.map(\.typeName), ["a number", "true or false", "an integer"])
+        XCTAssertEqual(overrides.resolved.last?.value, "256")
+    }
+
     func testBadValueNamesKeyTypeAndExample() throws {
         let overrides = try ConfigOverrides(["numSteps=many"])
         XCTAssertThrowsError(try overrides.value("numSteps", default: 128)) { error in

@@ -238,19 +238,6 @@ final class EngineTests: XCTestCase {
 
     // MARK: Helpers
 
-    private func runFolder(_ output: URL, tag: String) throws -> URL {
-        let tagFolder = output.appendingPathComponent(tag)
-        let runs = try FileManager.default.contentsOfDirectory(atPath: tagFolder.path)
-        XCTAssertEqual(runs.count, 1, "expected one run folder in \(tagFolder.path), found \(runs)")
-        return tagFolder.appendingPathComponent(try XCTUnwrap(runs.first))
-    }
-
-    private func checkpointFiles(_ run: URL) throws -> [URL] {
-        let folder = run.appendingPathComponent("checkpoints")
-        return try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".safetensors") }.sorted()
-            .map { folder.appendingPathComponent($0) }
-    }
-
     /// The F64 tensor `name` of a safetensors file, read with Foundation (independently of exptrain's reader).
     private func checkpointDoubles(_ file: URL, _ name: String) throws -> [Double] {
         let bytes = try Data(contentsOf: file)
