@@ -166,7 +166,7 @@ final class EngineTests: XCTestCase {
     func testBadConfigIsExitTwoListingTheKeys() throws {
         let result = try JobRunner.mpirun(np: 2, ["cartpole-ppo", "--config", "numStep=3", "--quiet"])
         XCTAssertEqual(result.status, 2, result.standardError)
-        XCTAssertTrue(result.standardError.contains("cartpole-ppo has no setting 'numStep'; its settings are: environmentsPerProcess,"), result.standardError)
+        XCTAssertTrue(result.standardError.contains("cartpole-ppo has no setting 'numStep'; its settings are: environments, environmentsPerProcess,"), result.standardError)
         let bad = try JobRunner.exptrain(["cartpole-ppo", "--config", "numSteps=many"])
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.standardError.contains("expected an integer"), bad.standardError)
