@@ -172,7 +172,7 @@ final class TaskBatchTests: XCTestCase {
         XCTAssertEqual(outcome.finished[1].finalObservation, Observation(floats: [2, 2], bytes: [2, 2]))
         XCTAssertEqual(sampler.handedOut, [0, 1, 2, 3, 4, 5])
         XCTAssertEqual(observations(batch).map(\.floats), [[4, 0], [3, 1], [5, 0]])
-        XCTAssertEqual(batch.tasks.map { $0?.episode.id }, [4, 3, 5])
+        XCTAssertEqual(batch.tasks.map { ($0 as? CountingTask)?.episode.id }, [4, 3, 5])
 
         // Step 3: nothing ends; the outcome's buffers are cleared first.
         try batch.step([.discrete(0), .discrete(0), .discrete(0)], into: outcome)
@@ -187,8 +187,8 @@ final class TaskBatchTests: XCTestCase {
         let outcome = BatchStepOutcome(environments: 2)
         try batch.step([.discrete(2), .discrete(0)], into: outcome)
         try batch.step([.discrete(1), .discrete(2)], into: outcome)
-        XCTAssertEqual(batch.tasks[0]?.receivedActions, [.discrete(2), .discrete(1)])
-        XCTAssertEqual(batch.tasks[1]?.receivedActions, [.discrete(0), .discrete(2)])
+        XCTAssertEqual((batch.tasks[0] as? CountingTask)?.receivedActions, [.discrete(2), .discrete(1)])
+        XCTAssertEqual((batch.tasks[1] as? CountingTask)?.receivedActions, [.discrete(0), .discrete(2)])
     }
 
     func testFiniteBatchDeactivatesEnvironmentsWhenTheSetRunsOut() throws {
@@ -252,7 +252,7 @@ final class TaskBatchTests: XCTestCase {
         let batch = try XCTUnwrap(try SequentialTaskBatch(sampler: sampler, environments: 2, endless: true))
         let outcome = BatchStepOutcome(environments: 2)
         try batch.step([.discrete(0), .discrete(0)], into: outcome)
-        XCTAssertEqual(batch.tasks.map { $0?.episode.id }, [2, 1])
+        XCTAssertEqual(batch.tasks.map { ($0 as? CountingTask)?.episode.id }, [2, 1])
         XCTAssertThrowsError(try batch.step([.discrete(0), .discrete(0)], into: outcome)) { error in
             let taskError = error as? TaskError
             XCTAssertNotNil(taskError, "\(error)")
