@@ -60,7 +60,7 @@ enum EpisodeRecorder {
                         }
                     }
                     stepper.sampleActions(using: &generator)
-                    action = stepper.actions.withUnsafeBufferPointer { task.actionSpace.action(fromStored: $0) }
+                    action = task.actionSpace.action(fromStored: stepper.action(of: 0))
                     mask = 1
                 } else {
                     action = randomAction(in: task.actionSpace, using: &generator)

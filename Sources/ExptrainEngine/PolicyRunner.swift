@@ -51,11 +51,7 @@ struct PolicyEvaluation {
                 }
             }
             stepper.sampleActions(using: &generator)
-            stepper.actions.withUnsafeBufferPointer { stored in
-                for e in 0..<environments {
-                    actionSpace.decode(UnsafeBufferPointer(rebasing: stored[(e * dimensions)..<((e + 1) * dimensions)]), into: &actions[e])
-                }
-            }
+            for e in 0..<environments { actionSpace.decode(stepper.action(of: e), into: &actions[e]) }
             try batch.step(actions, into: outcome)
             for finished in outcome.finished { result.add(finished.metrics) }
             for e in 0..<environments { masks[e] = outcome.episodeEnded[e] ? 0 : 1 }

@@ -25,24 +25,34 @@ public protocol TaskBatch: AnyObject {
     func startNextTask(in environment: Int) throws
 }
 
-/// What one step of a `TaskBatch` did, in buffers kept from step to step.
+/// What one step of a `TaskBatch` did, in buffers kept from step to step (raw memory
+/// made once, written without the exclusivity checks of arrays in a class).
 public final class BatchStepOutcome {
     /// Reward of each environment (0 for inactive ones).
-    public var rewards: [Float]
+    public let rewards: UnsafeMutableBufferPointer<Float>
     /// Whether each environment's episode ended at this step (terminated or truncated).
-    public var episodeEnded: [Bool]
+    public let episodeEnded: UnsafeMutableBufferPointer<Bool>
     /// Whether each environment's episode ended by the task's own rules at this step.
-    public var terminated: [Bool]
+    public let terminated: UnsafeMutableBufferPointer<Bool>
     /// The episodes that ended at this step, in environment order.
     public var finished: [FinishedEpisode]
 
     /// Room for `environments` environments.
     public init(environments: Int) {
-        rewards = [Float](repeating: 0, count: environments)
-        episodeEnded = [Bool](repeating: false, count: environments)
-        terminated = [Bool](repeating: false, count: environments)
+        rewards = .allocate(capacity: environments)
+        rewards.initialize(repeating: 0)
+        episodeEnded = .allocate(capacity: environments)
+        episodeEnded.initialize(repeating: false)
+        terminated = .allocate(capacity: environments)
+        terminated.initialize(repeating: false)
         finished = []
         finished.reserveCapacity(environments)
+    }
+
+    deinit {
+        rewards.deallocate()
+        episodeEnded.deallocate()
+        terminated.deallocate()
     }
 
     /// Writes what environment `environment` did at this step (every environment's, each

@@ -69,25 +69,25 @@ public struct Minibatch {
     }
 
     /// Rows `rows` (each `width` floats) of `source` as a `[rows.count, width]` tensor.
-    private static func gatherRows(_ source: [Float], _ rows: [Int], width: Int) -> Tensor {
+    private static func gatherRows(_ source: UnsafeMutableBufferPointer<Float>, _ rows: [Int], width: Int) -> Tensor {
         let result = Tensor.uninitialized([rows.count, width])
         guard width > 0 else { return result }
         result.withUnsafeMutableBufferPointer { destination in
-            source.withUnsafeBufferPointer { source in
-                for (position, row) in rows.enumerated() {
-                    (destination.baseAddress! + position * width).update(from: source.baseAddress! + row * width, count: width)
-                }
+            for (position, row) in rows.enumerated() {
+                (destination.baseAddress! + position * width).update(from: source.baseAddress! + row * width, count: width)
             }
         }
         return result
     }
 
     /// Rows `rows` (each `width` bytes) of `source`, one after another.
-    private static func gather(_ source: [UInt8], _ rows: [Int], width: Int) -> [UInt8] {
+    private static func gather(_ source: UnsafeMutableBufferPointer<UInt8>, _ rows: [Int], width: Int) -> [UInt8] {
         guard width > 0 else { return [] }
         var result = [UInt8](repeating: 0, count: rows.count * width)
-        for (position, row) in rows.enumerated() {
-            result[(position * width)..<((position + 1) * width)] = source[(row * width)..<((row + 1) * width)]
+        result.withUnsafeMutableBufferPointer { destination in
+            for (position, row) in rows.enumerated() {
+                (destination.baseAddress! + position * width).update(from: source.baseAddress! + row * width, count: width)
+            }
         }
         return result
     }

@@ -22,15 +22,17 @@ public final class PolicyStepper {
     /// rather than an array: `act` writes it every step, and an empty array (a feed-forward
     /// model's state) would be copied on each write.
     public let hidden: UnsafeMutableBufferPointer<Float>
+    // The step's outputs, in raw memory made once: written every step, and read through
+    // `let` buffers without the exclusivity checks of arrays in a class.
     /// The last step's distribution parameters, `[environments, head.parameterCount]`
     /// (prepared in place by `sampleActions`).
-    public private(set) var parameters: [Float]
+    public let parameters: UnsafeMutableBufferPointer<Float>
     /// The last step's values, `[environments]`.
-    public private(set) var values: [Float]
+    public let values: UnsafeMutableBufferPointer<Float>
     /// The last drawn actions, `[environments, head.actionDimensions]`.
-    public private(set) var actions: [Float]
+    public let actions: UnsafeMutableBufferPointer<Float>
     /// The drawn actions' log-probabilities, `[environments]`.
-    public private(set) var logProbabilities: [Float]
+    public let logProbabilities: UnsafeMutableBufferPointer<Float>
     /// A copy of `hidden` for values that must not advance it.
     private let scratchHidden: UnsafeMutableBufferPointer<Float>
     private let workspace = InferenceWorkspace()
@@ -39,19 +41,21 @@ public final class PolicyStepper {
         self.model = model
         head = model.distributionHead
         self.environments = environments
-        hidden = .allocate(capacity: environments * model.recurrentStateSize)
-        hidden.initialize(repeating: 0)
-        scratchHidden = .allocate(capacity: environments * model.recurrentStateSize)
-        scratchHidden.initialize(repeating: 0)
-        parameters = [Float](repeating: 0, count: environments * head.parameterCount)
-        values = [Float](repeating: 0, count: environments)
-        actions = [Float](repeating: 0, count: environments * head.actionDimensions)
-        logProbabilities = [Float](repeating: 0, count: environments)
+        func zeros(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+            buffer.initialize(repeating: 0)
+            return buffer
+        }
+        hidden = zeros(environments * model.recurrentStateSize)
+        scratchHidden = zeros(environments * model.recurrentStateSize)
+        parameters = zeros(environments * head.parameterCount)
+        values = zeros(environments)
+        actions = zeros(environments * head.actionDimensions)
+        logProbabilities = zeros(environments)
     }
 
     deinit {
-        hidden.deallocate()
-        scratchHidden.deallocate()
+        for buffer in [hidden, scratchHidden, parameters, values, actions, logProbabilities] { buffer.deallocate() }
     }
 
     /// Runs the model on one step of every environment (`masks` 0 where an episode starts),
@@ -68,37 +72,30 @@ public final class PolicyStepper {
     }
 
     private func run(_ observations: ObservationRows, masks: UnsafeBufferPointer<Float>, state: UnsafeMutableBufferPointer<Float>) {
-        parameters.withUnsafeMutableBufferPointer { parameters in
-            values.withUnsafeMutableBufferPointer { values in
-                model.act(
-                    observations: observations, masks: masks, hidden: state, environments: environments,
-                    distributionParameters: parameters, values: values, workspace: workspace)
-            }
-        }
+        model.act(
+            observations: observations, masks: masks, hidden: state, environments: environments,
+            distributionParameters: parameters, values: values, workspace: workspace)
     }
 
     /// Draws one action per environment from the last step's distributions.
     public func sampleActions(using generator: inout RandomGenerator) {
-        parameters.withUnsafeMutableBufferPointer { parameters in
-            actions.withUnsafeMutableBufferPointer { actions in
-                logProbabilities.withUnsafeMutableBufferPointer { logProbabilities in
-                    head.sample(preparing: parameters, into: actions, logProbabilities: logProbabilities, using: &generator)
-                }
-            }
-        }
+        head.sample(preparing: parameters, into: actions, logProbabilities: logProbabilities, using: &generator)
     }
 
     /// Takes each distribution's most probable action (deterministic evaluation).
     public func chooseModes() {
-        parameters.withUnsafeBufferPointer { parameters in
-            actions.withUnsafeMutableBufferPointer { head.mode(of: parameters, into: $0) }
-        }
+        head.mode(of: UnsafeBufferPointer(parameters), into: actions)
     }
 
     /// `log π(action)` in environment `e` under the distribution `sampleActions` drew from;
     /// `action` is in stored form.
     public func logProbability(of action: UnsafePointer<Float>, environment e: Int) -> Float {
-        parameters.withUnsafeBufferPointer { head.logProbability(prepared: $0.baseAddress! + e * head.parameterCount, of: action) }
+        head.logProbability(prepared: parameters.baseAddress! + e * head.parameterCount, of: action)
+    }
+
+    /// The stored form of environment `e`'s drawn action.
+    public func action(of e: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(rebasing: actions[(e * head.actionDimensions)..<((e + 1) * head.actionDimensions)])
     }
 
     /// The values of `observations`, one row per environment in `rows`, each from that

@@ -110,35 +110,31 @@ public final class RolloutCollector {
         stopEarly: (Int) throws -> Bool = { _ in false }
     ) throws {
         let n = environments
-        let dimensions = actionSpace.dimensions
-        for (index, value) in stepper.hidden.enumerated() { storage.initialHidden[index] = value }
+        let space = actionSpace
+        let dimensions = space.dimensions
+        _ = storage.initialHidden.update(fromContentsOf: stepper.hidden)
         storage.collectedSteps = storage.steps
         for t in 0..<storage.steps {
-            storage.withObservations(atStep: t) { floats, bytes in
-                storage.masks.withUnsafeBufferPointer { masks in
-                    stepper.act(
-                        ObservationRows(floats: floats, bytes: bytes, rows: n),
-                        masks: UnsafeBufferPointer(rebasing: masks[(t * n)..<((t + 1) * n)]))
-                }
-            }
+            let (floats, bytes) = storage.observations(atStep: t)
+            stepper.act(ObservationRows(floats: floats, bytes: bytes, rows: n), masks: storage.masks(atStep: t))
             stepper.sampleActions(using: &generator)
             for e in 0..<n {
                 let i = t * n + e
-                for d in 0..<dimensions { chosenAction[d] = stepper.actions[e * dimensions + d] }
+                _ = chosenAction.update(fromContentsOf: stepper.action(of: e))
                 var logProbability = stepper.logProbabilities[e]
                 if recordExpertActions || expertProbability > 0 {
                     guard let expert = batch.expertAction(of: e) else {
                         throw TaskError("this stage imitates an expert, but the task offers no expertAction(); use a task with an expert or remove the imitation loss", exitCode: ExitCode.usage)
                     }
-                    try actionSpace.store(expert, into: expertAction)
-                    for d in 0..<dimensions { storage.expertActions[i * dimensions + d] = expertAction[d] }
+                    let recorded = UnsafeMutableBufferPointer(rebasing: storage.expertActions[(i * dimensions)..<((i + 1) * dimensions)])
+                    try space.store(expert, into: recorded)
                     if expertProbability > 0 && generator.nextUniformDouble() < expertProbability {
-                        _ = chosenAction.update(fromContentsOf: expertAction)
+                        _ = chosenAction.update(fromContentsOf: recorded)
                         logProbability = stepper.logProbability(of: chosenAction.baseAddress!, environment: e)
                     }
                 }
-                for d in 0..<dimensions { storage.actions[i * dimensions + d] = chosenAction[d] }
-                actionSpace.decode(UnsafeBufferPointer(chosenAction), into: &taskActions[e])
+                _ = UnsafeMutableBufferPointer(rebasing: storage.actions[(i * dimensions)..<((i + 1) * dimensions)]).update(fromContentsOf: chosenAction)
+                space.decode(UnsafeBufferPointer(chosenAction), into: &taskActions[e])
                 storage.logProbabilities[i] = logProbability
                 storage.values[i] = stepper.values[e]
             }
@@ -153,15 +149,15 @@ public final class RolloutCollector {
                 }
                 episodeEnded(finished.metrics, t * n + finished.environment)
             }
+            let (rewards, ended, terminated) = (outcome.rewards, outcome.episodeEnded, outcome.terminated)
             for e in 0..<n {
                 let i = t * n + e
-                let ended = outcome.episodeEnded[e]
-                storage.rewards[i] = rewardScaler?.scale(outcome.rewards[e], environment: e, terminated: outcome.terminated[e]) ?? outcome.rewards[e]
-                storage.episodeEnded[i] = ended ? 1 : 0
+                storage.rewards[i] = rewardScaler?.scale(rewards[e], environment: e, terminated: terminated[e]) ?? rewards[e]
+                storage.episodeEnded[i] = ended[e] ? 1 : 0
                 writeObservation(e, into: storage, step: t + 1)
-                storage.masks[(t + 1) * n + e] = ended ? 0 : 1
-                if ended { rolloutsOnCurrentTask[e] = 0 }
+                storage.masks[(t + 1) * n + e] = ended[e] ? 0 : 1
             }
+            for finished in outcome.finished { rolloutsOnCurrentTask[finished.environment] = 0 }
             if !truncatedEnvironments.isEmpty {
                 if let observationNormalizer {
                     for row in truncatedObservations.indices {
@@ -179,14 +175,9 @@ public final class RolloutCollector {
             }
         }
         let last = storage.collectedSteps
-        storage.withObservations(atStep: last) { floats, bytes in
-            storage.masks.withUnsafeBufferPointer { masks in
-                stepper.peekValues(
-                    ObservationRows(floats: floats, bytes: bytes, rows: n),
-                    masks: UnsafeBufferPointer(rebasing: masks[(last * n)..<((last + 1) * n)]))
-            }
-        }
-        for e in 0..<n { storage.bootstrapValues[e] = stepper.values[e] }
+        let (floats, bytes) = storage.observations(atStep: last)
+        stepper.peekValues(ObservationRows(floats: floats, bytes: bytes, rows: n), masks: storage.masks(atStep: last))
+        _ = storage.bootstrapValues.update(fromContentsOf: UnsafeBufferPointer(stepper.values))
         if let period {
             for e in 0..<n {
                 rolloutsOnCurrentTask[e] += 1
@@ -202,9 +193,8 @@ public final class RolloutCollector {
     }
 
     private func writeObservation(_ e: Int, into storage: RolloutStorage, step: Int) {
-        storage.withObservationSlot(step: step, environment: e) { floats, bytes in
-            batch.writeObservation(of: e, floats: floats, bytes: bytes)
-            observationNormalizer?.observe(floats)
-        }
+        let (floats, bytes) = storage.observationSlot(step: step, environment: e)
+        batch.writeObservation(of: e, floats: floats, bytes: bytes)
+        observationNormalizer?.observe(floats)
     }
 }

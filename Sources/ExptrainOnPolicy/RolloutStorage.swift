@@ -28,21 +28,23 @@ public final class RolloutStorage {
     public let actionDimensions: Int
     public let recurrentStateSize: Int
 
-    public var observationFloats: [Float]
-    public var observationBytes: [UInt8]
-    public var masks: [Float]
-    public var actions: [Float]
+    // Raw memory, allocated once and zeroed: the buffers never change size, and, unlike
+    // arrays in a class, writing an element through a `let` buffer costs no exclusivity check.
+    public let observationFloats: UnsafeMutableBufferPointer<Float>
+    public let observationBytes: UnsafeMutableBufferPointer<UInt8>
+    public let masks: UnsafeMutableBufferPointer<Float>
+    public let actions: UnsafeMutableBufferPointer<Float>
     /// The expert's action at each step, where an imitation stage recorded it.
-    public var expertActions: [Float]
-    public var logProbabilities: [Float]
-    public var values: [Float]
-    public var rewards: [Float]
-    public var episodeEnded: [Float]
-    public var bootstrapValues: [Float]
-    public var advantages: [Float]
-    public var returns: [Float]
+    public let expertActions: UnsafeMutableBufferPointer<Float>
+    public let logProbabilities: UnsafeMutableBufferPointer<Float>
+    public let values: UnsafeMutableBufferPointer<Float>
+    public let rewards: UnsafeMutableBufferPointer<Float>
+    public let episodeEnded: UnsafeMutableBufferPointer<Float>
+    public let bootstrapValues: UnsafeMutableBufferPointer<Float>
+    public let advantages: UnsafeMutableBufferPointer<Float>
+    public let returns: UnsafeMutableBufferPointer<Float>
     /// Each environment's recurrent state before step 0, `[environments, recurrentStateSize]`.
-    public var initialHidden: [Float]
+    public let initialHidden: UnsafeMutableBufferPointer<Float>
 
     public init(steps: Int, environments: Int, observationSpace: ObservationSpace, actionDimensions: Int, recurrentStateSize: Int) {
         self.steps = steps
@@ -53,93 +55,82 @@ public final class RolloutStorage {
         self.actionDimensions = actionDimensions
         self.recurrentStateSize = recurrentStateSize
         let count = steps * environments
-        observationFloats = [Float](repeating: 0, count: (steps + 1) * environments * floatCount)
-        observationBytes = [UInt8](repeating: 0, count: (steps + 1) * environments * byteCount)
-        masks = [Float](repeating: 0, count: (steps + 1) * environments)
-        actions = [Float](repeating: 0, count: count * actionDimensions)
-        expertActions = [Float](repeating: 0, count: count * actionDimensions)
-        logProbabilities = [Float](repeating: 0, count: count)
-        values = [Float](repeating: 0, count: count)
-        rewards = [Float](repeating: 0, count: count)
-        episodeEnded = [Float](repeating: 0, count: count)
-        bootstrapValues = [Float](repeating: 0, count: environments)
-        advantages = [Float](repeating: 0, count: count)
-        returns = [Float](repeating: 0, count: count)
-        initialHidden = [Float](repeating: 0, count: environments * recurrentStateSize)
+        func zeros<Element: Numeric>(_ count: Int) -> UnsafeMutableBufferPointer<Element> {
+            let buffer = UnsafeMutableBufferPointer<Element>.allocate(capacity: count)
+            buffer.initialize(repeating: 0)
+            return buffer
+        }
+        observationFloats = zeros((steps + 1) * environments * floatCount)
+        observationBytes = zeros((steps + 1) * environments * byteCount)
+        masks = zeros((steps + 1) * environments)
+        actions = zeros(count * actionDimensions)
+        expertActions = zeros(count * actionDimensions)
+        logProbabilities = zeros(count)
+        values = zeros(count)
+        rewards = zeros(count)
+        episodeEnded = zeros(count)
+        bootstrapValues = zeros(environments)
+        advantages = zeros(count)
+        returns = zeros(count)
+        initialHidden = zeros(environments * recurrentStateSize)
+    }
+
+    deinit {
+        for buffer in [observationFloats, masks, actions, expertActions, logProbabilities, values, rewards, episodeEnded,
+                       bootstrapValues, advantages, returns, initialHidden] {
+            buffer.deallocate()
+        }
+        observationBytes.deallocate()
     }
 
     /// Moves the last step's observations and masks to step 0, for the next rollout.
     public func carryOverLastStep() {
-        Self.moveStep(collectedSteps, toFirstOf: &observationFloats, stride: environments * floatCount)
-        Self.moveStep(collectedSteps, toFirstOf: &observationBytes, stride: environments * byteCount)
-        for e in 0..<environments {
-            masks[e] = masks[collectedSteps * environments + e]
-        }
+        Self.moveStep(collectedSteps, toFirstOf: observationFloats, stride: environments * floatCount)
+        Self.moveStep(collectedSteps, toFirstOf: observationBytes, stride: environments * byteCount)
+        Self.moveStep(collectedSteps, toFirstOf: masks, stride: environments)
     }
 
-    private static func moveStep<Element>(_ step: Int, toFirstOf buffer: inout [Element], stride: Int) {
+    private static func moveStep<Element>(_ step: Int, toFirstOf buffer: UnsafeMutableBufferPointer<Element>, stride: Int) {
         guard stride > 0 else { return }
-        buffer.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            base.update(from: base + step * stride, count: stride)
-        }
+        buffer.baseAddress!.update(from: buffer.baseAddress! + step * stride, count: stride)
     }
 
-    /// Runs `body` on the observations of step `step` (all environments) where they lie.
-    public func withObservations<R>(atStep step: Int, _ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    /// The observations of step `step` (all environments) where they lie.
+    public func observations(atStep step: Int) -> (floats: UnsafeBufferPointer<Float>, bytes: UnsafeBufferPointer<UInt8>) {
         let n = environments
-        return try observationFloats.withUnsafeBufferPointer { floats in
-            try observationBytes.withUnsafeBufferPointer { bytes in
-                try body(
-                    UnsafeBufferPointer(rebasing: floats[(step * n * floatCount)..<((step + 1) * n * floatCount)]),
-                    UnsafeBufferPointer(rebasing: bytes[(step * n * byteCount)..<((step + 1) * n * byteCount)]))
-            }
-        }
+        return (UnsafeBufferPointer(rebasing: observationFloats[(step * n * floatCount)..<((step + 1) * n * floatCount)]),
+                UnsafeBufferPointer(rebasing: observationBytes[(step * n * byteCount)..<((step + 1) * n * byteCount)]))
     }
 
-    /// Runs `body` on the observation slots of environment `e` at step `step`, to write them.
-    public func withObservationSlot<R>(
-        step: Int, environment e: Int, _ body: (UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<UInt8>) throws -> R
-    ) rethrows -> R {
+    /// The observation slots of environment `e` at step `step`, to write them.
+    public func observationSlot(step: Int, environment e: Int) -> (floats: UnsafeMutableBufferPointer<Float>, bytes: UnsafeMutableBufferPointer<UInt8>) {
         let row = step * environments + e
-        return try observationFloats.withUnsafeMutableBufferPointer { floats in
-            try observationBytes.withUnsafeMutableBufferPointer { bytes in
-                try body(
-                    UnsafeMutableBufferPointer(rebasing: floats[(row * floatCount)..<((row + 1) * floatCount)]),
-                    UnsafeMutableBufferPointer(rebasing: bytes[(row * byteCount)..<((row + 1) * byteCount)]))
-            }
-        }
+        return (UnsafeMutableBufferPointer(rebasing: observationFloats[(row * floatCount)..<((row + 1) * floatCount)]),
+                UnsafeMutableBufferPointer(rebasing: observationBytes[(row * byteCount)..<((row + 1) * byteCount)]))
+    }
+
+    /// The masks of step `step`, one per environment.
+    public func masks(atStep step: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(rebasing: masks[(step * environments)..<((step + 1) * environments)])
     }
 
     /// Computes advantages and returns of the collected steps with GAE(γ, λ), or
     /// discounted returns.
     public func computeAdvantages(gamma: Float, lambda: Float, useGAE: Bool) {
         let count = collectedSteps * environments
-        rewards.withUnsafeBufferPointer { allRewards in
-            values.withUnsafeBufferPointer { allValues in
-                episodeEnded.withUnsafeBufferPointer { allEnded in
-                    bootstrapValues.withUnsafeBufferPointer { b in
-                        advantages.withUnsafeMutableBufferPointer { allAdvantages in
-                            returns.withUnsafeMutableBufferPointer { allReturns in
-                                let r = UnsafeBufferPointer(rebasing: allRewards[..<count])
-                                let v = UnsafeBufferPointer(rebasing: allValues[..<count])
-                                let d = UnsafeBufferPointer(rebasing: allEnded[..<count])
-                                let a = UnsafeMutableBufferPointer(rebasing: allAdvantages[..<count])
-                                let ret = UnsafeMutableBufferPointer(rebasing: allReturns[..<count])
-                                if useGAE {
-                                    AdvantageEstimator.generalized(
-                                        rewards: r, values: v, episodeEnded: d, bootstrapValues: b, steps: collectedSteps,
-                                        environments: environments, gamma: gamma, lambda: lambda, advantages: a, returns: ret)
-                                } else {
-                                    AdvantageEstimator.discounted(
-                                        rewards: r, values: v, episodeEnded: d, bootstrapValues: b, steps: collectedSteps,
-                                        environments: environments, gamma: gamma, advantages: a, returns: ret)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        let r = UnsafeBufferPointer(rebasing: rewards[..<count])
+        let v = UnsafeBufferPointer(rebasing: values[..<count])
+        let d = UnsafeBufferPointer(rebasing: episodeEnded[..<count])
+        let a = UnsafeMutableBufferPointer(rebasing: advantages[..<count])
+        let ret = UnsafeMutableBufferPointer(rebasing: returns[..<count])
+        if useGAE {
+            AdvantageEstimator.generalized(
+                rewards: r, values: v, episodeEnded: d, bootstrapValues: UnsafeBufferPointer(bootstrapValues), steps: collectedSteps,
+                environments: environments, gamma: gamma, lambda: lambda, advantages: a, returns: ret)
+        } else {
+            AdvantageEstimator.discounted(
+                rewards: r, values: v, episodeEnded: d, bootstrapValues: UnsafeBufferPointer(bootstrapValues), steps: collectedSteps,
+                environments: environments, gamma: gamma, advantages: a, returns: ret)
         }
     }
 }

@@ -141,8 +141,8 @@ final class TaskBatchTests: XCTestCase {
         let outcome = BatchStepOutcome(environments: 3)
         // Step 1: environment 1's episode (truncated) ends; task 3 takes its place.
         try batch.step([.discrete(2), .discrete(1), .discrete(0)], into: outcome)
-        assertClose(outcome.rewards, [2, 1.1, 0.2])
-        XCTAssertEqual(outcome.episodeEnded, [false, true, false])
+        assertClose(Array(outcome.rewards), [2, 1.1, 0.2])
+        XCTAssertEqual(Array(outcome.episodeEnded), [false, true, false])
         XCTAssertEqual(outcome.finished.count, 1)
         let first = try XCTUnwrap(outcome.finished.first)
         XCTAssertEqual(first.environment, 1)
@@ -159,8 +159,8 @@ final class TaskBatchTests: XCTestCase {
         // Step 2: environments 0 (terminated) and 2 (truncated) end together; the next tasks
         // go to them in environment order: task 4 to environment 0, task 5 to environment 2.
         try batch.step([.discrete(1), .discrete(2), .discrete(2)], into: outcome)
-        assertClose(outcome.rewards, [1, 2.3, 2.2])
-        XCTAssertEqual(outcome.episodeEnded, [true, false, true])
+        assertClose(Array(outcome.rewards), [1, 2.3, 2.2])
+        XCTAssertEqual(Array(outcome.episodeEnded), [true, false, true])
         XCTAssertEqual(outcome.finished.map(\.environment), [0, 2])
         XCTAssertEqual(outcome.finished.map(\.terminated), [true, false])
         XCTAssertEqual(outcome.finished.map(\.metrics.length), [2, 2])
@@ -176,9 +176,9 @@ final class TaskBatchTests: XCTestCase {
 
         // Step 3: nothing ends; the outcome's buffers are cleared first.
         try batch.step([.discrete(0), .discrete(0), .discrete(0)], into: outcome)
-        XCTAssertEqual(outcome.episodeEnded, [false, false, false])
+        XCTAssertEqual(Array(outcome.episodeEnded), [false, false, false])
         XCTAssertTrue(outcome.finished.isEmpty)
-        assertClose(outcome.rewards, [0.4, 0.3, 0.5])
+        assertClose(Array(outcome.rewards), [0.4, 0.3, 0.5])
     }
 
     func testEachTaskReceivesItsOwnEnvironmentsAction() throws {
@@ -211,8 +211,8 @@ final class TaskBatchTests: XCTestCase {
         // An inactive environment is skipped: its action is ignored (even one the task would
         // reject), its reward is 0, and its observation slot is left alone.
         try batch.step([.continuous([1]), .discrete(2)], into: outcome)
-        assertClose(outcome.rewards, [0, 2.1])
-        XCTAssertEqual(outcome.episodeEnded, [false, true])
+        assertClose(Array(outcome.rewards), [0, 2.1])
+        XCTAssertEqual(Array(outcome.episodeEnded), [false, true])
         XCTAssertEqual(outcome.finished.map(\.environment), [1])
         XCTAssertEqual(outcome.finished.first?.metrics.length, 3)
         XCTAssertFalse(batch.isActive(1))
@@ -220,7 +220,7 @@ final class TaskBatchTests: XCTestCase {
         XCTAssertEqual(observations(batch)[0].bytes, [99, 99])
 
         try batch.step([.discrete(0), .discrete(0)], into: outcome)
-        assertClose(outcome.rewards, [0, 0])
+        assertClose(Array(outcome.rewards), [0, 0])
         XCTAssertTrue(outcome.finished.isEmpty)
     }
 
@@ -293,6 +293,6 @@ final class TaskBatchTests: XCTestCase {
         XCTAssertEqual(observations(batch).map(\.floats), [[2, 0], [1, 1]])
         try batch.step([.discrete(1), .discrete(1)], into: outcome)
         XCTAssertTrue(outcome.finished.isEmpty, "an abandoned episode is not reported as finished")
-        assertClose(outcome.rewards, [1.2, 1.1])
+        assertClose(Array(outcome.rewards), [1.2, 1.1])
     }
 }

@@ -175,13 +175,13 @@ final class CollectorTests: XCTestCase {
             XCTAssertEqual(storage.observationFloats[(row * 2)..<(row * 2 + 2)].map { $0 }, expected, "row \(row)")
         }
         // Masks are 0 where an episode starts.
-        XCTAssertEqual(storage.masks, [0, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1])
-        XCTAssertEqual(storage.episodeEnded, [0, 0, 1, 0, 0, 1, 0, 0, 0, 0])
+        XCTAssertEqual(Array(storage.masks), [0, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1])
+        XCTAssertEqual(Array(storage.episodeEnded), [0, 0, 1, 0, 0, 1, 0, 0, 0, 0])
 
         // Values and log-probabilities are the model's on the stored observations.
         let output = forward(model, Array(storage.observationFloats[0..<(5 * n * 2)]))
         for (a, b) in zip(storage.values, output.values.scalars) { XCTAssertEqual(a, b, accuracy: 1e-5) }
-        let logProbabilities = output.distribution.logProbability(of: Tensor(shape: [10, 1], values: storage.actions)).scalars
+        let logProbabilities = output.distribution.logProbability(of: Tensor(shape: [10, 1], values: Array(storage.actions))).scalars
         for (a, b) in zip(storage.logProbabilities, logProbabilities) { XCTAssertEqual(a, b, accuracy: 1e-5) }
         XCTAssertTrue(storage.actions.allSatisfy { $0 == 0 || $0 == 1 })
         XCTAssertEqual(Set(storage.actions), [0, 1], "the seed draws both actions")
@@ -227,7 +227,7 @@ final class CollectorTests: XCTestCase {
             let storage = collector.makeStorage(steps: 16)
             collector.start(into: storage)
             try collector.collect(into: storage, gamma: gamma) { _, _ in }
-            return storage.actions + storage.logProbabilities + storage.rewards
+            return Array(storage.actions) + Array(storage.logProbabilities) + Array(storage.rewards)
         }
         XCTAssertEqual(try run(3), try run(3))
         XCTAssertNotEqual(try run(3), try run(4))
@@ -273,8 +273,8 @@ final class CollectorTests: XCTestCase {
         // Expert: (steps + id) % 2. Environment 0 runs task 0 (steps 0, 1) then task 2 (steps 0, 1);
         // environment 1 runs task 1 (steps 0, 1, 2) then task 3 (step 0).
         let expert: [Float] = [0, 1, 1, 0, 0, 1, 1, 1]
-        XCTAssertEqual(storage.actions, expert)
-        XCTAssertEqual(storage.expertActions, expert)
+        XCTAssertEqual(Array(storage.actions), expert)
+        XCTAssertEqual(Array(storage.expertActions), expert)
         let output = forward(model, Array(storage.observationFloats[0..<16]))
         let expected = output.distribution.logProbability(of: Tensor(shape: [8, 1], values: expert)).scalars
         for (a, b) in zip(storage.logProbabilities, expected) { XCTAssertEqual(a, b, accuracy: 1e-5) }
@@ -291,11 +291,11 @@ final class CollectorTests: XCTestCase {
             return storage
         }
         let (recorded, plain) = (try run(record: true), try run(record: false))
-        XCTAssertEqual(recorded.actions, plain.actions, "recording draws nothing from the generator")
-        XCTAssertEqual(recorded.logProbabilities, plain.logProbabilities)
-        XCTAssertEqual(recorded.expertActions, [0, 1, 1, 0, 0, 1, 1, 1])
-        XCTAssertNotEqual(recorded.actions, recorded.expertActions, "the policy's own actions are kept")
-        XCTAssertEqual(plain.expertActions, [Float](repeating: 0, count: 8))
+        XCTAssertEqual(Array(recorded.actions), Array(plain.actions), "recording draws nothing from the generator")
+        XCTAssertEqual(Array(recorded.logProbabilities), Array(plain.logProbabilities))
+        XCTAssertEqual(Array(recorded.expertActions), [0, 1, 1, 0, 0, 1, 1, 1])
+        XCTAssertNotEqual(Array(recorded.actions), Array(recorded.expertActions), "the policy's own actions are kept")
+        XCTAssertEqual(Array(plain.expertActions), [Float](repeating: 0, count: 8))
     }
 
     func testTeacherForcingWithoutAnExpertThrows() throws {
@@ -332,7 +332,7 @@ final class CollectorTests: XCTestCase {
         XCTAssertTrue(clippedSome, "σ ≈ 1 draws outside the narrow box")
         // The log-probabilities are of the unclipped samples.
         let output = forward(model, Array(storage.observationFloats[0..<24]))
-        let expected = output.distribution.logProbability(of: Tensor(shape: [12, 2], values: storage.actions)).scalars
+        let expected = output.distribution.logProbability(of: Tensor(shape: [12, 2], values: Array(storage.actions))).scalars
         for (a, b) in zip(storage.logProbabilities, expected) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 
@@ -369,7 +369,7 @@ final class CollectorTests: XCTestCase {
         }
         XCTAssertEqual(sampler.tasks[0].received[0], .multiDiscrete([Int(storage.actions[0]), Int(storage.actions[1])]))
         let output = forward(model, Array(storage.observationFloats[0..<12]))
-        let expected = output.distribution.logProbability(of: Tensor(shape: [6, 2], values: storage.actions)).scalars
+        let expected = output.distribution.logProbability(of: Tensor(shape: [6, 2], values: Array(storage.actions))).scalars
         for (a, b) in zip(storage.logProbabilities, expected) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 }

@@ -65,12 +65,12 @@ final class LossTests: XCTestCase {
         let storage = RolloutStorage(
             steps: 4, environments: 1, observationSpace: ObservationSpace(shape: [1], low: 0, high: 1),
             actionDimensions: 1, recurrentStateSize: 0)
-        storage.actions = actions.map(Float.init)
-        storage.expertActions = expertActions.map(Float.init)
-        storage.logProbabilities = oldLogProbabilities.map(Float.init)
-        storage.values = oldValues.map(Float.init)
-        storage.advantages = advantages.map(Float.init)
-        storage.returns = returns.map(Float.init)
+        _ = storage.actions.update(fromContentsOf: actions.map(Float.init))
+        _ = storage.expertActions.update(fromContentsOf: expertActions.map(Float.init))
+        _ = storage.logProbabilities.update(fromContentsOf: oldLogProbabilities.map(Float.init))
+        _ = storage.values.update(fromContentsOf: oldValues.map(Float.init))
+        _ = storage.advantages.update(fromContentsOf: advantages.map(Float.init))
+        _ = storage.returns.update(fromContentsOf: returns.map(Float.init))
         return Minibatch(storage, singleSteps: [0, 1, 2, 3])
     }
 
