@@ -88,14 +88,14 @@ let package = Package(
         .testTarget(name: "ExptrainExperimentTests", dependencies: ["ExptrainExperiment"]),
         .testTarget(name: "ExptrainCheckpointTests", dependencies: ["ExptrainCheckpoint"]),
         .testTarget(name: "ExptrainMetricsLogTests", dependencies: ["ExptrainMetricsLog"]),
-        .testTarget(name: "ExptrainExportTests", dependencies: ["ExptrainExport", "ExptrainNN", "ExptrainOnPolicy", "ExptrainTensor"]),
+        .testTarget(name: "ExptrainExportTests", dependencies: ["ExptrainExport", "ExptrainEnvironment", "ExptrainNN", "ExptrainOnPolicy", "ExptrainTensor"]),
         .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine", "ExptrainOnPolicy"]),
         .testTarget(name: "ExptrainTasksTests", dependencies: ["ExptrainTasks", "ExptrainEnvironment", "ExptrainRandom"]),
         .executableTarget(
             name: "exptrain-harness",
             dependencies: [
                 "ExptrainCLI", "ExptrainEngine", "ExptrainEnvironment", "ExptrainExperiment", "ExptrainExperiments", "ExptrainNN",
-                "ExptrainOnPolicy", "ExptrainTasks",
+                "ExptrainOnPolicy", "ExptrainTasks", "ExptrainTensor",
             ],
             path: "Tests/Harness"),
         .testTarget(name: "IntegrationTests", dependencies: ["exptrain", "exptrain-harness"]),

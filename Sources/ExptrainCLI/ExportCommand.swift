@@ -40,7 +40,7 @@ struct ExportCommand: RunnableCommand {
         do {
             try Data(model.serialized()).write(to: URL(fileURLWithPath: onnx), options: .atomic)
         } catch {
-            throw ExptrainError(.failure, "cannot write \(onnx): \(error.localizedDescription); check the folder exists and is writable")
+            throw ExptrainError(.failure, "cannot write \(onnx); check the folder exists and is writable")
         }
         let graph = model.graph
         print("wrote \(onnx): inputs \(graph.inputs.map(\.name).joined(separator: ", ")); outputs \(graph.outputs.map(\.name).joined(separator: ", "))")

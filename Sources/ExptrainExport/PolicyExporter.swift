@@ -33,7 +33,7 @@ public enum PolicyExporter {
         metadata: [(key: String, value: String)] = []
     ) throws(ExportError) -> ONNXModel {
         guard let exportable = model as? any ONNXExportable else {
-            throw ExportError("\(type(of: model)) cannot be exported to ONNX: it does not conform to ONNXExportable (module ExptrainExport)")
+            throw ExportError("\(type(of: model)) cannot be exported to ONNX: it does not conform to ONNXExportable (module ExptrainExport), as MLPActorCritic and RecurrentActorCritic do")
         }
         let batch = ONNXGraph.Dimension.named("N")
         let size = exportable.exportedObservationSize
@@ -71,11 +71,11 @@ public enum PolicyExporter {
             }
             graph.addOutput(hiddenOutput, from: next, .float, [batch, .fixed(stateSize)], documentation: "recurrent state after the step")
         }
+        let normalization = observationNormalizer.map { "frozen statistic, clip ±\($0.clip)" } ?? "none"
         return ONNXModel(
             graph: graph, producerVersion: producerVersion,
             documentation: "exptrain policy step: \(head) distribution parameters, value\(stateSize > 0 ? ", recurrent state" : "")",
-            metadata: metadata + [("exptrain.distribution", head.description),
-                                  ("exptrain.observation_normalization", observationNormalizer == nil ? "none" : "frozen, clip ±\(observationNormalizer!.clip)")])
+            metadata: metadata + [("exptrain.distribution", head.description), ("exptrain.observation_normalization", normalization)])
     }
 
     /// `clip((x − μ)·s, −c, c)` with the normaliser's own floats, as `ObservationNormalizer.normalize` computes it.

@@ -12,7 +12,10 @@ struct MultiDiscreteProbe: ExperimentConfig {
 
     init(overrides: ConfigOverrides) throws {}
 
-    func trainingPipeline() throws -> TrainingPipeline {
+    func trainingPipeline() throws -> TrainingPipeline { Self.pipeline() }
+
+    /// Small PPO updates with normalised observations (the export probes').
+    static func pipeline() -> TrainingPipeline {
         TrainingPipeline(
             namedLosses: ["ppo": .ppo()],
             stages: [PipelineStage(lossNames: ["ppo"], maxStageSteps: 1_000_000)],
@@ -31,44 +34,18 @@ struct MultiDiscreteProbe: ExperimentConfig {
         MLPActorCritic(observationSize: 4, actionSpace: .multiDiscrete(counts: [2, 3]), hidden: [32, 32], activation: .tanh, seed: seed)
     }
 
-    func makeSampler(_ args: EpisodeSamplerArgs) throws -> TwoComponentCartPoleSampler {
-        TwoComponentCartPoleSampler(CartPoleTaskSampler(seed: args.seed, episodeCount: args.episodeCount))
+    func makeSampler(_ args: EpisodeSamplerArgs) throws -> WrappedCartPoleSampler<TwoComponentCartPole> {
+        WrappedCartPoleSampler(CartPoleTaskSampler(seed: args.seed, episodeCount: args.episodeCount), wrap: TwoComponentCartPole.init)
     }
 
     func trainTaskSamplerArgs(_ slot: ProcessSlot) throws -> EpisodeSamplerArgs { .training(slot) }
 }
 
-final class TwoComponentCartPoleSampler: TaskSampler {
-    private let sampler: CartPoleTaskSampler
-
-    init(_ sampler: CartPoleTaskSampler) {
-        self.sampler = sampler
-    }
-
-    func nextTask() throws -> TwoComponentCartPole? { sampler.nextTask().map(TwoComponentCartPole.init) }
-    var length: Int? { sampler.length }
-    var totalUnique: Int? { sampler.totalUnique }
-    func reset() { sampler.reset() }
-    func setSeed(_ seed: UInt64) { sampler.setSeed(seed) }
-}
-
 /// CartPole acted on by the first of two action components.
-final class TwoComponentCartPole: Task {
-    private let task: CartPoleTask
+final class TwoComponentCartPole: CartPoleWrapper {
+    override var actionSpace: ActionSpace { .multiDiscrete(counts: [2, 3]) }
 
-    init(_ task: CartPoleTask) {
-        self.task = task
-    }
-
-    let actionSpace = ActionSpace.multiDiscrete(counts: [2, 3])
-    var observationSpace: ObservationSpace { task.observationSpace }
-    var currentObservation: Observation { task.currentObservation }
-    var numStepsTaken: Int { task.numStepsTaken }
-    var maxSteps: Int { task.maxSteps }
-    var isDone: Bool { task.isDone }
-    func metrics() -> TaskMetrics { task.metrics() }
-
-    func step(action: Action) throws -> StepResult {
+    override func step(action: Action) throws -> StepResult {
         guard case .multiDiscrete(let components) = action else {
             throw TaskError("TwoComponentCartPole takes MultiDiscrete([2, 3]), got \(action)", exitCode: ExitCode.usage)
         }
