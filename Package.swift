@@ -3,7 +3,7 @@
 // depends only on layers below it:
 //   environment API (leaf) · MPI binding → tensors → learning (NN) → on-policy parts →
 //   experiment abstractions → on-policy engine → built-in tasks and experiments →
-//   command line → `exptrain`.
+//   command line → `exptrain`. ONNX export sits on the on-policy parts, beside the engine.
 // The environment API (tasks, samplers, spaces) depends on nothing, so a task never links
 // BLAS. Small helpers (random numbers, file formats, logs) sit beside the layer that needs them.
 import PackageDescription
@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ExptrainTasks", targets: ["ExptrainTasks"]),
         .library(name: "ExptrainExperiment", targets: ["ExptrainExperiment"]),
         .library(name: "ExptrainExperiments", targets: ["ExptrainExperiments"]),
+        .library(name: "ExptrainExport", targets: ["ExptrainExport"]),
         .library(name: "ExptrainNN", targets: ["ExptrainNN"]),
         .library(name: "ExptrainRandom", targets: ["ExptrainRandom"]),
         .library(name: "ExptrainTensor", targets: ["ExptrainTensor"]),
@@ -45,7 +46,7 @@ let package = Package(
         .target(name: "ExptrainOnPolicy", dependencies: ["ExptrainNN", "ExptrainTensor", "ExptrainRandom", "ExptrainEnvironment"]),
         // Experiment abstractions: what a user writes against.
         .target(name: "ExptrainExperiment", dependencies: ["ExptrainEnvironment", "ExptrainNN", "ExptrainOnPolicy", "ExptrainRandom"]),
-        // File formats the engine writes: checkpoints and logs.
+        // File formats the engine writes: checkpoints, logs, the protobuf wire format.
         .target(name: "ExptrainIO"),
         .target(name: "ExptrainCheckpoint", dependencies: ["ExptrainIO"]),
         .target(name: "ExptrainMetricsLog", dependencies: ["ExptrainIO"]),
@@ -56,6 +57,8 @@ let package = Package(
                 "ExptrainExperiment", "ExptrainEnvironment", "ExptrainOnPolicy", "ExptrainNN", "ExptrainTensor",
                 "ExptrainMPI", "ExptrainRandom", "ExptrainCheckpoint", "ExptrainMetricsLog",
             ]),
+        // A policy as an ONNX model: the graph builder, and the models' conformances.
+        .target(name: "ExptrainExport", dependencies: ["ExptrainNN", "ExptrainOnPolicy", "ExptrainIO", "ExptrainEnvironment"]),
         // Built-in tasks (CartPole, MiniGrid): the environment API and random numbers only.
         .target(name: "ExptrainTasks", dependencies: ["ExptrainEnvironment", "ExptrainRandom"]),
         // Built-in experiments.
@@ -64,7 +67,7 @@ let package = Package(
         .target(
             name: "ExptrainCLI",
             dependencies: [
-                "ExptrainEngine", "ExptrainEnvironment", "ExptrainExperiment", "ExptrainMPI", "ExptrainMetricsLog",
+                "ExptrainEngine", "ExptrainEnvironment", "ExptrainExperiment", "ExptrainExport", "ExptrainMPI", "ExptrainMetricsLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "exptrain", dependencies: ["ExptrainCLI", "ExptrainExperiments"]),
@@ -85,11 +88,15 @@ let package = Package(
         .testTarget(name: "ExptrainExperimentTests", dependencies: ["ExptrainExperiment"]),
         .testTarget(name: "ExptrainCheckpointTests", dependencies: ["ExptrainCheckpoint"]),
         .testTarget(name: "ExptrainMetricsLogTests", dependencies: ["ExptrainMetricsLog"]),
+        .testTarget(name: "ExptrainExportTests", dependencies: ["ExptrainExport", "ExptrainEnvironment", "ExptrainNN", "ExptrainOnPolicy", "ExptrainTensor"]),
         .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine", "ExptrainOnPolicy"]),
         .testTarget(name: "ExptrainTasksTests", dependencies: ["ExptrainTasks", "ExptrainEnvironment", "ExptrainRandom"]),
         .executableTarget(
             name: "exptrain-harness",
-            dependencies: ["ExptrainCLI", "ExptrainExperiment", "ExptrainExperiments", "ExptrainNN", "ExptrainTasks"],
+            dependencies: [
+                "ExptrainCLI", "ExptrainEngine", "ExptrainEnvironment", "ExptrainExperiment", "ExptrainExperiments", "ExptrainNN",
+                "ExptrainOnPolicy", "ExptrainTasks", "ExptrainTensor",
+            ],
             path: "Tests/Harness"),
         .testTarget(name: "IntegrationTests", dependencies: ["exptrain", "exptrain-harness"]),
     ]

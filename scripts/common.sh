@@ -32,3 +32,24 @@ export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 if [ "$(id -u)" -eq 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
+
+# The Python of a venv with onnxruntime and onnx: the outside oracle that the checks of
+# `exptrain export` run the exported files in (scripts/oracles/onnx_check.py). It is no
+# dependency of exptrain. Made once under the user's cache folder and reused; prints
+# the interpreter's path.
+exptrain_onnx_python() {
+    local venv=${EXPTRAIN_ONNX_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/exptrain/onnx-venv}
+    if ! "$venv/bin/python" -c 'import onnxruntime, onnx, numpy' >/dev/null 2>&1; then
+        echo "making $venv with onnxruntime and onnx (the oracle of the ONNX export checks)" >&2
+        if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+            local sudo=""
+            [ "$(id -u)" -eq 0 ] || sudo=sudo
+            $sudo apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
+        fi
+        rm -rf "$venv"
+        python3 -m venv "$venv" >&2
+        "$venv/bin/pip" install --quiet --disable-pip-version-check onnxruntime==1.32.0 onnx==1.23.2 numpy >&2
+    fi
+    echo "$venv/bin/python"
+}

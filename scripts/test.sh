@@ -48,5 +48,7 @@ PY
 echo "== parameter digests of the experiments that learned before the core was opened"
 bash scripts/digest-check.sh
 
-echo "== MPI integration tests (mpirun -np 2 and -np 3 of the built exptrain)"
+echo "== MPI integration tests (mpirun -np 2 and -np 3 of the built exptrain), and onnxruntime on exported policies"
+EXPTRAIN_ONNX_PYTHON=$(exptrain_onnx_python)
+export EXPTRAIN_ONNX_PYTHON
 swift test --skip-build --disable-swift-testing --filter IntegrationTests

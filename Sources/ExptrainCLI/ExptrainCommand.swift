@@ -17,6 +17,7 @@ struct ExptrainCommand: ParsableCommand {
                            [--straggler-fraction F] [--collective-timeout SECONDS]
             exptrain --list
             exptrain rollout <tag> --seed S --episodes N --out FILE.jsonl [--checkpoint FILE]
+            exptrain export <tag> --checkpoint FILE --onnx OUT.onnx
             exptrain check-mpi
             exptrain plot RUN_FOLDER... --out FILE.svg
             exptrain help [<tag> | <command>]
@@ -30,7 +31,7 @@ struct ExptrainCommand: ParsableCommand {
             75 preempted (SIGUSR1/SIGTERM; checkpoint written, rerun with --resume).
             """,
         version: Exptrain.version,
-        subcommands: [TrainCommand.self, RolloutCommand.self, CheckMPICommand.self, PlotCommand.self, HelpTopicCommand.self],
+        subcommands: [TrainCommand.self, RolloutCommand.self, ExportCommand.self, CheckMPICommand.self, PlotCommand.self, HelpTopicCommand.self],
         defaultSubcommand: TrainCommand.self
     )
 }

@@ -24,11 +24,9 @@ enum EpisodeRecorder {
         var stepper: PolicyStepper?
         var normalizer: ObservationNormalizer?
         if let checkpoint {
-            let model = try experiment.createModel(seed: seed)
-            let file = try TrainerCheckpoint.readBroadcast(checkpoint, over: context.world)
-            try TrainerCheckpoint.restoreParameters(from: file, path: checkpoint, tag: Experiment.tag, into: model.parameters)
-            normalizer = try TrainerCheckpoint.frozenObservationNormalizer(from: file, path: checkpoint)
-            stepper = PolicyStepper(model: model, environments: 1)
+            let policy = try TrainerCheckpoint.restorePolicy(experiment, path: checkpoint, seed: seed, world: context.world)
+            normalizer = policy.observationNormalizer
+            stepper = PolicyStepper(model: policy.model, environments: 1)
         }
         guard FileManager.default.createFile(atPath: output, contents: nil), let handle = FileHandle(forWritingAtPath: output) else {
             throw ExptrainRunError("cannot write \(output); check the folder exists and is writable")
@@ -137,9 +135,7 @@ extension Engine {
         _: Experiment.Type, seed: UInt64, episodes: Int, output: String, checkpoint: String?, configOverrides: [String],
         context: RunContext
     ) throws -> Int {
-        let overrides = try ConfigOverrides(configOverrides)
-        let experiment = try Experiment(overrides: overrides)
-        try overrides.checkAllKeysKnown(experiment: Experiment.tag)
+        let experiment: Experiment = try configured(configOverrides)
         return try EpisodeRecorder.record(experiment, seed: seed, episodes: episodes, output: output, checkpoint: checkpoint, context: context)
     }
 }

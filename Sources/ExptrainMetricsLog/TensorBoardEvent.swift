@@ -1,3 +1,5 @@
+import ExptrainIO
+
 /// Encodings of the two kinds of `tensorflow.Event` message exptrain writes.
 ///
 /// Field numbers, from TensorBoard's `event.proto` and `summary.proto`:

@@ -52,6 +52,8 @@ public final class RecurrentActorCritic: ActorCriticModel {
     public let hiddenSize: Int
     public var recurrentStateSize: Int { gru == nil ? 0 : hiddenSize }
 
+    /// How codes become vectors (the table's layout per channel), when observations are codes.
+    public let observationEmbedding: ObservationEmbedding?
     /// The shared code table, when observations are codes.
     public let embedding: Embedding?
     /// The embedding and the encoder's linear map as one lookup of per-code projections.
@@ -78,6 +80,7 @@ public final class RecurrentActorCritic: ActorCriticModel {
         self.actionCount = actionCount
         self.hiddenSize = hiddenSize
         self.activation = activation
+        observationEmbedding = options
         encoderActivation = activation.makeLayer()
         var generator = RandomGenerator(seed: seed)
         let observationSize = observationShape.reduce(1, *)

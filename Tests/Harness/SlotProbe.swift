@@ -61,10 +61,11 @@ struct SlotProbe: ExperimentConfig {
         MLPActorCritic(observationSize: 4, actionCount: 2, hidden: [16, 16], activation: .tanh, seed: seed)
     }
 
-    func makeSampler(_ args: ProbeSamplerArgs) throws -> SlowCartPoleSampler {
-        SlowCartPoleSampler(
-            CartPoleTaskSampler(seed: args.episodes.seed, episodeCount: args.episodes.episodeCount),
-            microsecondsPerStep: args.processIndex == slowProcess ? UInt32(slowStepMicroseconds) : 0)
+    func makeSampler(_ args: ProbeSamplerArgs) throws -> WrappedCartPoleSampler<SlowTask> {
+        let delay = args.processIndex == slowProcess ? UInt32(slowStepMicroseconds) : 0
+        return WrappedCartPoleSampler(CartPoleTaskSampler(seed: args.episodes.seed, episodeCount: args.episodes.episodeCount)) {
+            SlowTask($0, microsecondsPerStep: delay)
+        }
     }
 
     func trainTaskSamplerArgs(_ slot: ProcessSlot) throws -> ProbeSamplerArgs {
@@ -102,42 +103,17 @@ struct SlotProbe: ExperimentConfig {
     }
 }
 
-/// CartPole tasks that take `delay` seconds per step: a rank stuck behind a slow
+/// CartPole that takes `delay` microseconds per step: a rank stuck behind a slow
 /// simulator, for straggler-preemption tests.
-final class SlowCartPoleSampler: TaskSampler {
-    private let sampler: CartPoleTaskSampler
-    private let delay: UInt32
-
-    init(_ sampler: CartPoleTaskSampler, microsecondsPerStep: UInt32) {
-        self.sampler = sampler
-        delay = microsecondsPerStep
-    }
-
-    func nextTask() throws -> SlowTask? { try sampler.nextTask().map { SlowTask($0, microsecondsPerStep: delay) } }
-    var length: Int? { sampler.length }
-    var totalUnique: Int? { sampler.totalUnique }
-    func reset() { sampler.reset() }
-    func setSeed(_ seed: UInt64) { sampler.setSeed(seed) }
-}
-
-final class SlowTask: Task {
-    private let task: CartPoleTask
+final class SlowTask: CartPoleWrapper {
     private let delay: UInt32
 
     init(_ task: CartPoleTask, microsecondsPerStep: UInt32) {
-        self.task = task
         delay = microsecondsPerStep
+        super.init(task)
     }
 
-    var actionSpace: ActionSpace { task.actionSpace }
-    var observationSpace: ObservationSpace { task.observationSpace }
-    var currentObservation: Observation { task.currentObservation }
-    var numStepsTaken: Int { task.numStepsTaken }
-    var maxSteps: Int { task.maxSteps }
-    var isDone: Bool { task.isDone }
-    func metrics() -> TaskMetrics { task.metrics() }
-
-    func step(action: Action) throws -> StepResult {
+    override func step(action: Action) throws -> StepResult {
         if delay > 0 { usleep(delay) }
         return try task.step(action: action)
     }

@@ -46,7 +46,7 @@ final class CommandLineTests: XCTestCase {
             for expected in [
                 "USAGE: exptrain <tag> [--mode train|valid|test]", "--resume", "--config key=value", "--max-steps N",
                 "--progress auto|line|plain", "--keep-checkpoints N", "exptrain --list", "exptrain rollout <tag>",
-                "exptrain check-mpi", "exptrain plot RUN_FOLDER... --out FILE.svg", "exptrain help [<tag> | <command>]",
+                "exptrain export <tag> --checkpoint FILE --onnx OUT.onnx", "exptrain check-mpi", "exptrain plot RUN_FOLDER... --out FILE.svg", "exptrain help [<tag> | <command>]",
                 "SUBCOMMANDS:", "Exit codes:",
             ] {
                 XCTAssertTrue(result.standardOutput.contains(expected), "\(arguments) lacks '\(expected)':\n\(result.standardOutput)")
@@ -89,11 +89,13 @@ final class CommandLineTests: XCTestCase {
         let forms: [([String], String)] = [
             (["train", "--help"], "USAGE: exptrain [train] <tag> [<options>]"),
             (["rollout", "--help"], "USAGE: exptrain rollout <tag> --seed <seed> --episodes <episodes> --out <out>"),
+            (["export", "--help"], "USAGE: exptrain export <tag> --checkpoint <checkpoint> --onnx <onnx>"),
             (["check-mpi", "--help"], "USAGE: exptrain check-mpi"),
             (["plot", "--help"], "USAGE: exptrain plot <run-folder> ... --out <file.svg>"),
             (["help", "--help"], "USAGE: exptrain help"),
             (["help", "train"], "USAGE: exptrain [train] <tag> [<options>]"),
             (["help", "rollout"], "USAGE: exptrain rollout <tag>"),
+            (["help", "export"], "USAGE: exptrain export <tag>"),
             (["help", "check-mpi"], "USAGE: exptrain check-mpi"),
             (["help", "plot"], "USAGE: exptrain plot"),
         ]

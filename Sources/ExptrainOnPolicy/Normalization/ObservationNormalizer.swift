@@ -21,9 +21,10 @@ public final class ObservationNormalizer: SynchronizedStatistic {
     /// A frozen normaliser never changes its statistic (evaluation).
     public let frozen: Bool
     private var sums: CenteredSums
-    /// `μ` and `1/√(σ² + ε)` as floats, for the per-step pass.
-    private var shift: [Float]
-    private var scale: [Float]
+    /// `μ` and `1/√(σ² + ε)` as floats: what `normalize` subtracts and multiplies by
+    /// (and what an exported policy's graph holds).
+    public private(set) var shift: [Float]
+    public private(set) var scale: [Float]
 
     public init(dimensions: Int, clip: Float = 10, epsilon: Double = 1e-8, frozen: Bool = false) {
         statistic = RunningMeanStd(dimensions: dimensions)
