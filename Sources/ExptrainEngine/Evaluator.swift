@@ -99,7 +99,7 @@ struct Evaluator<Experiment: ExperimentConfig> {
             let contents = try TrainerCheckpoint.readBroadcast(file, over: world)
             try TrainerCheckpoint.restoreParameters(from: contents, path: file, tag: Experiment.tag, into: model.parameters)
             let step = Int(contents.metadata["total_steps"] ?? "") ?? 0
-            let normalizer = try TrainerCheckpoint.frozenObservationNormalizer(from: contents, path: file)
+            let normalizer = try TrainerCheckpoint.frozenObservationNormalizer(from: contents, path: file, experiment: experiment)
             guard let result = try evaluate(model: model, normalizer: normalizer, mode: mode, seeds: seeds.seeds, step: step, checkpoint: file) else {
                 throw ExperimentError("\(Experiment.tag) has no \(mode) tasks: its \(mode == .test ? "testTaskSamplerArgs" : "validTaskSamplerArgs") returns nil")
             }

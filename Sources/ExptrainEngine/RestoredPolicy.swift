@@ -31,7 +31,7 @@ extension TrainerCheckpoint {
         let file = try readBroadcast(path, over: world)
         try restoreParameters(from: file, path: path, tag: Experiment.tag, into: model.parameters)
         return RestoredPolicy(
-            model: model, observationNormalizer: try frozenObservationNormalizer(from: file, path: path), tag: Experiment.tag,
+            model: model, observationNormalizer: try frozenObservationNormalizer(from: file, path: path, experiment: experiment), tag: Experiment.tag,
             totalSteps: Int(file.metadata["total_steps"] ?? "") ?? 0)
     }
 }

@@ -1,4 +1,5 @@
 import ExptrainCheckpoint
+import ExptrainExperiment
 import ExptrainMPI
 import ExptrainNN
 import ExptrainOnPolicy
@@ -170,10 +171,14 @@ enum TrainerCheckpoint {
         return NormalizationState(observations: try statistic("observation"), rewards: try statistic("reward"))
     }
 
-    /// A frozen observation normaliser with `file`'s statistic (clipped at ±10), for
-    /// evaluating or recording a checkpoint; `nil` when the run did not normalise.
-    static func frozenObservationNormalizer(from file: SafetensorsFile, path: String) throws -> ObservationNormalizer? {
-        try normalization(from: file, path: path).observations.map { ObservationNormalizer(statistic: $0, frozen: true) }
+    /// A frozen observation normaliser with `file`'s statistic, clipped as the experiment's
+    /// pipeline says, for evaluating, recording or exporting a checkpoint; `nil` when the run
+    /// did not normalise.
+    static func frozenObservationNormalizer(
+        from file: SafetensorsFile, path: String, experiment: some ExperimentConfig
+    ) throws -> ObservationNormalizer? {
+        let clip = try experiment.trainingPipeline().normalization.observationClip
+        return try normalization(from: file, path: path).observations.map { ObservationNormalizer(statistic: $0, clip: clip, frozen: true) }
     }
 
     /// Restores `optimizer`'s step count and buffers from `file`.

@@ -13,6 +13,7 @@ public enum BuiltinExperiments {
         CartPoleA2C.self,
         AcrobotPPO.self,
         PendulumPPO.self,
+        MountainCarContinuousPPO.self,
         MiniGridEmptyPPO.self,
         MiniGridDoorKeyPPO.self,
         MiniGridDoorKeyDAgger.self,

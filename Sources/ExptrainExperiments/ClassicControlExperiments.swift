@@ -97,3 +97,39 @@ public struct PendulumPPO: ClassicControlExperiment {
             normalization: .observationsAndRewards)
     }
 }
+
+/// PPO with a Gaussian policy on MountainCarContinuous-v0, with normalised observations
+/// and rewards and RL Baselines3 Zoo's choices for this task where they do not depend on
+/// state-dependent exploration (γ 0.9999, λ 0.9, clip 0.1, value coefficient 0.19, entropy
+/// 0.00429, max gradient norm 5, learning rate 7.77e-5, 10 epochs): 4 environments in total
+/// × 256 steps, 1M steps. The task rewards reaching the flag with 100 and charges 0.1·a² per
+/// step, so a policy that never finds the flag learns to stand still.
+public struct MountainCarContinuousPPO: ClassicControlExperiment {
+    public typealias Task = MountainCarContinuousTask
+    public static let tag = "mountaincar-continuous-ppo"
+    public static let summary = "PPO (Gaussian) on MountainCarContinuous-v0, normalised observations and rewards (4 envs in total × 256 steps, 1M steps)"
+
+    public let common: CommonSettings
+    let numMiniBatch: Int
+    let updateRepeats: Int
+
+    public init(overrides: ConfigOverrides) throws {
+        common = try CommonSettings(
+            environments: .total(4), totalSteps: 1_000_000, numSteps: 256, learningRate: 7.77e-5, entropyCoefficient: 0.00429,
+            valueCoefficient: 0.19, saveInterval: 200_000, logInterval: 8_192, validEpisodes: 8, testEpisodes: 100
+        ).reading(overrides)
+        numMiniBatch = try overrides.value("numMiniBatch", default: 4)
+        updateRepeats = try overrides.value("updateRepeats", default: 10)
+    }
+
+    public func trainingPipeline() throws -> TrainingPipeline {
+        var settings = common.trainingSettings(numMiniBatch: numMiniBatch, updateRepeats: updateRepeats, gaeLambda: 0.9, gamma: 0.9999)
+        settings.maxGradNorm = 5
+        return TrainingPipeline(
+            namedLosses: [
+                "ppo": .ppo(clipParameter: 0.1, valueCoefficient: common.valueCoefficient, entropyCoefficient: common.entropyCoefficient),
+            ],
+            stages: [PipelineStage(lossNames: ["ppo"], maxStageSteps: common.totalSteps)],
+            settings: settings, normalization: .observationsAndRewards)
+    }
+}
