@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ExptrainTasks", targets: ["ExptrainTasks"]),
         .library(name: "ExptrainExperiment", targets: ["ExptrainExperiment"]),
         .library(name: "ExptrainExperiments", targets: ["ExptrainExperiments"]),
+        .library(name: "ExptrainGymnasium", targets: ["ExptrainGymnasium"]),
         .library(name: "ExptrainNN", targets: ["ExptrainNN"]),
         .library(name: "ExptrainRandom", targets: ["ExptrainRandom"]),
         .library(name: "ExptrainTensor", targets: ["ExptrainTensor"]),
@@ -58,8 +59,13 @@ let package = Package(
             ]),
         // Built-in tasks (CartPole, MiniGrid): the environment API and random numbers only.
         .target(name: "ExptrainTasks", dependencies: ["ExptrainEnvironment", "ExptrainRandom"]),
+        // The Gymnasium bridge: any Gymnasium environment as a task sampler, through one
+        // Python worker per rank (its script is compiled in). No numerics, no MPI.
+        .target(
+            name: "ExptrainGymnasium", dependencies: ["ExptrainEnvironment", "ExptrainRandom"],
+            resources: [.embedInCode("Resources/gymnasium_worker.py")]),
         // Built-in experiments.
-        .target(name: "ExptrainExperiments", dependencies: ["ExptrainExperiment", "ExptrainNN", "ExptrainTasks"]),
+        .target(name: "ExptrainExperiments", dependencies: ["ExptrainExperiment", "ExptrainNN", "ExptrainTasks", "ExptrainGymnasium"]),
         // The command line as a library entry point, and the executable.
         .target(
             name: "ExptrainCLI",
@@ -87,6 +93,7 @@ let package = Package(
         .testTarget(name: "ExptrainMetricsLogTests", dependencies: ["ExptrainMetricsLog"]),
         .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine", "ExptrainOnPolicy"]),
         .testTarget(name: "ExptrainTasksTests", dependencies: ["ExptrainTasks", "ExptrainEnvironment", "ExptrainRandom"]),
+        .testTarget(name: "ExptrainGymnasiumTests", dependencies: ["ExptrainGymnasium", "ExptrainEnvironment"]),
         .executableTarget(
             name: "exptrain-harness",
             dependencies: ["ExptrainCLI", "ExptrainExperiment", "ExptrainExperiments", "ExptrainNN", "ExptrainTasks"],
