@@ -80,8 +80,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             context.info("\(setup.resumed ? "resuming" : "starting") from step \(state.totalSteps) of \(checkpoint.path)")
         }
 
-        let slot = try context.slot(gpuIDs: machine.gpuIDs, seeds: setup.seeds.seeds, deterministic: options.deterministic)
-        let sampler = try experiment.makeSampler(try experiment.trainTaskSamplerArgs(slot))
+        let slot = try context.slot(gpuIDs: machine.gpuIDs, seeds: setup.seeds.seeds, options: options)
+        let sampler = try context.agreeing(on: "make its sampler") { try experiment.makeSampler(try experiment.trainTaskSamplerArgs(slot)) }
         if state.totalSteps > 0 {
             // A resumed run must not replay the tasks it has already seen.
             var mixer = RandomGenerator(seed: slot.seed ^ UInt64(state.totalSteps))
