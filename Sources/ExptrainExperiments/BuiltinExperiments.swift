@@ -16,6 +16,8 @@ public enum BuiltinExperiments {
         MiniGridEmptyPPO.self,
         MiniGridDoorKeyPPO.self,
         MiniGridDoorKeyDAgger.self,
+        GymPPO.self,
+        HalfCheetahPPO.self,
     ]}
 }
 
