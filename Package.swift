@@ -79,7 +79,7 @@ let package = Package(
             name: "exptrain-bench",
             dependencies: [
                 "ExptrainNN", "ExptrainTensor", "COpenBLAS", "ExptrainMPI", "CMPI", "ExptrainTasks", "ExptrainExperiment",
-                "ExptrainOnPolicy", "ExptrainEnvironment",
+                "ExptrainOnPolicy", "ExptrainEnvironment", "ExptrainGymnasium",
             ]),
 
         .testTarget(name: "ExptrainEnvironmentTests", dependencies: ["ExptrainEnvironment"]),
@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "ExptrainMetricsLogTests", dependencies: ["ExptrainMetricsLog"]),
         .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine", "ExptrainOnPolicy"]),
         .testTarget(name: "ExptrainTasksTests", dependencies: ["ExptrainTasks", "ExptrainEnvironment", "ExptrainRandom"]),
-        .testTarget(name: "ExptrainGymnasiumTests", dependencies: ["ExptrainGymnasium", "ExptrainEnvironment"]),
+        .testTarget(name: "ExptrainGymnasiumTests", dependencies: ["ExptrainGymnasium", "ExptrainEnvironment", "ExptrainRandom"]),
         .executableTarget(
             name: "exptrain-harness",
             dependencies: ["ExptrainCLI", "ExptrainExperiment", "ExptrainExperiments", "ExptrainNN", "ExptrainTasks"],

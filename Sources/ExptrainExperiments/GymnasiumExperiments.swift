@@ -15,11 +15,26 @@ import Foundation
 /// - `envSetup`: `module:function` to call before `make` (`minatar.gym:register_envs`).
 public protocol GymnasiumExperiment: ExperimentConfig
 where Sampler == GymnasiumTaskSampler, Model == MLPActorCritic, SamplerArgs == GymnasiumSamplerArgs {
+    /// What `--config env=` is when not given.
+    static var defaultEnvironmentID: String { get }
+    /// The PPO settings before `--config` overrides them.
+    static var defaultSettings: GymnasiumPPOSettings { get }
     var environment: GymnasiumEnvironment { get }
-    var common: CommonSettings { get }
+    var ppo: GymnasiumPPOSettings { get }
+    init(environment: GymnasiumEnvironment, ppo: GymnasiumPPOSettings)
 }
 
 extension GymnasiumExperiment {
+    public init(overrides: ConfigOverrides) throws {
+        self.init(
+            environment: try .reading(overrides, defaultID: Self.defaultEnvironmentID),
+            ppo: try Self.defaultSettings.reading(overrides))
+    }
+
+    public func trainingPipeline() throws -> TrainingPipeline { ppo.pipeline }
+
+    public var common: CommonSettings { ppo.common }
+
     public func machineParams(mode: RunMode) throws -> MachineParams {
         try MachineParams(nprocesses: mode == .train ? 2 : 1, gpuIDs: [], environments: common.environments)
     }
@@ -81,43 +96,34 @@ extension GymnasiumEnvironment {
     }
 }
 
-/// PPO on any Gymnasium environment (`--config env=ID`) with CleanRL's `ppo.py` defaults:
-/// 4 environments in total (2 + 2 on two ranks) × 128 steps, 4 minibatches × 4 epochs,
-/// learning rate 2.5e-4 annealed, γ 0.99, GAE λ 0.95, clip 0.2, entropy 0.01, value 0.5,
-/// max gradient norm 0.5, 500k steps; the policy follows the action space (Categorical,
-/// MultiCategorical, Gaussian). `normalizeObservations` and `normalizeRewards` turn on
-/// the job-wide running normalisations (off by default, as in `ppo.py`; on, for continuous
-/// control as in `ppo_continuous_action.py`).
-public struct GymPPO: GymnasiumExperiment {
-    public static let tag = "gym-ppo"
-    public static let summary = "PPO on any Gymnasium environment (--config env=ID) through one Python worker per rank, CleanRL's ppo.py defaults"
+/// The PPO settings of the Gymnasium experiments: an experiment's defaults, each replaced
+/// by its `--config` override when one is given.
+public struct GymnasiumPPOSettings: Sendable {
+    public var common: CommonSettings
+    public var numMiniBatch: Int
+    public var updateRepeats: Int
+    public var clipParameter: Float = 0.2
+    public var gamma: Float = 0.99
+    public var gaeLambda: Float = 0.95
+    public var normalization: Normalization
 
-    public let environment: GymnasiumEnvironment
-    public let common: CommonSettings
-    let numMiniBatch: Int
-    let updateRepeats: Int
-    let clipParameter: Float
-    let gamma: Float
-    let gaeLambda: Float
-    let normalization: Normalization
-
-    public init(overrides: ConfigOverrides) throws {
-        environment = try .reading(overrides, defaultID: "CartPole-v1")
-        common = try CommonSettings(
-            environments: .total(4), totalSteps: 500_000, numSteps: 128, learningRate: 2.5e-4, entropyCoefficient: 0.01,
-            valueCoefficient: 0.5, saveInterval: 100_000, logInterval: 4_096, validEpisodes: 0, testEpisodes: 100
-        ).reading(overrides)
-        numMiniBatch = try overrides.value("numMiniBatch", default: 4)
-        updateRepeats = try overrides.value("updateRepeats", default: 4)
-        clipParameter = try overrides.value("clipParameter", default: Float(0.2))
-        gamma = try overrides.value("gamma", default: Float(0.99))
-        gaeLambda = try overrides.value("gaeLambda", default: Float(0.95))
-        normalization = Normalization(
-            observations: try overrides.value("normalizeObservations", default: false),
-            rewards: try overrides.value("normalizeRewards", default: false))
+    /// The common keys, then `numMiniBatch`, `updateRepeats`, `clipParameter`, `gamma`,
+    /// `gaeLambda`, `normalizeObservations` and `normalizeRewards`.
+    func reading(_ overrides: ConfigOverrides) throws -> GymnasiumPPOSettings {
+        var settings = self
+        settings.common = try common.reading(overrides)
+        settings.numMiniBatch = try overrides.value("numMiniBatch", default: numMiniBatch)
+        settings.updateRepeats = try overrides.value("updateRepeats", default: updateRepeats)
+        settings.clipParameter = try overrides.value("clipParameter", default: clipParameter)
+        settings.gamma = try overrides.value("gamma", default: gamma)
+        settings.gaeLambda = try overrides.value("gaeLambda", default: gaeLambda)
+        settings.normalization = Normalization(
+            observations: try overrides.value("normalizeObservations", default: normalization.observations),
+            rewards: try overrides.value("normalizeRewards", default: normalization.rewards))
+        return settings
     }
 
-    public func trainingPipeline() throws -> TrainingPipeline {
+    var pipeline: TrainingPipeline {
         TrainingPipeline(
             namedLosses: [
                 "ppo": .ppo(clipParameter: clipParameter, valueCoefficient: common.valueCoefficient, entropyCoefficient: common.entropyCoefficient),
@@ -128,6 +134,31 @@ public struct GymPPO: GymnasiumExperiment {
     }
 }
 
+/// PPO on any Gymnasium environment (`--config env=ID`) with CleanRL's `ppo.py` defaults:
+/// 4 environments in total (2 + 2 on two ranks) × 128 steps, 4 minibatches × 4 epochs,
+/// learning rate 2.5e-4 annealed, γ 0.99, GAE λ 0.95, clip 0.2, entropy 0.01, value 0.5,
+/// max gradient norm 0.5, 500k steps; the policy follows the action space (Categorical,
+/// MultiCategorical, Gaussian). `normalizeObservations` and `normalizeRewards` turn on
+/// the job-wide running normalisations (off by default, as in `ppo.py`; on for continuous
+/// control, as in `ppo_continuous_action.py`).
+public struct GymPPO: GymnasiumExperiment {
+    public static let tag = "gym-ppo"
+    public static let summary = "PPO on any Gymnasium environment (--config env=ID) through one Python worker per rank, CleanRL's ppo.py defaults"
+    public static let defaultEnvironmentID = "CartPole-v1"
+    public static let defaultSettings = GymnasiumPPOSettings(
+        common: CommonSettings(
+            environments: .total(4), totalSteps: 500_000, numSteps: 128, learningRate: 2.5e-4, entropyCoefficient: 0.01,
+            valueCoefficient: 0.5, saveInterval: 100_000, logInterval: 4_096, validEpisodes: 0, testEpisodes: 100),
+        numMiniBatch: 4, updateRepeats: 4, normalization: .none)
+
+    public let environment: GymnasiumEnvironment
+    public let ppo: GymnasiumPPOSettings
+
+    public init(environment: GymnasiumEnvironment, ppo: GymnasiumPPOSettings) {
+        (self.environment, self.ppo) = (environment, ppo)
+    }
+}
+
 /// PPO on MuJoCo's HalfCheetah-v5 with CleanRL's `ppo_continuous_action.py` settings:
 /// a Gaussian policy, 2048 steps per update, 32 minibatches × 10 epochs, learning rate
 /// 3e-4 annealed, γ 0.99, GAE λ 0.95, clip 0.2, no entropy bonus, value 0.5, max gradient
@@ -135,32 +166,23 @@ public struct GymPPO: GymnasiumExperiment {
 ///
 /// CleanRL steps 1 environment × 2048 steps; one environment cannot be split across
 /// ranks, so here the 2048 steps of an update are 2 environments in total × 1024 steps
-/// (1 per rank on two ranks, both on one): the same samples per update, minibatch and
-/// number of updates. `--config environments=1 numSteps=2048` is CleanRL's rollout on one rank.
+/// (1 per rank on two ranks, both on one): the same samples per update, minibatch size
+/// and number of updates. `--config environments=1 --config numSteps=2048` is CleanRL's
+/// rollout, on one rank.
 public struct HalfCheetahPPO: GymnasiumExperiment {
     public static let tag = "halfcheetah-ppo"
     public static let summary = "PPO (Gaussian) on MuJoCo HalfCheetah-v5 with CleanRL's ppo_continuous_action settings (2 envs in total × 1024 steps, 1M steps)"
+    public static let defaultEnvironmentID = "HalfCheetah-v5"
+    public static let defaultSettings = GymnasiumPPOSettings(
+        common: CommonSettings(
+            environments: .total(2), totalSteps: 1_000_000, numSteps: 1_024, learningRate: 3e-4, entropyCoefficient: 0,
+            valueCoefficient: 0.5, saveInterval: 200_000, logInterval: 10_240, validEpisodes: 0, testEpisodes: 10),
+        numMiniBatch: 32, updateRepeats: 10, normalization: .observationsAndRewards)
 
     public let environment: GymnasiumEnvironment
-    public let common: CommonSettings
-    let numMiniBatch: Int
-    let updateRepeats: Int
+    public let ppo: GymnasiumPPOSettings
 
-    public init(overrides: ConfigOverrides) throws {
-        environment = try .reading(overrides, defaultID: "HalfCheetah-v5")
-        common = try CommonSettings(
-            environments: .total(2), totalSteps: 1_000_000, numSteps: 1_024, learningRate: 3e-4, entropyCoefficient: 0,
-            valueCoefficient: 0.5, saveInterval: 200_000, logInterval: 10_240, validEpisodes: 0, testEpisodes: 10
-        ).reading(overrides)
-        numMiniBatch = try overrides.value("numMiniBatch", default: 32)
-        updateRepeats = try overrides.value("updateRepeats", default: 10)
-    }
-
-    public func trainingPipeline() throws -> TrainingPipeline {
-        TrainingPipeline(
-            namedLosses: ["ppo": .ppo(valueCoefficient: common.valueCoefficient, entropyCoefficient: common.entropyCoefficient)],
-            stages: [PipelineStage(lossNames: ["ppo"], maxStageSteps: common.totalSteps)],
-            settings: common.trainingSettings(numMiniBatch: numMiniBatch, updateRepeats: updateRepeats, gaeLambda: 0.95),
-            normalization: .observationsAndRewards)
+    public init(environment: GymnasiumEnvironment, ppo: GymnasiumPPOSettings) {
+        (self.environment, self.ppo) = (environment, ppo)
     }
 }

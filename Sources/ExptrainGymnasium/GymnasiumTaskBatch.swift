@@ -20,7 +20,7 @@ public final class GymnasiumTaskBatch: TaskBatch {
     public let observationSpace: ObservationSpace
     public let environment: GymnasiumEnvironment
     private let worker: GymnasiumWorker
-    private let stepped: SteppedFrame
+    private let layout: PayloadLayout
     private var actions: ActionFrame
     private var reply: [UInt8]
     /// The current observation of every environment, row after row.
@@ -44,9 +44,9 @@ public final class GymnasiumTaskBatch: TaskBatch {
         self.worker = worker
         let floatCount = observationSpace.floatCount
         let byteCount = observationSpace.byteCount
-        stepped = SteppedFrame(environments: n, floatCount: floatCount, byteCount: byteCount)
+        layout = PayloadLayout(environments: n, floatCount: floatCount, byteCount: byteCount)
         actions = ActionFrame(space: actionSpace, environments: n)
-        reply = [UInt8](repeating: 0, count: stepped.payloadSize)
+        reply = [UInt8](repeating: 0, count: layout.steppedSize)
         floats = [Float](repeating: 0, count: n * floatCount)
         bytes = [UInt8](repeating: 0, count: n * byteCount)
         returns = [Double](repeating: 0, count: n)
@@ -60,11 +60,10 @@ public final class GymnasiumTaskBatch: TaskBatch {
         let start = "{\"environments\":\(n),\"seeds\":[" + seeds.map(String.init).joined(separator: ",") + "]}"
         try worker.send(.start, payload: Array(start.utf8), during: "reset")
         var observations: [UInt8] = []
-        let frame = ObservationFrame(environments: n, floatCount: floatCount, byteCount: byteCount)
-        try worker.receive(.observations, into: &observations, exactly: frame.payloadSize, during: "reset")
+        try worker.receive(.observations, into: &observations, exactly: layout.observationsSize, during: "reset")
         observations.withUnsafeBytes { payload in
             for e in 0..<n {
-                withRow(e) { floats, bytes in frame.copyObservation(of: e, from: payload, floats: floats, bytes: bytes) }
+                withRow(e) { floats, bytes in layout.copyObservation(of: e, from: payload, floats: floats, bytes: bytes) }
             }
         }
     }
@@ -97,16 +96,16 @@ public final class GymnasiumTaskBatch: TaskBatch {
             try self.actions.set(actions[e], environment: e)
         }
         try worker.send(frame: self.actions.bytes, during: "step")
-        try worker.receive(.stepped, into: &reply, exactly: stepped.payloadSize, during: "step")
+        try worker.receive(.stepped, into: &reply, exactly: layout.steppedSize, during: "step")
         reply.withUnsafeBytes { payload in
             for e in 0..<count {
-                withRow(e) { floats, bytes in stepped.copyObservation(of: e, final: false, from: payload, floats: floats, bytes: bytes) }
+                withRow(e) { floats, bytes in layout.copySteppedObservation(of: e, final: false, from: payload, floats: floats, bytes: bytes) }
                 guard active[e] else {
                     outcome.record(environment: e, reward: 0, ended: false, terminated: false)
                     continue
                 }
-                let reward = stepped.reward(of: e, in: payload)
-                let flags = stepped.flags(of: e, in: payload)
+                let reward = layout.reward(of: e, in: payload)
+                let flags = layout.flags(of: e, in: payload)
                 let terminated = flags.contains(.terminated)
                 let ended = terminated || flags.contains(.truncated)
                 returns[e] += reward
@@ -116,7 +115,7 @@ public final class GymnasiumTaskBatch: TaskBatch {
                 var final = Observation(zerosOf: observationSpace)
                 final.floats.withUnsafeMutableBufferPointer { floats in
                     final.bytes.withUnsafeMutableBufferPointer { bytes in
-                        stepped.copyObservation(of: e, final: true, from: payload, floats: floats, bytes: bytes)
+                        layout.copySteppedObservation(of: e, final: true, from: payload, floats: floats, bytes: bytes)
                     }
                 }
                 outcome.finished.append(FinishedEpisode(
@@ -137,9 +136,9 @@ public final class GymnasiumTaskBatch: TaskBatch {
         var index = UInt32(environment).littleEndian
         let payload = withUnsafeBytes(of: &index) { Array($0) }
         try worker.send(.resetOne, payload: payload, during: "reset")
-        let frame = ObservationFrame(environments: 1, floatCount: observationSpace.floatCount, byteCount: observationSpace.byteCount)
+        let frame = PayloadLayout(environments: 1, floatCount: layout.floatCount, byteCount: layout.byteCount)
         var observation: [UInt8] = []
-        try worker.receive(.observation, into: &observation, exactly: frame.payloadSize, during: "reset")
+        try worker.receive(.observation, into: &observation, exactly: frame.observationsSize, during: "reset")
         observation.withUnsafeBytes { payload in
             withRow(environment) { floats, bytes in frame.copyObservation(of: 0, from: payload, floats: floats, bytes: bytes) }
         }

@@ -109,18 +109,9 @@ final class GymnasiumWorker {
 
     /// Sends `frame`, a header and its payload.
     func send(frame: [UInt8], during stage: String) throws(TaskError) {
-        let deadline = self.deadline
-        var sent = 0
-        while sent < frame.count {
-            let written = frame.withUnsafeBytes { raw in
+        try transfer(frame.count, events: Int16(POLLOUT), until: deadline, during: stage) { sent in
+            frame.withUnsafeBytes { raw in
                 Glibc.send(channel, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
-            }
-            if written > 0 {
-                sent += written
-            } else if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-                try wait(for: Int16(POLLOUT), until: deadline, during: stage)
-            } else {
-                throw died(during: stage)
             }
         }
     }
@@ -191,15 +182,21 @@ final class GymnasiumWorker {
     }
 
     private func readExactly(into buffer: inout [UInt8], count: Int, until deadline: Double?, during stage: String) throws(TaskError) {
+        try transfer(count, events: Int16(POLLIN), until: deadline, during: stage) { done in
+            buffer.withUnsafeMutableBytes { raw in recv(channel, raw.baseAddress! + done, count - done, Int32(MSG_DONTWAIT)) }
+        }
+    }
+
+    /// Moves `count` bytes with `call(done)`, a non-blocking send or receive of what is
+    /// left, waiting for the channel in between; a closed channel is the worker's death.
+    private func transfer(_ count: Int, events: Int16, until deadline: Double?, during stage: String, _ call: (Int) -> Int) throws(TaskError) {
         var done = 0
         while done < count {
-            let got = buffer.withUnsafeMutableBytes { raw in
-                recv(channel, raw.baseAddress! + done, count - done, Int32(MSG_DONTWAIT))
-            }
-            if got > 0 {
-                done += got
-            } else if got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-                try wait(for: Int16(POLLIN), until: deadline, during: stage)
+            let moved = call(done)
+            if moved > 0 {
+                done += moved
+            } else if moved < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+                try wait(for: events, until: deadline, during: stage)
             } else {
                 throw died(during: stage)
             }

@@ -22,9 +22,9 @@ public enum FrameKind: UInt32, Sendable {
     // worker → rank
     /// JSON: the observation and action spaces, the episode step limit, versions.
     case spaces = 101
-    /// Binary: every environment's first observation (`ObservationFrame`).
+    /// Binary: every environment's first observation (`PayloadLayout`).
     case observations = 102
-    /// Binary: what a step did (`SteppedFrame`).
+    /// Binary: what a step did (`PayloadLayout`), of a size fixed by the spaces.
     case stepped = 103
     /// Binary: one environment's observation after `resetOne`.
     case observation = 104
@@ -146,18 +146,21 @@ public struct ActionFrame {
     }
 }
 
-/// Where the parts of a `stepped` payload lie, for `environments` environments whose
-/// observations have `floatCount` floats and `byteCount` bytes:
+/// Where things lie in the binary payloads that carry observations, for `environments`
+/// environments whose observations have `floatCount` floats and `byteCount` bytes.
 ///
-///     rewards           Float64 × n
-///     observations      Float32 × n × floatCount   (after autoreset: the next episode's first)
-///     final observations Float32 × n × floatCount  (the real last observation, where an episode ended)
-///     flags             UInt8 × n   (bit 0 terminated, bit 1 truncated, bit 2 success known, bit 3 success)
-///     observation bytes UInt8 × n × byteCount
-///     final bytes       UInt8 × n × byteCount
+/// An `observations` payload (`observation` for one environment) is every environment's
+/// floats, then every environment's bytes. A `stepped` payload is
 ///
-/// The size is fixed by the spaces, so every step's answer is read in one piece.
-public struct SteppedFrame: Sendable, Equatable {
+///     rewards            Float64 × n
+///     observations       Float32 × n × floatCount   (after autoreset: the next episode's first)
+///     final observations Float32 × n × floatCount   (the real last observation, where an episode ended)
+///     flags              UInt8 × n   (bit 0 terminated, bit 1 truncated, bit 2 success known, bit 3 success)
+///     observation bytes  UInt8 × n × byteCount
+///     final bytes        UInt8 × n × byteCount
+///
+/// Sizes are fixed by the spaces, so every step's answer is read in one piece.
+public struct PayloadLayout: Sendable, Equatable {
     public let environments: Int
     public let floatCount: Int
     public let byteCount: Int
@@ -168,15 +171,30 @@ public struct SteppedFrame: Sendable, Equatable {
         self.byteCount = byteCount
     }
 
+    // MARK: observations
+
+    public var observationsSize: Int { environments * (4 * floatCount + byteCount) }
+
+    /// Copies the observation of `environment` from an `observations` payload.
+    public func copyObservation(
+        of environment: Int, from payload: UnsafeRawBufferPointer,
+        floats: UnsafeMutableBufferPointer<Float>, bytes: UnsafeMutableBufferPointer<UInt8>
+    ) {
+        copy(from: payload, floatsAt: 4 * environment * floatCount, bytesAt: 4 * environments * floatCount + environment * byteCount,
+             floats: floats, bytes: bytes)
+    }
+
+    // MARK: stepped
+
     public var rewardsOffset: Int { 0 }
     public var floatsOffset: Int { 8 * environments }
     public var finalFloatsOffset: Int { floatsOffset + 4 * environments * floatCount }
     public var flagsOffset: Int { finalFloatsOffset + 4 * environments * floatCount }
     public var bytesOffset: Int { flagsOffset + environments }
     public var finalBytesOffset: Int { bytesOffset + environments * byteCount }
-    public var payloadSize: Int { finalBytesOffset + environments * byteCount }
+    public var steppedSize: Int { finalBytesOffset + environments * byteCount }
 
-    /// The flags of one environment.
+    /// The flags of one environment in a `stepped` payload.
     public struct Flags: OptionSet, Sendable {
         public let rawValue: UInt8
         public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -194,47 +212,24 @@ public struct SteppedFrame: Sendable, Equatable {
         Flags(rawValue: payload[flagsOffset + environment])
     }
 
-    /// Copies the observation (or with `final`, the final observation) of `environment`.
-    public func copyObservation(
+    /// Copies the observation (or with `final`, the final observation) of `environment`
+    /// from a `stepped` payload.
+    public func copySteppedObservation(
         of environment: Int, final: Bool, from payload: UnsafeRawBufferPointer,
         floats: UnsafeMutableBufferPointer<Float>, bytes: UnsafeMutableBufferPointer<UInt8>
     ) {
-        precondition(floats.count == floatCount && bytes.count == byteCount)
-        readFloats(from: payload, at: (final ? finalFloatsOffset : floatsOffset) + 4 * environment * floatCount, into: floats)
-        let start = (final ? finalBytesOffset : bytesOffset) + environment * byteCount
-        for i in 0..<byteCount { bytes[i] = payload[start + i] }
-    }
-}
-
-/// An `observations` payload (every environment's floats, then every environment's
-/// bytes) or an `observation` payload (one environment's).
-public struct ObservationFrame: Sendable, Equatable {
-    public let environments: Int
-    public let floatCount: Int
-    public let byteCount: Int
-
-    public init(environments: Int, floatCount: Int, byteCount: Int) {
-        self.environments = environments
-        self.floatCount = floatCount
-        self.byteCount = byteCount
+        copy(from: payload, floatsAt: (final ? finalFloatsOffset : floatsOffset) + 4 * environment * floatCount,
+             bytesAt: (final ? finalBytesOffset : bytesOffset) + environment * byteCount, floats: floats, bytes: bytes)
     }
 
-    public var payloadSize: Int { environments * (4 * floatCount + byteCount) }
-
-    public func copyObservation(
-        of environment: Int, from payload: UnsafeRawBufferPointer,
+    private func copy(
+        from payload: UnsafeRawBufferPointer, floatsAt floatOffset: Int, bytesAt byteOffset: Int,
         floats: UnsafeMutableBufferPointer<Float>, bytes: UnsafeMutableBufferPointer<UInt8>
     ) {
         precondition(floats.count == floatCount && bytes.count == byteCount)
-        readFloats(from: payload, at: 4 * environment * floatCount, into: floats)
-        let start = 4 * environments * floatCount + environment * byteCount
-        for i in 0..<byteCount { bytes[i] = payload[start + i] }
-    }
-}
-
-/// Little-endian Float32 values from `payload` at `offset`.
-func readFloats(from payload: UnsafeRawBufferPointer, at offset: Int, into floats: UnsafeMutableBufferPointer<Float>) {
-    for i in 0..<floats.count {
-        floats[i] = Float(bitPattern: UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self)))
+        for i in 0..<floatCount {
+            floats[i] = Float(bitPattern: UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: floatOffset + 4 * i, as: UInt32.self)))
+        }
+        for i in 0..<byteCount { bytes[i] = payload[byteOffset + i] }
     }
 }

@@ -1,5 +1,6 @@
 import ExptrainEnvironment
 import ExptrainGymnasium
+import ExptrainRandom
 import XCTest
 
 /// The bridge's binary frames, byte for byte, without Python: what the worker script
@@ -49,18 +50,18 @@ final class WorkerFrameTests: XCTestCase {
 
     /// A `stepped` payload built field by field, as the worker lays it out, read back.
     func testSteppedPayloadLayout() {
-        let layout = SteppedFrame(environments: 2, floatCount: 3, byteCount: 2)
+        let layout = PayloadLayout(environments: 2, floatCount: 3, byteCount: 2)
         XCTAssertEqual(
-            [layout.rewardsOffset, layout.floatsOffset, layout.finalFloatsOffset, layout.flagsOffset, layout.bytesOffset, layout.finalBytesOffset, layout.payloadSize],
+            [layout.rewardsOffset, layout.floatsOffset, layout.finalFloatsOffset, layout.flagsOffset, layout.bytesOffset, layout.finalBytesOffset, layout.steppedSize],
             [0, 16, 40, 64, 66, 70, 74])
         var payload: [UInt8] = []
         for reward in [1.5, -2.0] { payload += littleEndian(reward.bitPattern) }
         for value: Float in [1, 2, 3, 4, 5, 6] { payload += littleEndian(value.bitPattern) }        // observations
         for value: Float in [-1, -2, -3, -4, -5, -6] { payload += littleEndian(value.bitPattern) }  // final observations
-        payload += [0, SteppedFrame.Flags([.truncated, .successKnown, .success]).rawValue]
+        payload += [0, PayloadLayout.Flags([.truncated, .successKnown, .success]).rawValue]
         payload += [10, 11, 12, 13]   // observation bytes
         payload += [20, 21, 22, 23]   // final bytes
-        XCTAssertEqual(payload.count, layout.payloadSize)
+        XCTAssertEqual(payload.count, layout.steppedSize)
 
         payload.withUnsafeBytes { raw in
             XCTAssertEqual(layout.reward(of: 0, in: raw), 1.5)
@@ -70,12 +71,12 @@ final class WorkerFrameTests: XCTestCase {
             var floats = [Float](repeating: 0, count: 3)
             var bytes = [UInt8](repeating: 0, count: 2)
             floats.withUnsafeMutableBufferPointer { f in
-                bytes.withUnsafeMutableBufferPointer { b in layout.copyObservation(of: 1, final: false, from: raw, floats: f, bytes: b) }
+                bytes.withUnsafeMutableBufferPointer { b in layout.copySteppedObservation(of: 1, final: false, from: raw, floats: f, bytes: b) }
             }
             XCTAssertEqual(floats, [4, 5, 6])
             XCTAssertEqual(bytes, [12, 13])
             floats.withUnsafeMutableBufferPointer { f in
-                bytes.withUnsafeMutableBufferPointer { b in layout.copyObservation(of: 1, final: true, from: raw, floats: f, bytes: b) }
+                bytes.withUnsafeMutableBufferPointer { b in layout.copySteppedObservation(of: 1, final: true, from: raw, floats: f, bytes: b) }
             }
             XCTAssertEqual(floats, [-4, -5, -6])
             XCTAssertEqual(bytes, [22, 23])
@@ -83,8 +84,8 @@ final class WorkerFrameTests: XCTestCase {
     }
 
     func testObservationsPayloadIsEveryFloatThenEveryByte() {
-        let layout = ObservationFrame(environments: 2, floatCount: 1, byteCount: 2)
-        XCTAssertEqual(layout.payloadSize, 12)
+        let layout = PayloadLayout(environments: 2, floatCount: 1, byteCount: 2)
+        XCTAssertEqual(layout.observationsSize, 12)
         let payload = littleEndian(Float(7).bitPattern) + littleEndian(Float(8).bitPattern) + [1, 2, 3, 4]
         var floats: [Float] = [0]
         var bytes: [UInt8] = [0, 0]
@@ -151,7 +152,7 @@ final class WorkerFrameTests: XCTestCase {
     /// Outside input must never crash the rank (SPEC §13): random bytes, and the valid
     /// handshake with bytes changed, cut or repeated, are read or refused, nothing else.
     func testMangledSpacesNeverCrash() {
-        var generator = SplitMix(seed: 12)
+        var generator = RandomGenerator(seed: 12)
         let valid = Array(Self.cartPoleSpaces.utf8)
         for round in 0..<3_000 {
             var bytes = valid
@@ -190,17 +191,4 @@ final class WorkerFrameTests: XCTestCase {
 
 private func littleEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
     withUnsafeBytes(of: value.littleEndian) { Array($0) }
-}
-
-/// A small seeded generator for the mangling test.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

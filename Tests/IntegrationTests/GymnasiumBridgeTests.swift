@@ -196,6 +196,23 @@ final class GymnasiumBridgeTests: XCTestCase {
         XCTAssertLessThan(ended.timeIntervalSince(killed), 5)
     }
 
+    /// A batch system's preemption signals every process of the job: the workers ignore
+    /// them, and the ranks stop at the next update boundary with a checkpoint (exit 75).
+    func testPreemptionStopsTheRanksNotTheWorkers() throws {
+        let folder = try JobRunner.temporaryFolder(for: self)
+        let result = try JobRunner.mpirun(
+            np: 2, ["gym-ppo", "--seed", "1", "--quiet", "--output-dir", folder.path], timeout: 120,
+            signal: (SIGUSR1, {
+                let workers = self.workers()
+                guard workers.count == 2, self.hasLogged(folder) else { return false }
+                for worker in workers { kill(worker, SIGTERM); kill(worker, SIGUSR1) }
+                return true
+            }))
+        XCTAssertEqual(result.status, 75, result.standardError)
+        let run = try runFolder(folder, tag: "gym-ppo")
+        XCTAssertEqual(try checkpointFiles(run).count, 1, result.standardError)
+    }
+
     /// A worker that stops answering is killed after --env-timeout, which ends the job
     /// within that time and 5 s more.
     func testAHangingWorkerEndsTheJobWithinTheTimeout() throws {

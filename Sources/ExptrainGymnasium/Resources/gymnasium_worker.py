@@ -11,11 +11,13 @@
 # and the worker exits. The layouts are in Sources/ExptrainGymnasium/WorkerFrames.swift.
 #
 # The worker ends when its standard input closes, and when the rank dies
-# (prctl(PR_SET_PDEATHSIG, SIGKILL), and a check of the parent's pid).
+# (prctl(PR_SET_PDEATHSIG, SIGKILL), and a check of the parent's pid); it ignores SIGINT,
+# SIGTERM and SIGUSR1, which are the rank's to act on.
 
 import ctypes
 import json
 import os
+import signal
 import struct
 import sys
 import traceback
@@ -83,7 +85,7 @@ class Channel:
             view = view[os.write(self.write_fd, view):]
 
 
-def bounds(values, infinite):
+def bounds(values):
     """Box bounds as JSON numbers, with None for an infinite bound (the Swift side reads
     None as -inf for a lower bound and +inf for an upper one)."""
     import numpy as np
@@ -109,13 +111,13 @@ class Part:
             self.size = int(np.prod(self.shape, dtype=np.int64))
             if dtype in (np.float32, np.float64):
                 self.kind, self.element = "floats", "float32"
-                self.low, self.high = bounds(space.low, True), bounds(space.high, True)
+                self.low, self.high = bounds(space.low), bounds(space.high)
             elif dtype in (np.uint8, np.bool_):
                 self.kind, self.element = "bytes", "uint8"
                 if dtype == np.bool_:
                     self.low, self.high = [0.0] * self.size, [1.0] * self.size
                 else:
-                    self.low, self.high = bounds(space.low, True), bounds(space.high, True)
+                    self.low, self.high = bounds(space.low), bounds(space.high)
             else:
                 raise unsupported(env_id, "observation", space, f"a Box of {dtype} (exptrain takes float32, float64, uint8 and bool Boxes)")
         elif isinstance(space, spaces.Discrete):
@@ -214,7 +216,7 @@ class Actions:
             self.shape, self.dtype = tuple(space.shape), np.dtype(space.dtype)
             self.dimensions = int(np.prod(space.shape, dtype=np.int64))
             self.description = {"kind": "box", "shape": [int(s) for s in space.shape],
-                                "low": bounds(space.low, True), "high": bounds(space.high, True)}
+                                "low": bounds(space.low), "high": bounds(space.high)}
         else:
             raise unsupported(env_id, "action", space, None)
         if self.dimensions == 0:
@@ -397,6 +399,11 @@ def main():
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
+    # Interrupts and preemption signals are the rank's to act on (a batch system signals
+    # every process of the job): the rank stops at an update boundary and then closes the
+    # channel, which ends the worker.
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):
+        signal.signal(number, signal.SIG_IGN)
     die_with_parent(int(os.environ.get("EXPTRAIN_PARENT_PID", "0") or 0))
     Worker(channel).serve()
     sys.stdout.flush()
