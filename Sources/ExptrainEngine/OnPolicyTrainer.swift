@@ -87,7 +87,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             var mixer = RandomGenerator(seed: slot.seed ^ UInt64(state.totalSteps))
             sampler.setSeed(mixer.nextSeed())
         }
-        model = try experiment.createModel(seed: setup.seeds.seeds[0])
+        model = try context.agreeing(on: "create the model") { try experiment.createModel(seed: setup.seeds.seeds[0]) }
         let world = world
         try model.parameters.withValues { try world.broadcast($0, root: 0) }
         if let checkpoint = setup.checkpoint {

@@ -122,12 +122,14 @@ final class GymnasiumBridgeTests: XCTestCase {
     // MARK: Failures
 
     /// Set-up mistakes end the job before training with exit code 2 and one line from
-    /// every rank: no Python, no such module, no such environment, a space exptrain cannot use.
+    /// every rank: no Python, no such module, no such environment, a space exptrain cannot
+    /// use, an observation the experiment's model cannot read.
     func testSetUpMistakesEndTheJobWithALineFromEveryRank() throws {
         let cases: [(arguments: [String], python: String?, expected: String)] = [
             (["--config", "envImports=no_such_module_anywhere"], nil, "No module named 'no_such_module_anywhere'"),
             (["--config", "env=NoSuchEnvironment-v7"], nil, "NoSuchEnvironment"),
             (["--config", "env=exptrain_test_envs:ExptrainTest/Tuple-v0"], nil, "ExptrainTest/Tuple-v0 has the observation space Tuple("),
+            (["--config", "env=exptrain_test_envs:ExptrainTest/Pixels-v0"], nil, "(image, mask) and this experiment's MLP reads Float32 observations only"),
             ([], "/no/such/python3", "the Python interpreter '/no/such/python3' (EXPTRAIN_PYTHON, default python3) not found"),
         ]
         let python = ProcessInfo.processInfo.environment["EXPTRAIN_PYTHON"]
