@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "ExptrainExperiment", targets: ["ExptrainExperiment"]),
         .library(name: "ExptrainExperiments", targets: ["ExptrainExperiments"]),
         .library(name: "ExptrainExport", targets: ["ExptrainExport"]),
+        .library(name: "ExptrainGymnasium", targets: ["ExptrainGymnasium"]),
         .library(name: "ExptrainNN", targets: ["ExptrainNN"]),
         .library(name: "ExptrainRandom", targets: ["ExptrainRandom"]),
         .library(name: "ExptrainTensor", targets: ["ExptrainTensor"]),
@@ -61,8 +62,13 @@ let package = Package(
         .target(name: "ExptrainExport", dependencies: ["ExptrainNN", "ExptrainOnPolicy", "ExptrainIO", "ExptrainEnvironment"]),
         // Built-in tasks (CartPole, MiniGrid): the environment API and random numbers only.
         .target(name: "ExptrainTasks", dependencies: ["ExptrainEnvironment", "ExptrainRandom"]),
+        // The Gymnasium bridge: any Gymnasium environment as a task sampler, through one
+        // Python worker per rank (its script is compiled in). No numerics, no MPI.
+        .target(
+            name: "ExptrainGymnasium", dependencies: ["ExptrainEnvironment", "ExptrainRandom"],
+            resources: [.embedInCode("Resources/gymnasium_worker.py")]),
         // Built-in experiments.
-        .target(name: "ExptrainExperiments", dependencies: ["ExptrainExperiment", "ExptrainNN", "ExptrainTasks"]),
+        .target(name: "ExptrainExperiments", dependencies: ["ExptrainExperiment", "ExptrainNN", "ExptrainTasks", "ExptrainGymnasium"]),
         // The command line as a library entry point, and the executable.
         .target(
             name: "ExptrainCLI",
@@ -76,7 +82,7 @@ let package = Package(
             name: "exptrain-bench",
             dependencies: [
                 "ExptrainNN", "ExptrainTensor", "COpenBLAS", "ExptrainMPI", "CMPI", "ExptrainTasks", "ExptrainExperiment",
-                "ExptrainOnPolicy", "ExptrainEnvironment",
+                "ExptrainOnPolicy", "ExptrainEnvironment", "ExptrainGymnasium",
             ]),
 
         .testTarget(name: "ExptrainEnvironmentTests", dependencies: ["ExptrainEnvironment"]),
@@ -91,6 +97,7 @@ let package = Package(
         .testTarget(name: "ExptrainExportTests", dependencies: ["ExptrainExport", "ExptrainEnvironment", "ExptrainNN", "ExptrainOnPolicy", "ExptrainTensor"]),
         .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine", "ExptrainOnPolicy"]),
         .testTarget(name: "ExptrainTasksTests", dependencies: ["ExptrainTasks", "ExptrainEnvironment", "ExptrainRandom"]),
+        .testTarget(name: "ExptrainGymnasiumTests", dependencies: ["ExptrainGymnasium", "ExptrainEnvironment", "ExptrainRandom"]),
         .executableTarget(
             name: "exptrain-harness",
             dependencies: [

@@ -24,6 +24,19 @@ exptrain_install_dependencies() {
     command -v swift >/dev/null 2>&1 || { echo "swift not found: install a Swift 6 toolchain and put it on PATH" >&2; return 1; }
 }
 
+# The Python side of the Gymnasium bridge: a venv in .venv-gym with Gymnasium (classic
+# control and MuJoCo), made once; afterwards EXPTRAIN_PYTHON names its interpreter.
+# Only bridged environments need it (README, "Gymnasium environments").
+exptrain_install_gymnasium() {
+    local venv="$exptrain_root/.venv-gym"
+    if ! "$venv/bin/python" -c "import gymnasium.vector, mujoco; gymnasium.vector.AutoresetMode" >/dev/null 2>&1; then
+        echo "installing Gymnasium into $venv" >&2
+        python3 -m venv "$venv" || { echo "python3 -m venv failed: install python3 and python3-venv" >&2; return 1; }
+        "$venv/bin/pip" install --quiet --disable-pip-version-check "gymnasium[mujoco]>=1.1,<2" >&2
+    fi
+    export EXPTRAIN_PYTHON="$venv/bin/python"
+}
+
 # One rank per core: OpenBLAS's own threads would only oversubscribe the machine, and
 # the library starts them when it loads, before exptrain can pin it to one thread.
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}

@@ -4,6 +4,9 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 exptrain_install_dependencies
+exptrain_install_gymnasium
+# The bridge's tests skip without Gymnasium; here it was installed, so they must run.
+export EXPTRAIN_REQUIRE_GYMNASIUM=1
 cd "$exptrain_root"
 
 swift build --build-tests

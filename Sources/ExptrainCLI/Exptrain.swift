@@ -85,6 +85,11 @@ public enum Exptrain {
             exit(code)
         }
         if let world = try? Communicator.world(), world.size > 1 {
+            if error is SetUpFailure {
+                // Every rank stops here together (they agreed on it): each says its line, no abort.
+                printToStandardError("exptrain: rank \(world.rank) of \(world.size) on \(world.processorName): \(message)")
+                exit(code)
+            }
             world.abort(code: code, message: message)
         }
         printToStandardError("exptrain: \(message)")

@@ -15,6 +15,7 @@ struct ExptrainCommand: ParsableCommand {
                            [--max-steps N] [--progress auto|line|plain]
                            [--keep-checkpoints N] [--deterministic] [--quiet]
                            [--straggler-fraction F] [--collective-timeout SECONDS]
+                           [--env-timeout SECONDS]
             exptrain --list
             exptrain rollout <tag> --seed S --episodes N --out FILE.jsonl [--checkpoint FILE]
             exptrain export <tag> --checkpoint FILE --onnx OUT.onnx

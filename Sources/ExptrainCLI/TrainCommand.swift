@@ -69,6 +69,9 @@ struct TrainCommand: RunnableCommand {
     @Option(name: .long, help: "Seconds to wait for every rank at the end of a rollout before ending the job and naming the late ranks (0 = wait forever).")
     var collectiveTimeout: Double = 300
 
+    @Option(name: .long, help: "Seconds to wait for an environment process (a Gymnasium worker) to answer before ending the job (0 = wait forever).")
+    var envTimeout: Double = 60
+
     func execute(registry: ExperimentRegistry) throws {
         if help {
             print(try ExperimentHelp.text(tag: tag, registry: registry))
@@ -96,6 +99,9 @@ struct TrainCommand: RunnableCommand {
         if collectiveTimeout < 0 || !collectiveTimeout.isFinite {
             throw ExptrainError.usage("--collective-timeout must be 0 (wait forever) or a positive number of seconds, got \(collectiveTimeout)")
         }
+        if envTimeout < 0 || !envTimeout.isFinite {
+            throw ExptrainError.usage("--env-timeout must be 0 (wait forever) or a positive number of seconds, got \(envTimeout)")
+        }
         if let keepCheckpoints, keepCheckpoints < 1 {
             throw ExptrainError.usage("--keep-checkpoints must be at least 1 (the newest checkpoint always stays), got \(keepCheckpoints)")
         }
@@ -106,7 +112,7 @@ struct TrainCommand: RunnableCommand {
             mode: runMode, outputDirectory: outputDir, seed: seed, checkpoint: checkpoint, resume: resume,
             configOverrides: config, maxSteps: maxSteps, deterministic: deterministic, quiet: quiet,
             progress: progress, stragglerFraction: stragglerFraction, collectiveTimeout: collectiveTimeout,
-            keepCheckpoints: keepCheckpoints)
+            keepCheckpoints: keepCheckpoints, environmentTimeout: envTimeout)
         let context = RunContext(world: try Communicator.world(), version: Exptrain.version)
         let outcome = try Engine.run(experiment, options: options, context: context)
         if case .trained(let summary) = outcome, context.world.rank == 0 {

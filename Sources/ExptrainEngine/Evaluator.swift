@@ -51,7 +51,7 @@ struct Evaluator<Experiment: ExperimentConfig> {
     ) throws -> EvaluationResult? {
         let world = context.world
         let machine = try experiment.checkedMachineParams(mode: mode)
-        let slot = try context.slot(gpuIDs: machine.gpuIDs, seeds: seeds, deterministic: options.deterministic)
+        let slot = try context.slot(gpuIDs: machine.gpuIDs, seeds: seeds, options: options)
         let args = try experiment.taskSamplerArgs(mode: mode, slot: slot)
         // Every rank must agree, or some would wait in a collective the others skip.
         let agreeing = try world.allReduce(Int64(args == nil ? 0 : 1), .sum)
@@ -59,7 +59,7 @@ struct Evaluator<Experiment: ExperimentConfig> {
             if agreeing == 0 { return nil }
             throw ExperimentError("\(Experiment.tag): \(mode) sampler args are nil on some ranks and not on others; return args on every rank or on none")
         }
-        let sampler = try experiment.makeSampler(args!)
+        let sampler = try context.agreeing(on: "make its \(mode) sampler") { try experiment.makeSampler(args!) }
         var generator = RandomGenerator(seed: slot.seed ^ 0x5EED_E7A1_0000_0000)
         let local = try PolicyEvaluation.run(
             sampler: sampler, model: model, environments: try machine.environmentsPerProcess(totalProcesses: world.size)[world.rank],
@@ -93,7 +93,7 @@ struct Evaluator<Experiment: ExperimentConfig> {
             throw CheckpointError("no checkpoint at \(target): pass a .safetensors file or a run folder with checkpoints/")
         }
         let seeds = try RunSeeds.broadcast(seed: options.seed, over: world)
-        let model = try experiment.createModel(seed: seeds.seeds[0])
+        let model = try context.agreeing(on: "create the model") { try experiment.createModel(seed: seeds.seeds[0]) }
         var results: [EvaluationResult] = []
         for file in files {
             let contents = try TrainerCheckpoint.readBroadcast(file, over: world)

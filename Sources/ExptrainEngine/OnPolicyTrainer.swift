@@ -80,14 +80,14 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             context.info("\(setup.resumed ? "resuming" : "starting") from step \(state.totalSteps) of \(checkpoint.path)")
         }
 
-        let slot = try context.slot(gpuIDs: machine.gpuIDs, seeds: setup.seeds.seeds, deterministic: options.deterministic)
-        let sampler = try experiment.makeSampler(try experiment.trainTaskSamplerArgs(slot))
+        let slot = try context.slot(gpuIDs: machine.gpuIDs, seeds: setup.seeds.seeds, options: options)
+        let sampler = try context.agreeing(on: "make its sampler") { try experiment.makeSampler(try experiment.trainTaskSamplerArgs(slot)) }
         if state.totalSteps > 0 {
             // A resumed run must not replay the tasks it has already seen.
             var mixer = RandomGenerator(seed: slot.seed ^ UInt64(state.totalSteps))
             sampler.setSeed(mixer.nextSeed())
         }
-        model = try experiment.createModel(seed: setup.seeds.seeds[0])
+        model = try context.agreeing(on: "create the model") { try experiment.createModel(seed: setup.seeds.seeds[0]) }
         let world = world
         try model.parameters.withValues { try world.broadcast($0, root: 0) }
         if let checkpoint = setup.checkpoint {

@@ -19,10 +19,10 @@ public struct RunContext: Sendable {
 
     /// The rank contract for this process (SPEC §1), with `CUDA_VISIBLE_DEVICES` set to
     /// its device before any sampler is made.
-    func slot(gpuIDs: [Int], seeds: [UInt64], deterministic: Bool) throws -> ProcessSlot {
+    func slot(gpuIDs: [Int], seeds: [UInt64], options: RunOptions) throws -> ProcessSlot {
         let slot = try ProcessSlot(
             rank: world.rank, worldSize: world.size, localRank: world.localRank, gpuIDs: gpuIDs, seeds: seeds,
-            deterministic: deterministic)
+            deterministic: options.deterministic, environmentTimeout: options.environmentTimeout)
         setenv("CUDA_VISIBLE_DEVICES", slot.cudaVisibleDevices, 1)
         return slot
     }

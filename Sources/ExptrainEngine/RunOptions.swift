@@ -38,12 +38,15 @@ public struct RunOptions: Sendable {
     /// `--collective-timeout`: seconds a rank waits for the others at the end of a rollout
     /// before it ends the job naming the late ranks; 0 waits forever.
     public var collectiveTimeout: Double
+    /// `--env-timeout`: seconds a rank waits for an environment process (a Gymnasium
+    /// worker) to answer before it ends the job; 0 waits forever.
+    public var environmentTimeout: Double
 
     public init(
         mode: RunMode = .train, outputDirectory: String = "runs", seed: UInt64? = nil, checkpoint: String? = nil,
         resume: Bool = false, configOverrides: [String] = [], maxSteps: Int? = nil, deterministic: Bool = false,
         quiet: Bool = false, progress: ProgressMode = .auto, stragglerFraction: Double? = nil,
-        collectiveTimeout: Double = 300, keepCheckpoints: Int? = nil
+        collectiveTimeout: Double = 300, keepCheckpoints: Int? = nil, environmentTimeout: Double = 60
     ) {
         self.mode = mode
         self.outputDirectory = outputDirectory
@@ -58,5 +61,6 @@ public struct RunOptions: Sendable {
         self.stragglerFraction = stragglerFraction
         self.collectiveTimeout = collectiveTimeout
         self.keepCheckpoints = keepCheckpoints
+        self.environmentTimeout = environmentTimeout
     }
 }

@@ -15,16 +15,20 @@ public struct ProcessSlot: Sendable, Equatable {
     public let seeds: [UInt64]
     /// Whether the run asked for deterministic kernels (AllenAct's `deterministic_cudnn`).
     public let deterministic: Bool
+    /// Seconds a sampler may wait for an environment process (`--env-timeout`; 0 waits
+    /// forever), for samplers whose environments live outside the rank (the Gymnasium bridge).
+    public let environmentTimeout: Double
 
     /// This process's own seed.
     public var seed: UInt64 { seeds[processIndex] }
 
-    public init(processIndex: Int, totalProcesses: Int, devices: [Int], seeds: [UInt64], deterministic: Bool) {
+    public init(processIndex: Int, totalProcesses: Int, devices: [Int], seeds: [UInt64], deterministic: Bool, environmentTimeout: Double = 60) {
         self.processIndex = processIndex
         self.totalProcesses = totalProcesses
         self.devices = devices
         self.seeds = seeds
         self.deterministic = deterministic
+        self.environmentTimeout = environmentTimeout
     }
 
     /// Applies the rank contract: the slot of the process with MPI `rank` in a world
@@ -36,7 +40,8 @@ public struct ProcessSlot: Sendable, Equatable {
     /// slot.devices  // [1]
     /// ```
     public init(
-        rank: Int, worldSize: Int, localRank: Int, gpuIDs: [Int], seeds: [UInt64], deterministic: Bool = false
+        rank: Int, worldSize: Int, localRank: Int, gpuIDs: [Int], seeds: [UInt64], deterministic: Bool = false,
+        environmentTimeout: Double = 60
     ) throws {
         guard worldSize >= 1, (0..<worldSize).contains(rank) else {
             throw ExperimentError("rank \(rank) is not in a world of size \(worldSize)")
@@ -48,7 +53,9 @@ public struct ProcessSlot: Sendable, Equatable {
             throw ExperimentError("got \(seeds.count) seeds for \(worldSize) processes; rank 0 must draw one per process")
         }
         let devices = gpuIDs.isEmpty ? [] : [gpuIDs[localRank % gpuIDs.count]]
-        self.init(processIndex: rank, totalProcesses: worldSize, devices: devices, seeds: seeds, deterministic: deterministic)
+        self.init(
+            processIndex: rank, totalProcesses: worldSize, devices: devices, seeds: seeds, deterministic: deterministic,
+            environmentTimeout: environmentTimeout)
     }
 
     /// The value of `CUDA_VISIBLE_DEVICES` for this process: its GPU, or empty for the CPU.

@@ -17,6 +17,8 @@ public enum BuiltinExperiments {
         MiniGridEmptyPPO.self,
         MiniGridDoorKeyPPO.self,
         MiniGridDoorKeyDAgger.self,
+        GymPPO.self,
+        HalfCheetahPPO.self,
     ]}
 }
 

@@ -245,6 +245,7 @@ group("update-split") { updateSplit() }
 group("rollout-allocations") { rolloutAllocations() }
 group("minigrid-costs") { miniGridCosts() }
 group("optimizer") { optimizerCosts() }
+group("gymnasium") { measureGymnasiumBridge() }
 
 /// The 64-64 tanh MLP's forward and backward pass by hand: `y = tanh(x W₁ᵀ + b₁)` etc.,
 /// each product one sgemm into a buffer allocated once, reading and writing the same

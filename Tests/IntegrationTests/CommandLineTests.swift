@@ -25,6 +25,7 @@ final class CommandLineTests: XCTestCase {
             (["no-such-experiment", "--help"], "unknown experiment tag 'no-such-experiment'"),
             (["cartpole-ppo", "--keep-checkpoints", "0"], "--keep-checkpoints must be at least 1"),
             (["cartpole-ppo", "--progress", "fancy"], "--progress"),
+            (["cartpole-ppo", "--env-timeout=-1"], "--env-timeout must be 0 (wait forever) or a positive number of seconds"),
             (["plot", "--out", "curves.svg"], "<run-folder>"),
             (["plot", "/no/such/run", "--out", "curves.svg"], "/no/such/run has no metrics.jsonl"),
         ]

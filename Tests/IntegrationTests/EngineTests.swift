@@ -269,12 +269,4 @@ final class EngineTests: XCTestCase {
     private func jsonObject(_ file: URL) throws -> [String: Any] {
         try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any], file.path)
     }
-
-    /// The word after `marker` on each `exptrain[r]: <marker>…` line of standard error.
-    private func loggedValues(_ standardError: String, after marker: String) -> [String] {
-        standardError.split(separator: "\n").compactMap { line in
-            guard let range = line.range(of: "]: " + marker) else { return nil }
-            return line[range.upperBound...].split(separator: " ").first.map(String.init)
-        }
-    }
 }

@@ -16,6 +16,14 @@ func checkpointFiles(_ run: URL) throws -> [URL] {
         .map { folder.appendingPathComponent($0) }
 }
 
+/// The word after `marker` on each `exptrain[r]: <marker>…` line of standard error.
+func loggedValues(_ standardError: String, after marker: String) -> [String] {
+    standardError.split(separator: "\n").compactMap { line in
+        guard let range = line.range(of: "]: " + marker) else { return nil }
+        return line[range.upperBound...].split(separator: " ").first.map(String.init)
+    }
+}
+
 /// `mpirun -np 2 exptrain-harness slot-probe --seed S --quiet --output-dir OUTPUT ARGUMENTS`,
 /// checked to succeed; slot-probe logs every 512 steps and saves every 1,024.
 @discardableResult
