@@ -66,7 +66,7 @@ struct TrainCommand: RunnableCommand {
     @Option(name: .long, help: "DD-PPO straggler preemption: once this share of ranks finished their rollout, the others stop early (1 = off).")
     var stragglerFraction: Double?
 
-    @Option(name: .long, help: "Seconds to wait for every rank at the end of a rollout before ending the job and naming the late ranks (0 = wait forever).")
+    @Option(name: .long, help: "Seconds any collective (start-up, end of rollout, gradient all-reduce, metrics, checkpoint, evaluation) waits for every rank before ending the job and naming the late ranks (0 = wait forever).")
     var collectiveTimeout: Double = 300
 
     func execute(registry: ExperimentRegistry) throws {

@@ -89,7 +89,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         }
         model = try experiment.createModel(seed: setup.seeds.seeds[0])
         let world = world
-        try model.parameters.withValues { try world.broadcast($0, root: 0) }
+        try model.parameters.withValues { try world.broadcast($0, root: 0, label: "initial parameters") }
         if let checkpoint = setup.checkpoint {
             try TrainerCheckpoint.restoreParameters(from: checkpoint.file, path: checkpoint.path, tag: tag, into: model.parameters)
         }
@@ -234,13 +234,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         let synchronized = collector.synchronizedStatistics
         var control = [PreemptionSignal.isRequested ? 1 : 0, Double(storage.collectedSteps * collector.environments)]
             + minibatchSizes.map { Double($0 * samplesPerUnit) } + synchronized.flatMap(\.contribution)
-        try control.withUnsafeMutableBufferPointer { buffer in
-            if options.collectiveTimeout > 0 {
-                try world.allReduce(buffer, .sum, timeout: options.collectiveTimeout, label: "update \(state.updates + 1)")
-            } else {
-                try world.allReduce(buffer, .sum)
-            }
-        }
+        try world.allReduce(&control, .sum, label: "end of the rollout of update \(state.updates + 1)")
         try stragglers.roundClosed()
         let globalSteps = Int(control[1])
         let globalMinibatchSamples = control[2..<(2 + minibatchSizes.count)].map { Int($0) }
@@ -275,7 +269,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
 
                 model.parameters.zeroGradients()
                 loss.backward()
-                try model.parameters.withGradients { try world.allReduce($0, .sum) }
+                try model.parameters.withGradients { try world.allReduce($0, .sum, label: "gradient all-reduce of update \(state.updates + 1)") }
                 let norm = clipGlobalNorm(model.parameters, maxNorm: settings.maxGradNorm)
                 optimizer.step(parameters: model.parameters, learningRate: learningRate)
                 diagnostics.add("grad_norm", norm)
@@ -359,7 +353,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     // MARK: Checkpoints
 
     private func saveCheckpoint(optimizer: any Optimizer, optimizerName: String, validate runValidation: Bool = true) throws {
-        let gathered = try world.allGather(collector.generator.state)
+        let gathered = try world.allGather(collector.generator.state, label: "generator states for the checkpoint")
         state.generatorStates = (0..<world.size).map { Array(gathered[($0 * 4)..<($0 * 4 + 4)]) }
         let path = runDirectory.checkpointsPath + "/" + TrainerCheckpoint.fileName(totalSteps: state.totalSteps)
         if world.rank == 0 {

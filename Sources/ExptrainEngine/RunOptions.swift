@@ -35,8 +35,10 @@ public struct RunOptions: Sendable {
     /// `--keep-checkpoints`: how many of the run's newest checkpoints stay after each save;
     /// `nil` keeps every one (what `--mode test` over a run folder evaluates).
     public var keepCheckpoints: Int?
-    /// `--collective-timeout`: seconds a rank waits for the others at the end of a rollout
-    /// before it ends the job naming the late ranks; 0 waits forever.
+    /// `--collective-timeout`: seconds a rank waits for the others in any one collective
+    /// (start-up broadcasts, the end of a rollout, every gradient all-reduce, metric
+    /// reductions, checkpoint gathers, evaluation) before it ends the job naming the ranks
+    /// that did not arrive; 0 waits forever.
     public var collectiveTimeout: Double
 
     public init(
