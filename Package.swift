@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "ExptrainExperimentTests", dependencies: ["ExptrainExperiment"]),
         .testTarget(name: "ExptrainCheckpointTests", dependencies: ["ExptrainCheckpoint"]),
         .testTarget(name: "ExptrainMetricsLogTests", dependencies: ["ExptrainMetricsLog"]),
-        .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine", "ExptrainOnPolicy"]),
+        .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine", "ExptrainOnPolicy", "ExptrainNN"]),
         .testTarget(name: "ExptrainTasksTests", dependencies: ["ExptrainTasks", "ExptrainEnvironment", "ExptrainRandom"]),
         .executableTarget(
             name: "exptrain-harness",

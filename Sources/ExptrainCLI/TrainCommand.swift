@@ -69,6 +69,9 @@ struct TrainCommand: RunnableCommand {
     @Option(name: .long, help: "Seconds any collective (start-up, end of rollout, gradient all-reduce, metrics, checkpoint, evaluation) waits for every rank before ending the job and naming the late ranks (0 = wait forever).")
     var collectiveTimeout: Double = 300
 
+    @Option(name: .long, help: "Stop as diverged after this many minibatch steps in a row were skipped for a non-finite loss, gradient norm or parameters.")
+    var maxSkippedUpdates: Int = 10
+
     func execute(registry: ExperimentRegistry) throws {
         if help {
             print(try ExperimentHelp.text(tag: tag, registry: registry))
@@ -99,6 +102,9 @@ struct TrainCommand: RunnableCommand {
         if let keepCheckpoints, keepCheckpoints < 1 {
             throw ExptrainError.usage("--keep-checkpoints must be at least 1 (the newest checkpoint always stays), got \(keepCheckpoints)")
         }
+        if maxSkippedUpdates < 1 {
+            throw ExptrainError.usage("--max-skipped-updates must be at least 1, got \(maxSkippedUpdates)")
+        }
         if let maxSteps, maxSteps < 1 {
             throw ExptrainError.usage("--max-steps must be at least 1, got \(maxSteps)")
         }
@@ -106,7 +112,7 @@ struct TrainCommand: RunnableCommand {
             mode: runMode, outputDirectory: outputDir, seed: seed, checkpoint: checkpoint, resume: resume,
             configOverrides: config, maxSteps: maxSteps, deterministic: deterministic, quiet: quiet,
             progress: progress, stragglerFraction: stragglerFraction, collectiveTimeout: collectiveTimeout,
-            keepCheckpoints: keepCheckpoints)
+            keepCheckpoints: keepCheckpoints, maxSkippedUpdates: maxSkippedUpdates)
         let context = RunContext(world: try Communicator.world(), version: Exptrain.version)
         let outcome = try Engine.run(experiment, options: options, context: context)
         if case .trained(let summary) = outcome, context.world.rank == 0 {

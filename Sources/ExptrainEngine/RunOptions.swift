@@ -40,12 +40,16 @@ public struct RunOptions: Sendable {
     /// reductions, checkpoint gathers, evaluation) before it ends the job naming the ranks
     /// that did not arrive; 0 waits forever.
     public var collectiveTimeout: Double
+    /// `--max-skipped-updates`: minibatch steps with a non-finite loss, gradient norm or
+    /// parameters that may be skipped in a row before the run stops as diverged.
+    public var maxSkippedUpdates: Int
 
     public init(
         mode: RunMode = .train, outputDirectory: String = "runs", seed: UInt64? = nil, checkpoint: String? = nil,
         resume: Bool = false, configOverrides: [String] = [], maxSteps: Int? = nil, deterministic: Bool = false,
         quiet: Bool = false, progress: ProgressMode = .auto, stragglerFraction: Double? = nil,
-        collectiveTimeout: Double = 300, keepCheckpoints: Int? = nil
+        collectiveTimeout: Double = 300, keepCheckpoints: Int? = nil,
+        maxSkippedUpdates: Int = 10
     ) {
         self.mode = mode
         self.outputDirectory = outputDirectory
@@ -60,5 +64,6 @@ public struct RunOptions: Sendable {
         self.stragglerFraction = stragglerFraction
         self.collectiveTimeout = collectiveTimeout
         self.keepCheckpoints = keepCheckpoints
+        self.maxSkippedUpdates = maxSkippedUpdates
     }
 }
