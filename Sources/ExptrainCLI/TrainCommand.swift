@@ -47,7 +47,7 @@ struct TrainCommand: RunnableCommand {
     @Option(name: .long, help: "Stop training after this many global environment steps.")
     var maxSteps: Int?
 
-    @Flag(name: .long, help: "Ask for deterministic kernels (passed to the sampler args).")
+    @Flag(name: .long, help: "Bit-identical checkpoints for the same --seed and world size: turns straggler preemption off (and asks the sampler args for deterministic kernels).")
     var deterministic = false
 
     @Flag(name: .long, help: "No progress line.")
@@ -95,6 +95,9 @@ struct TrainCommand: RunnableCommand {
         }
         if let stragglerFraction, !(stragglerFraction > 0 && stragglerFraction <= 1) {
             throw ExptrainError.usage("--straggler-fraction must be in (0, 1], got \(stragglerFraction); 1 turns it off")
+        }
+        if deterministic, let stragglerFraction, stragglerFraction < 1 {
+            throw ExptrainError.usage("--deterministic turns straggler preemption off (it cuts rollouts by timing); drop --straggler-fraction \(stragglerFraction)")
         }
         if collectiveTimeout < 0 || !collectiveTimeout.isFinite {
             throw ExptrainError.usage("--collective-timeout must be 0 (wait forever) or a positive number of seconds, got \(collectiveTimeout)")

@@ -119,8 +119,10 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             if let statistic = saved?.rewards { scaler.restore(statistic) }
             collector.rewardScaler = scaler
         }
+        // Straggler preemption cuts rollouts by timing: --deterministic turns it off.
         stragglers = StragglerPreemption(
-            fraction: options.stragglerFraction ?? pipeline.settings.stragglerFraction ?? StragglerPreemption.defaultFraction,
+            fraction: options.deterministic
+                ? 1 : options.stragglerFraction ?? pipeline.settings.stragglerFraction ?? StragglerPreemption.defaultFraction,
             world: world)
         PreemptionSignal.install()
 

@@ -24,7 +24,9 @@ public struct RunOptions: Sendable {
     public var configOverrides: [String]
     /// `--max-steps`: stop training after this many global steps, whatever the pipeline says.
     public var maxSteps: Int?
-    /// `--deterministic`: passed to the sampler args (AllenAct's `deterministic_cudnn`).
+    /// `--deterministic`: nothing timing-dependent changes the numbers (straggler
+    /// preemption is off), so the same seed and world size give bit-identical checkpoints;
+    /// also passed to the sampler args (AllenAct's `deterministic_cudnn`).
     public var deterministic: Bool
     /// `--quiet`: no progress line.
     public var quiet: Bool
