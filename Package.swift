@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "ExptrainCheckpointTests", dependencies: ["ExptrainCheckpoint"]),
         .testTarget(name: "ExptrainMetricsLogTests", dependencies: ["ExptrainMetricsLog"]),
         .testTarget(name: "ExptrainExportTests", dependencies: ["ExptrainExport", "ExptrainEnvironment", "ExptrainNN", "ExptrainOnPolicy", "ExptrainTensor"]),
-        .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine", "ExptrainOnPolicy"]),
+        .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine", "ExptrainOnPolicy", "ExptrainNN"]),
         .testTarget(name: "ExptrainTasksTests", dependencies: ["ExptrainTasks", "ExptrainEnvironment", "ExptrainRandom"]),
         .testTarget(name: "ExptrainGymnasiumTests", dependencies: ["ExptrainGymnasium", "ExptrainEnvironment", "ExptrainRandom"]),
         .executableTarget(

@@ -37,6 +37,18 @@ exptrain_install_gymnasium() {
     export EXPTRAIN_PYTHON="$venv/bin/python"
 }
 
+# Open MPI's TCP keepalive on the connections between mpirun and its daemons on other
+# nodes, so that a node cut off from the network (cable, switch, frozen kernel) ends the
+# job after 5 + 3 × 2 = 11 s instead of Open MPI's 300 + 9 × 20 s (docs/cluster.md).
+# As environment variables, so they reach every mpirun a script starts; values already
+# set stay. The Slurm and PBS scripts set the same three (they are copied to the spool
+# and cannot source this file).
+exptrain_mpi_keepalive() {
+    export OMPI_MCA_oob_tcp_keepalive_time=${OMPI_MCA_oob_tcp_keepalive_time:-5}
+    export OMPI_MCA_oob_tcp_keepalive_intvl=${OMPI_MCA_oob_tcp_keepalive_intvl:-2}
+    export OMPI_MCA_oob_tcp_keepalive_probes=${OMPI_MCA_oob_tcp_keepalive_probes:-3}
+}
+
 # One rank per core: OpenBLAS's own threads would only oversubscribe the machine, and
 # the library starts them when it loads, before exptrain can pin it to one thread.
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}

@@ -14,6 +14,7 @@ static inline MPI_Errhandler cmpi_errors_return(void) { return MPI_ERRORS_RETURN
 static inline void *cmpi_in_place(void) { return MPI_IN_PLACE; }
 static inline MPI_Request cmpi_request_null(void) { return MPI_REQUEST_NULL; }
 static inline MPI_Status *cmpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
+static inline int cmpi_any_source(void) { return MPI_ANY_SOURCE; }
 
 static inline MPI_Datatype cmpi_byte(void) { return MPI_BYTE; }
 static inline MPI_Datatype cmpi_float(void) { return MPI_FLOAT; }

@@ -67,7 +67,7 @@ public enum Exptrain {
 
     /// The exit code for `error` (SPEC §5): 2 for usage and experiment mistakes, 3 for
     /// checkpoints, 75 for a run stopped by a preemption signal (checkpoint written),
-    /// 1 for anything else.
+    /// 1 for anything else (a diverged run, a collective that timed out, a failed task).
     static func exitCode(for error: any Error) -> Int32 {
         (error as? any ReportedError)?.exitCode ?? ExitCode.failure
     }
@@ -77,7 +77,7 @@ public enum Exptrain {
     static func fail(with error: any Error) -> Never {
         let code = exitCode(for: error)
         let message = String(describing: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
-        if error is PreemptedError {
+        if error is any JobWideError {
             // Every rank stops here together after the same update: a clean exit, no abort.
             if (try? Communicator.world())?.rank ?? 0 == 0 {
                 printToStandardError("exptrain: \(message)")

@@ -47,7 +47,7 @@ struct TrainCommand: RunnableCommand {
     @Option(name: .long, help: "Stop training after this many global environment steps.")
     var maxSteps: Int?
 
-    @Flag(name: .long, help: "Ask for deterministic kernels (passed to the sampler args).")
+    @Flag(name: .long, help: "Bit-identical checkpoints for the same --seed and world size: turns straggler preemption off (and asks the sampler args for deterministic kernels).")
     var deterministic = false
 
     @Flag(name: .long, help: "No progress line.")
@@ -66,11 +66,13 @@ struct TrainCommand: RunnableCommand {
     @Option(name: .long, help: "DD-PPO straggler preemption: once this share of ranks finished their rollout, the others stop early (1 = off).")
     var stragglerFraction: Double?
 
-    @Option(name: .long, help: "Seconds to wait for every rank at the end of a rollout before ending the job and naming the late ranks (0 = wait forever).")
+    @Option(name: .long, help: "Seconds any collective (start-up, end of rollout, gradient all-reduce, metrics, checkpoint, evaluation) waits for every rank before ending the job and naming the late ranks (0 = wait forever).")
     var collectiveTimeout: Double = 300
 
     @Option(name: .long, help: "Seconds to wait for an environment process (a Gymnasium worker) to answer before ending the job (0 = wait forever).")
     var envTimeout: Double = 60
+    @Option(name: .long, help: "Stop as diverged after this many minibatch steps in a row were skipped for a non-finite loss, gradient norm or parameters.")
+    var maxSkippedUpdates: Int = 10
 
     func execute(registry: ExperimentRegistry) throws {
         if help {
@@ -96,6 +98,9 @@ struct TrainCommand: RunnableCommand {
         if let stragglerFraction, !(stragglerFraction > 0 && stragglerFraction <= 1) {
             throw ExptrainError.usage("--straggler-fraction must be in (0, 1], got \(stragglerFraction); 1 turns it off")
         }
+        if deterministic, let stragglerFraction, stragglerFraction < 1 {
+            throw ExptrainError.usage("--deterministic turns straggler preemption off (it cuts rollouts by timing); drop --straggler-fraction \(stragglerFraction)")
+        }
         if collectiveTimeout < 0 || !collectiveTimeout.isFinite {
             throw ExptrainError.usage("--collective-timeout must be 0 (wait forever) or a positive number of seconds, got \(collectiveTimeout)")
         }
@@ -105,6 +110,9 @@ struct TrainCommand: RunnableCommand {
         if let keepCheckpoints, keepCheckpoints < 1 {
             throw ExptrainError.usage("--keep-checkpoints must be at least 1 (the newest checkpoint always stays), got \(keepCheckpoints)")
         }
+        if maxSkippedUpdates < 1 {
+            throw ExptrainError.usage("--max-skipped-updates must be at least 1, got \(maxSkippedUpdates)")
+        }
         if let maxSteps, maxSteps < 1 {
             throw ExptrainError.usage("--max-steps must be at least 1, got \(maxSteps)")
         }
@@ -112,7 +120,7 @@ struct TrainCommand: RunnableCommand {
             mode: runMode, outputDirectory: outputDir, seed: seed, checkpoint: checkpoint, resume: resume,
             configOverrides: config, maxSteps: maxSteps, deterministic: deterministic, quiet: quiet,
             progress: progress, stragglerFraction: stragglerFraction, collectiveTimeout: collectiveTimeout,
-            keepCheckpoints: keepCheckpoints, environmentTimeout: envTimeout)
+            keepCheckpoints: keepCheckpoints, environmentTimeout: envTimeout, maxSkippedUpdates: maxSkippedUpdates)
         let context = RunContext(world: try Communicator.world(), version: Exptrain.version)
         let outcome = try Engine.run(experiment, options: options, context: context)
         if case .trained(let summary) = outcome, context.world.rank == 0 {

@@ -8,8 +8,11 @@ public enum Engine {
     /// Every rank calls this with the same arguments; they stay in lockstep through the
     /// run's collectives. A thrown error is this rank's: the caller must end the whole
     /// job (`Communicator.abort`), since the other ranks may be waiting for this one.
+    ///
+    /// Every collective the run waits in is bounded by `options.collectiveTimeout`: a rank
+    /// that waits longer throws `CollectiveTimeoutError` naming the ranks that never came.
     public static func run(_ experimentType: any ExperimentConfig.Type, options: RunOptions, context: RunContext) throws -> RunOutcome {
-        try runOpened(experimentType, options: options, context: context)
+        try runOpened(experimentType, options: options, context: context.boundingCollectives(by: options.collectiveTimeout))
     }
 
     private static func runOpened<Experiment: ExperimentConfig>(

@@ -68,7 +68,7 @@ public final class EpisodeStatistics {
     /// One all-reduce for the sums and one all-gather for the recent-episode rings.
     public func reduce(over world: Communicator, extras: [Double] = []) throws -> EpisodeSummary {
         var sums = [episodes, returnSum, lengthSum, successSum, successEpisodes] + extras
-        try world.allReduce(&sums, .sum)
+        try world.allReduce(&sums, .sum, label: "episode statistics")
         episodes = 0
         returnSum = 0
         lengthSum = 0
@@ -83,7 +83,7 @@ public final class EpisodeStatistics {
             local[2 + 3 * i] = entry.episodeReturn
             local[3 + 3 * i] = entry.success
         }
-        let gathered = try world.allGather(local)
+        let gathered = try world.allGather(local, label: "recent episodes")
         var recent: [(order: Double, rank: Int, episodeReturn: Double, success: Double)] = []
         for rank in 0..<world.size {
             let base = rank * local.count

@@ -54,7 +54,7 @@ struct Evaluator<Experiment: ExperimentConfig> {
         let slot = try context.slot(gpuIDs: machine.gpuIDs, seeds: seeds, options: options)
         let args = try experiment.taskSamplerArgs(mode: mode, slot: slot)
         // Every rank must agree, or some would wait in a collective the others skip.
-        let agreeing = try world.allReduce(Int64(args == nil ? 0 : 1), .sum)
+        let agreeing = try world.allReduce(Int64(args == nil ? 0 : 1), .sum, label: "\(mode) sampler args")
         guard agreeing == Int64(world.size) else {
             if agreeing == 0 { return nil }
             throw ExperimentError("\(Experiment.tag): \(mode) sampler args are nil on some ranks and not on others; return args on every rank or on none")
@@ -66,7 +66,7 @@ struct Evaluator<Experiment: ExperimentConfig> {
             normalizer: normalizer,
             generator: &generator)
         var sums = local.sums
-        try world.allReduce(&sums, .sum)
+        try world.allReduce(&sums, .sum, label: "\(mode) episode sums")
         let total = PolicyEvaluation(sums: sums)
         return EvaluationResult(
             mode: mode, step: step, checkpoint: checkpoint, episodes: Int(total.episodes),
@@ -87,7 +87,7 @@ struct Evaluator<Experiment: ExperimentConfig> {
         if world.rank == 0 {
             listing = Self.checkpointFiles(at: target).joined(separator: "\n")
         }
-        try world.broadcast(&listing, root: 0)
+        try world.broadcast(&listing, root: 0, label: "checkpoint list")
         let files = listing.split(separator: "\n").map(String.init)
         guard !files.isEmpty else {
             throw CheckpointError("no checkpoint at \(target): pass a .safetensors file or a run folder with checkpoints/")

@@ -47,6 +47,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private var lastLog = (steps: 0, time: 0.0)
     private var latestSummary: EpisodeSummary?
     private var stragglers: StragglerPreemption
+    /// Skips minibatch steps with non-finite numbers and notices a diverged run.
+    private lazy var updateGuard = UpdateGuard(maxConsecutiveSkips: options.maxSkippedUpdates, parameterCount: model.parameters.count)
     /// Environments over all ranks.
     private let globalEnvironments: Int
     /// The checkpoint whose optimiser state is loaded once the stage's optimiser exists.
@@ -89,7 +91,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         }
         model = try context.agreeing(on: "create the model") { try experiment.createModel(seed: setup.seeds.seeds[0]) }
         let world = world
-        try model.parameters.withValues { try world.broadcast($0, root: 0) }
+        try model.parameters.withValues { try world.broadcast($0, root: 0, label: "initial parameters") }
         if let checkpoint = setup.checkpoint {
             try TrainerCheckpoint.restoreParameters(from: checkpoint.file, path: checkpoint.path, tag: tag, into: model.parameters)
         }
@@ -117,8 +119,10 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             if let statistic = saved?.rewards { scaler.restore(statistic) }
             collector.rewardScaler = scaler
         }
+        // Straggler preemption cuts rollouts by timing: --deterministic turns it off.
         stragglers = StragglerPreemption(
-            fraction: options.stragglerFraction ?? pipeline.settings.stragglerFraction ?? StragglerPreemption.defaultFraction,
+            fraction: options.deterministic
+                ? 1 : options.stragglerFraction ?? pipeline.settings.stragglerFraction ?? StragglerPreemption.defaultFraction,
             world: world)
         PreemptionSignal.install()
 
@@ -158,6 +162,9 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                 let preempted = try update(
                     stage: stage, losses: losses, settings: settings, storage: storage, optimizer: optimizer,
                     learningRate: learningRate(settings))
+                if let diverged = updateGuard.divergence {
+                    try stop(diverged, learningRate: learningRate(settings), stageBudget: stage.maxStageSteps)
+                }
                 if preempted {
                     try stop(preemptedWith: optimizer, optimizerName: optimizerName, learningRate: learningRate(settings), stageBudget: stage.maxStageSteps)
                 }
@@ -234,13 +241,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         let synchronized = collector.synchronizedStatistics
         var control = [PreemptionSignal.isRequested ? 1 : 0, Double(storage.collectedSteps * collector.environments)]
             + minibatchSizes.map { Double($0 * samplesPerUnit) } + synchronized.flatMap(\.contribution)
-        try control.withUnsafeMutableBufferPointer { buffer in
-            if options.collectiveTimeout > 0 {
-                try world.allReduce(buffer, .sum, timeout: options.collectiveTimeout, label: "update \(state.updates + 1)")
-            } else {
-                try world.allReduce(buffer, .sum)
-            }
-        }
+        try world.allReduce(&control, .sum, label: "end of the rollout of update \(state.updates + 1)")
         try stragglers.roundClosed()
         let globalSteps = Int(control[1])
         let globalMinibatchSamples = control[2..<(2 + minibatchSizes.count)].map { Int($0) }
@@ -275,9 +276,12 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
 
                 model.parameters.zeroGradients()
                 loss.backward()
-                try model.parameters.withGradients { try world.allReduce($0, .sum) }
+                updateGuard.poisonGradients(ifNotFinite: total!.scalar, of: model.parameters)
+                try model.parameters.withGradients { try world.allReduce($0, .sum, label: "gradient all-reduce of update \(state.updates + 1)") }
                 let norm = clipGlobalNorm(model.parameters, maxNorm: settings.maxGradNorm)
-                optimizer.step(parameters: model.parameters, learningRate: learningRate)
+                updateGuard.step(model.parameters, gradientNorm: norm, atStep: state.totalSteps + globalSteps) {
+                    optimizer.step(parameters: model.parameters, learningRate: learningRate)
+                }
                 diagnostics.add("grad_norm", norm)
             }
         }
@@ -300,6 +304,23 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         log?.close()
         context.info("preempted at step \(state.totalSteps); checkpoint \(lastCheckpoint ?? "?")")
         throw PreemptedError(checkpoint: lastCheckpoint ?? "", totalSteps: state.totalSteps)
+    }
+
+    /// Ends a diverged run: a log point (with its skipped steps), then `DivergedError` on every
+    /// rank, naming the run's newest checkpoint; nothing is saved.
+    private func stop(_ diverged: DivergedError, learningRate: Float, stageBudget: Int) throws -> Never {
+        if lastLog.steps != state.totalSteps {
+            _ = try logPoint(learningRate: learningRate, stageBudget: stageBudget)
+        }
+        log?.close()
+        var error = diverged
+        error.checkpoint = newestCheckpoint
+        throw error
+    }
+
+    /// The run folder's newest checkpoint (a resumed run's may predate this process).
+    private var newestCheckpoint: String? {
+        lastCheckpoint ?? runDirectory.checkpoints().last
     }
 
     /// Global steps of a full update (no rank cut short).
@@ -327,6 +348,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         lastLog = (state.totalSteps, now)
         let reducedDiagnostics = diagnostics.means(summary.extraSums)
         diagnostics = DiagnosticSums()
+        let skipped = updateGuard.takeSkippedSinceLastLog()
 
         guard let log else { return summary }
         var record: [(String, MetricValue)] = [
@@ -341,6 +363,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             ("elapsed_seconds", .number(elapsedBefore + now - startTime)),
             ("stage", .integer(state.stageIndex)),
             ("learning_rate", .number(Double(learningRate))),
+            ("skipped_updates", .integer(skipped)),
         ]
         record += reducedDiagnostics.map { ($0.key, .number($0.value)) }
         try log.write(record, step: state.totalSteps, wallTime: Date().timeIntervalSince1970)
@@ -359,7 +382,11 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     // MARK: Checkpoints
 
     private func saveCheckpoint(optimizer: any Optimizer, optimizerName: String, validate runValidation: Bool = true) throws {
-        let gathered = try world.allGather(collector.generator.state)
+        try updateGuard.checkSavable(
+            parameters: model.parameters, optimizer: optimizer,
+            statistics: [collector.observationNormalizer?.statistic, collector.rewardScaler?.statistic].compactMap { $0 },
+            atStep: state.totalSteps, lastCheckpoint: newestCheckpoint)
+        let gathered = try world.allGather(collector.generator.state, label: "generator states for the checkpoint")
         state.generatorStates = (0..<world.size).map { Array(gathered[($0 * 4)..<($0 * 4 + 4)]) }
         let path = runDirectory.checkpointsPath + "/" + TrainerCheckpoint.fileName(totalSteps: state.totalSteps)
         if world.rank == 0 {

@@ -5,7 +5,7 @@ import Foundation
 /// This process's place in the job, and the things every part of a run shares: the
 /// world communicator, the rank contract, and one-line notes on standard error.
 public struct RunContext: Sendable {
-    public let world: Communicator
+    public private(set) var world: Communicator
     /// The exptrain version, recorded in `config.json`.
     public let version: String
     /// The source commit, when known (`EXPTRAIN_GIT_COMMIT` or the checkout the binary runs in).
@@ -15,6 +15,13 @@ public struct RunContext: Sendable {
         self.world = world
         self.version = version
         gitCommit = ProcessInfo.processInfo.environment["EXPTRAIN_GIT_COMMIT"] ?? RunContext.readGitCommit()
+    }
+
+    /// This context with every collective of its world bounded by `seconds` (0: none).
+    func boundingCollectives(by seconds: Double) -> RunContext {
+        var bounded = self
+        bounded.world = world.bounded(by: seconds)
+        return bounded
     }
 
     /// The rank contract for this process (SPEC §1), with `CUDA_VISIBLE_DEVICES` set to

@@ -32,7 +32,7 @@ struct RunDirectory {
             }
             name = candidate
         }
-        try world.broadcast(&name, root: 0)
+        try world.broadcast(&name, root: 0, label: "run folder name")
         let directory = RunDirectory(path: "\(outputDirectory)/\(tag)/\(name)")
         if world.rank == 0 {
             try directory.createFolders()

@@ -24,7 +24,9 @@ public struct RunOptions: Sendable {
     public var configOverrides: [String]
     /// `--max-steps`: stop training after this many global steps, whatever the pipeline says.
     public var maxSteps: Int?
-    /// `--deterministic`: passed to the sampler args (AllenAct's `deterministic_cudnn`).
+    /// `--deterministic`: nothing timing-dependent changes the numbers (straggler
+    /// preemption is off), so the same seed and world size give bit-identical checkpoints;
+    /// also passed to the sampler args (AllenAct's `deterministic_cudnn`).
     public var deterministic: Bool
     /// `--quiet`: no progress line.
     public var quiet: Bool
@@ -35,18 +37,24 @@ public struct RunOptions: Sendable {
     /// `--keep-checkpoints`: how many of the run's newest checkpoints stay after each save;
     /// `nil` keeps every one (what `--mode test` over a run folder evaluates).
     public var keepCheckpoints: Int?
-    /// `--collective-timeout`: seconds a rank waits for the others at the end of a rollout
-    /// before it ends the job naming the late ranks; 0 waits forever.
+    /// `--collective-timeout`: seconds a rank waits for the others in any one collective
+    /// (start-up broadcasts, the end of a rollout, every gradient all-reduce, metric
+    /// reductions, checkpoint gathers, evaluation) before it ends the job naming the ranks
+    /// that did not arrive; 0 waits forever.
     public var collectiveTimeout: Double
     /// `--env-timeout`: seconds a rank waits for an environment process (a Gymnasium
     /// worker) to answer before it ends the job; 0 waits forever.
     public var environmentTimeout: Double
+    /// `--max-skipped-updates`: minibatch steps with a non-finite loss, gradient norm or
+    /// parameters that may be skipped in a row before the run stops as diverged.
+    public var maxSkippedUpdates: Int
 
     public init(
         mode: RunMode = .train, outputDirectory: String = "runs", seed: UInt64? = nil, checkpoint: String? = nil,
         resume: Bool = false, configOverrides: [String] = [], maxSteps: Int? = nil, deterministic: Bool = false,
         quiet: Bool = false, progress: ProgressMode = .auto, stragglerFraction: Double? = nil,
-        collectiveTimeout: Double = 300, keepCheckpoints: Int? = nil, environmentTimeout: Double = 60
+        collectiveTimeout: Double = 300, keepCheckpoints: Int? = nil, environmentTimeout: Double = 60,
+        maxSkippedUpdates: Int = 10
     ) {
         self.mode = mode
         self.outputDirectory = outputDirectory
@@ -62,5 +70,6 @@ public struct RunOptions: Sendable {
         self.collectiveTimeout = collectiveTimeout
         self.keepCheckpoints = keepCheckpoints
         self.environmentTimeout = environmentTimeout
+        self.maxSkippedUpdates = maxSkippedUpdates
     }
 }

@@ -58,8 +58,8 @@ struct RunSetup {
         if world.rank == 0, let (directory, checkpoint) = RunDirectory.latestResumable(outputDirectory: options.outputDirectory, tag: tag) {
             found = [directory.path, checkpoint]
         }
-        try world.broadcast(&found[0], root: 0)
-        try world.broadcast(&found[1], root: 0)
+        try world.broadcast(&found[0], root: 0, label: "run folder to resume")
+        try world.broadcast(&found[1], root: 0, label: "checkpoint to resume")
         return found[0].isEmpty ? nil : (RunDirectory(path: found[0]), found[1])
     }
 }

@@ -21,7 +21,7 @@ public struct RunSeeds: Sendable, Equatable {
         if world.rank == 0 {
             seeds = draw(count: world.size, seed: seed)
         }
-        try world.broadcast(&seeds, root: 0)
+        try world.broadcast(&seeds, root: 0, label: "seeds")
         return RunSeeds(seeds: seeds)
     }
 

@@ -88,7 +88,7 @@ enum TrainerCheckpoint {
                 throw CheckpointError("cannot use checkpoint \(path): \(error)")
             }
         }
-        try world.broadcast(&bytes, root: 0)
+        try world.broadcast(&bytes, root: 0, label: "checkpoint \(path)")
         do {
             return try SafetensorsFile(bytes: bytes, source: path)
         } catch {

@@ -1,5 +1,8 @@
 import CMPI
 
+/// Every collective takes a `label` saying what it is for ("parameters", "gradient
+/// all-reduce of update 17"); a bounded communicator names it when the collective times
+/// out. It is an autoclosure, so the hot paths never build the string.
 extension Communicator {
     // MARK: Broadcast
 
@@ -7,29 +10,36 @@ extension Communicator {
     ///
     /// This is the allocation-free form for hot paths (for example the flat
     /// parameter buffer); the array forms below also agree on the length.
-    public func broadcast<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>, root: Int = 0) throws {
+    public func broadcast<T: MPIScalar>(
+        _ buffer: UnsafeMutableBufferPointer<T>, root: Int = 0, label: @autoclosure () -> String = "broadcast"
+    ) throws {
         try checkRoot(root)
         let count = try mpiCount(buffer.count, "MPI_Bcast")
         guard count > 0 else { return }
-        try check(MPI_Bcast(buffer.baseAddress, count, T.mpiDatatype, Int32(root), handle), "MPI_Bcast")
+        guard isBounded else {
+            return try check(MPI_Bcast(buffer.baseAddress, count, T.mpiDatatype, Int32(root), handle), "MPI_Bcast")
+        }
+        var request: MPI_Request? = cmpi_request_null()
+        try check(MPI_Ibcast(buffer.baseAddress, count, T.mpiDatatype, Int32(root), handle, &request), "MPI_Ibcast")
+        try complete(&request, label: label)
     }
 
     /// Replaces `values` on every rank with root's `values`; lengths may differ before the call.
-    public func broadcast<T: MPIScalar>(_ values: inout [T], root: Int = 0) throws {
+    public func broadcast<T: MPIScalar>(_ values: inout [T], root: Int = 0, label: @autoclosure () -> String = "broadcast") throws {
         var length = [Int64(values.count)]
-        try length.withUnsafeMutableBufferPointer { try broadcast($0, root: root) }
+        try length.withUnsafeMutableBufferPointer { try broadcast($0, root: root, label: label() + " (length)") }
         if rank != root {
             values = [T](unsafeUninitializedCapacity: Int(length[0])) { _, initialized in
                 initialized = Int(length[0])
             }
         }
-        try values.withUnsafeMutableBufferPointer { try broadcast($0, root: root) }
+        try values.withUnsafeMutableBufferPointer { try broadcast($0, root: root, label: label()) }
     }
 
     /// Replaces `string` on every rank with root's `string` (UTF-8 bytes on the wire).
-    public func broadcast(_ string: inout String, root: Int = 0) throws {
+    public func broadcast(_ string: inout String, root: Int = 0, label: @autoclosure () -> String = "broadcast") throws {
         var bytes = Array(string.utf8)
-        try broadcast(&bytes, root: root)
+        try broadcast(&bytes, root: root, label: label())
         if rank != root {
             string = String(decoding: bytes, as: UTF8.self)
         }
@@ -39,24 +49,37 @@ extension Communicator {
 
     /// Reduces `buffer` element-wise across all ranks, in place (`MPI_IN_PLACE`):
     /// afterwards every rank holds the same result. One call, no copies.
-    public func allReduce<T: MPIReducible>(_ buffer: UnsafeMutableBufferPointer<T>, _ operation: ReductionOperation) throws {
+    public func allReduce<T: MPIReducible>(
+        _ buffer: UnsafeMutableBufferPointer<T>, _ operation: ReductionOperation, label: @autoclosure () -> String = "all-reduce"
+    ) throws {
         let count = try mpiCount(buffer.count, "MPI_Allreduce")
         guard count > 0 else { return }
+        guard isBounded else {
+            return try check(
+                MPI_Allreduce(cmpi_in_place(), buffer.baseAddress, count, T.mpiDatatype, operation.mpiOp, handle),
+                "MPI_Allreduce(\(operation.rawValue), \(count) elements)")
+        }
+        var request: MPI_Request? = cmpi_request_null()
         try check(
-            MPI_Allreduce(cmpi_in_place(), buffer.baseAddress, count, T.mpiDatatype, operation.mpiOp, handle),
-            "MPI_Allreduce(\(operation.rawValue), \(count) elements)")
+            MPI_Iallreduce(cmpi_in_place(), buffer.baseAddress, count, T.mpiDatatype, operation.mpiOp, handle, &request),
+            "MPI_Iallreduce(\(operation.rawValue), \(count) elements)")
+        try complete(&request, label: label)
     }
 
     /// Reduces `values` element-wise across all ranks, in place; every rank must
     /// pass the same number of elements.
-    public func allReduce<T: MPIReducible>(_ values: inout [T], _ operation: ReductionOperation) throws {
-        try values.withUnsafeMutableBufferPointer { try allReduce($0, operation) }
+    public func allReduce<T: MPIReducible>(
+        _ values: inout [T], _ operation: ReductionOperation, label: @autoclosure () -> String = "all-reduce"
+    ) throws {
+        try values.withUnsafeMutableBufferPointer { try allReduce($0, operation, label: label()) }
     }
 
     /// Returns `value` reduced across all ranks.
-    public func allReduce<T: MPIReducible>(_ value: T, _ operation: ReductionOperation) throws -> T {
+    public func allReduce<T: MPIReducible>(
+        _ value: T, _ operation: ReductionOperation, label: @autoclosure () -> String = "all-reduce"
+    ) throws -> T {
         var values = [value]
-        try allReduce(&values, operation)
+        try allReduce(&values, operation, label: label())
         return values[0]
     }
 
@@ -81,7 +104,7 @@ extension Communicator {
 
     /// Every rank contributes `values` (the same count on every rank) and receives
     /// all ranks' values, rank 0's first.
-    public func allGather<T: MPIScalar>(_ values: [T]) throws -> [T] {
+    public func allGather<T: MPIScalar>(_ values: [T], label: @autoclosure () -> String = "all-gather") throws -> [T] {
         let count = try mpiCount(values.count, "MPI_Allgather")
         var result = [T](unsafeUninitializedCapacity: values.count * size) { _, initialized in
             initialized = values.count * size
@@ -89,9 +112,16 @@ extension Communicator {
         guard count > 0 else { return result }
         try values.withUnsafeBufferPointer { send in
             try result.withUnsafeMutableBufferPointer { receive in
+                guard isBounded else {
+                    return try check(
+                        MPI_Allgather(send.baseAddress, count, T.mpiDatatype, receive.baseAddress, count, T.mpiDatatype, handle),
+                        "MPI_Allgather(\(count) elements)")
+                }
+                var request: MPI_Request? = cmpi_request_null()
                 try check(
-                    MPI_Allgather(send.baseAddress, count, T.mpiDatatype, receive.baseAddress, count, T.mpiDatatype, handle),
-                    "MPI_Allgather(\(count) elements)")
+                    MPI_Iallgather(send.baseAddress, count, T.mpiDatatype, receive.baseAddress, count, T.mpiDatatype, handle, &request),
+                    "MPI_Iallgather(\(count) elements)")
+                try complete(&request, label: label)
             }
         }
         return result

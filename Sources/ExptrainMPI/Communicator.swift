@@ -18,6 +18,10 @@ import Glibc
 /// try world.allReduce(&gradients, .sum)
 /// ```
 ///
+/// `bounded(by:)` gives the same communicator with every collective bounded: a rank
+/// that waits longer than that for the others throws `CollectiveTimeoutError` naming the
+/// ranks that did not arrive, instead of waiting forever for a stopped or cut-off rank.
+///
 /// No file outside this module calls an `MPI_*` function: the rest of exptrain
 /// talks to a `Communicator`.
 public struct Communicator: @unchecked Sendable {
@@ -35,6 +39,12 @@ public struct Communicator: @unchecked Sendable {
     public let localSize: Int
     /// The node's name as MPI reports it (`MPI_Get_processor_name`).
     public let processorName: String
+    /// Seconds any one collective waits for the other ranks before it throws
+    /// `CollectiveTimeoutError`; 0 waits forever (MPI's blocking calls).
+    public private(set) var collectiveTimeout: Double = 0
+    /// Shared by every copy of this communicator: the count of bounded collectives and
+    /// the notes that name late ranks.
+    let rollCall: RollCall
 
     /// The world communicator of this job, initialising MPI on first use.
     ///
@@ -71,11 +81,42 @@ public struct Communicator: @unchecked Sendable {
         var length: Int32 = 0
         try check(MPI_Get_processor_name(&name, &length), "MPI_Get_processor_name")
         self.processorName = String(decoding: name.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        rollCall = RollCall(handle: handle, rank: self.rank, size: self.size)
+    }
+
+    /// This communicator with every collective (broadcast, all-reduce, all-gather,
+    /// barrier) bounded by `seconds`; 0 waits forever.
+    ///
+    /// A bounded collective is the non-blocking one (`MPI_Iallreduce`, …) polled with
+    /// `MPI_Test` against the deadline. Every rank must bound the same collectives alike.
+    ///
+    /// ```swift
+    /// let world = try Communicator.world().bounded(by: 300)
+    /// do { try world.allReduce(&gradients, .sum, label: "gradients") }
+    /// catch let late as CollectiveTimeoutError { world.abort(code: 1, message: "\(late)") }
+    /// ```
+    public func bounded(by seconds: Double) -> Communicator {
+        precondition(seconds >= 0 && seconds.isFinite, "a collective timeout is 0 (none) or a positive number of seconds")
+        var copy = self
+        copy.collectiveTimeout = seconds
+        return copy
+    }
+
+    /// Whether collectives run non-blocking against the deadline (with one rank there is
+    /// nobody to wait for).
+    var isBounded: Bool { collectiveTimeout > 0 && size > 1 }
+
+    /// Completes a non-blocking collective just started, within the bound.
+    func complete(_ request: inout MPI_Request?, label: () -> String) throws {
+        try rollCall.wait(for: &request, timeout: collectiveTimeout, label: label)
     }
 
     /// Blocks until every process of the communicator has called `barrier()`.
-    public func barrier() throws {
-        try check(MPI_Barrier(handle), "MPI_Barrier")
+    public func barrier(label: @autoclosure () -> String = "barrier") throws {
+        guard isBounded else { return try check(MPI_Barrier(handle), "MPI_Barrier") }
+        var request: MPI_Request? = cmpi_request_null()
+        try check(MPI_Ibarrier(handle, &request), "MPI_Ibarrier")
+        try complete(&request, label: label)
     }
 
     /// Seconds since an arbitrary moment in the past (`MPI_Wtime`), for measuring

@@ -44,6 +44,40 @@ final class ClusterBehaviourTests: XCTestCase {
         XCTAssertTrue(result.standardError.contains("did not complete within 2 s: rank 2 did not arrive"), result.standardError)
     }
 
+    /// A rank frozen with SIGSTOP keeps its connections open but never reaches the next
+    /// collective, wherever it was (rollout, gradient all-reduce, log point): the others
+    /// wait out `--collective-timeout`, call the roll, and end the job naming it, within
+    /// the bound plus 5 s, exit code 1.
+    func testFrozenRankIsNamedAndTheJobEndsWithinTheBoundPlusFiveSeconds() throws {
+        for frozen in [1, 0] {
+            let folder = try JobRunner.temporaryFolder(for: self)
+            let stopAt = Date().addingTimeInterval(1.5)
+            let result = try JobRunner.mpirun(
+                np: 2, ["cartpole-ppo", "--collective-timeout", "5", "--quiet", "--output-dir", folder.path],
+                timeout: 60, signal: (SIGSTOP, { Date() >= stopAt }), target: .rank(frozen))
+            let stopped = try XCTUnwrap(result.signalSeconds, "rank \(frozen) was never stopped: \(result.standardError)")
+            XCTAssertFalse(result.timedOut, "the job hung on frozen rank \(frozen)")
+            XCTAssertEqual(result.status, 1, result.standardError)
+            XCTAssertLessThan(result.seconds - stopped, 10, "rank \(frozen) frozen: the job took \(result.seconds - stopped) s to end")
+            XCTAssertTrue(
+                result.standardError.contains("did not complete within 5 s: rank \(frozen) did not arrive"), result.standardError)
+        }
+    }
+
+    /// A killed rank is noticed by mpirun itself, which names it and ends the job in seconds.
+    func testKilledRankEndsTheJobWithinFiveSeconds() throws {
+        let folder = try JobRunner.temporaryFolder(for: self)
+        let killAt = Date().addingTimeInterval(1.5)
+        let result = try JobRunner.mpirun(
+            np: 2, ["cartpole-ppo", "--quiet", "--output-dir", folder.path],
+            timeout: 60, signal: (SIGKILL, { Date() >= killAt }), target: .rank(1))
+        let killed = try XCTUnwrap(result.signalSeconds, "rank 1 was never killed: \(result.standardError)")
+        XCTAssertFalse(result.timedOut, "the job hung on a killed rank")
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertLessThan(result.seconds - killed, 5, "the job took \(result.seconds - killed) s to end")
+        XCTAssertTrue(result.standardError.contains("process rank 1"), result.standardError)
+    }
+
     func testStragglerIsCutShortAndUpdatesWeighTheStepsCollected() throws {
         for (fraction, expectCut) in [("0.5", true), ("1", false)] {
             let folder = try JobRunner.temporaryFolder(for: self)

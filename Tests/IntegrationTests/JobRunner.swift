@@ -8,6 +8,8 @@ struct JobResult {
     var standardError: String
     var seconds: Double
     var timedOut: Bool
+    /// Seconds from the start to the moment the requested signal was sent, if it was.
+    var signalSeconds: Double? = nil
 
     /// Standard output's lines that are JSON objects, decoded.
     func jsonLines() throws -> [[String: Any]] {
@@ -24,6 +26,13 @@ private func decodeJSONLines(_ lines: [Substring]) throws -> [[String: Any]] {
     try lines.map { line in
         try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
     }
+}
+
+/// Who gets a job's signal: `mpirun` itself, or one rank (found among mpirun's children
+/// by its `OMPI_COMM_WORLD_RANK`).
+enum SignalTarget: Equatable {
+    case launcher
+    case rank(Int)
 }
 
 /// Runs the built `exptrain` binary, alone or under a real `mpirun`.
@@ -49,16 +58,16 @@ enum JobRunner {
     }
 
     /// `mpirun -np <np> [--oversubscribe] <binary> <arguments>`; `signal`, when given,
-    /// is sent to `mpirun` once its condition holds (checked every 20 ms).
+    /// is sent to `target` once its condition holds (checked every 20 ms).
     static func mpirun(
         np: Int, _ arguments: [String], binary: URL = exptrainBinary, timeout: Double = 120,
-        signal: (number: Int32, when: () -> Bool)? = nil
+        signal: (number: Int32, when: () -> Bool)? = nil, target: SignalTarget = .launcher
     ) throws -> JobResult {
         var mpiArguments = ["-np", String(np), "--allow-run-as-root"]
         if np > ProcessInfo.processInfo.activeProcessorCount {
             mpiArguments.append("--oversubscribe")
         }
-        return try run("/usr/bin/env", ["mpirun"] + mpiArguments + [binary.path] + arguments, timeout: timeout, signal: signal)
+        return try run("/usr/bin/env", ["mpirun"] + mpiArguments + [binary.path] + arguments, timeout: timeout, signal: signal, target: target)
     }
 
     /// `exptrain <arguments>` as an MPI singleton.
@@ -76,7 +85,8 @@ enum JobRunner {
 
     /// Runs a command with a clean MPI environment and kills it after `timeout` seconds.
     static func run(
-        _ executable: String, _ arguments: [String], timeout: Double, signal: (number: Int32, when: () -> Bool)? = nil
+        _ executable: String, _ arguments: [String], timeout: Double, signal: (number: Int32, when: () -> Bool)? = nil,
+        target: SignalTarget = .launcher
     ) throws -> JobResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -104,10 +114,18 @@ enum JobRunner {
         let deadline = start.addingTimeInterval(timeout)
         var timedOut = false
         var pendingSignal = signal
+        var signalSeconds: Double?
         while process.isRunning {
             if let (number, condition) = pendingSignal, condition() {
-                kill(process.processIdentifier, number)
-                pendingSignal = nil
+                let pid: pid_t? = switch target {
+                case .launcher: process.processIdentifier
+                case .rank(let rank): rankProcess(rank, childOf: process.processIdentifier)
+                }
+                if let pid {
+                    kill(pid, number)
+                    signalSeconds = Date().timeIntervalSince(start)
+                    pendingSignal = nil
+                }
             }
             if Date() > deadline {
                 timedOut = true
@@ -127,6 +145,25 @@ enum JobRunner {
             standardOutput: try String(contentsOf: outURL, encoding: .utf8),
             standardError: try String(contentsOf: errURL, encoding: .utf8),
             seconds: seconds,
-            timedOut: timedOut)
+            timedOut: timedOut,
+            signalSeconds: signalSeconds)
+    }
+
+    /// The process of MPI rank `rank` among `parent`'s children (mpirun starts the ranks
+    /// of its own node itself), or `nil` while it has not started.
+    static func rankProcess(_ rank: Int, childOf parent: pid_t) -> pid_t? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = pid_t(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  // The parent is the second field after the command, which is in parentheses.
+                  let fields = stat.split(separator: ")").last?.split(separator: " "), fields.count > 1,
+                  pid_t(fields[1]) == parent,
+                  let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ")
+            else { continue }
+            let variables = environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if variables.contains("OMPI_COMM_WORLD_RANK=\(rank)") { return pid }
+        }
+        return nil
     }
 }

@@ -13,10 +13,14 @@
 #   2. cartpole-ppo --max-steps 8192 over TCP: finishes, all ranks agree on the parameters;
 #   3. a rank on node-b fails (check-mpi --fail-on-rank 1): time until mpirun exits;
 #   4. node-b's ranks are SIGKILLed mid-run: time until mpirun exits (~3 s, exit 137);
-#   5. the link is cut (ip link set … down) mid-run, with the Open MPI keepalive
-#      settings of docs/cluster.md: time until the job ends (~10 s; without them the
-#      kernel's TCP timeout makes it ~8 minutes, which this test does not wait for);
-#   6. the same cut without those settings: the job must still hang after 25 s.
+#   5. the link is cut (ip link set … down) mid-run of the shipped PBS batch script
+#      (scripts/pbs/exptrain.pbs, with a PBS_NODEFILE naming both nodes), with nothing
+#      but its own defaults for the keepalive settings of docs/cluster.md: time until
+#      the job ends (~10 s; without them Open MPI notices after ~8 minutes, which this
+#      test does not wait for); and run-local.sh (common.sh), the Slurm and the PBS
+#      script must set the same keepalive defaults;
+#   6. the same cut with plain mpirun and Open MPI's own settings: the job must still
+#      hang after 25 s.
 # Times are printed as "two-nodes: … -> job ended in X s (exit N)".
 # Everything is torn down on exit (trap), also after a failure.
 # Last line: "N passed, M failed". Exit 0 all passed, 1 not, 77 this machine cannot
@@ -120,7 +124,10 @@ chmod +x "$work/enter-node" "$work/rsh-agent"
 mpi_options=(--hostfile "$work/hostfile" -np 4 --map-by node
     --mca btl tcp,self --mca btl_tcp_if_include "$subnet" --mca oob_tcp_if_include "$subnet"
     --mca plm_rsh_agent "$work/rsh-agent")
-keepalive=(--mca oob_tcp_keepalive_time 5 --mca oob_tcp_keepalive_intvl 2 --mca oob_tcp_keepalive_probes 3)
+# The same transport choices as environment variables, for the batch script's own mpirun.
+mpi_environment=(OMPI_MCA_btl=tcp,self OMPI_MCA_btl_tcp_if_include="$subnet" OMPI_MCA_oob_tcp_if_include="$subnet"
+    OMPI_MCA_plm_rsh_agent="$work/rsh-agent")
+printf 'node-a\nnode-a\nnode-b\nnode-b\n' > "$work/pbs-nodefile"
 
 # start_job LOG mpirun-arguments…: starts mpirun on node-a in the background (job_pid).
 # `timeout` bounds every job even if a test's own wait failed.
@@ -217,25 +224,42 @@ else
 fi
 settle
 
-# --- 5. the link cut mid-run --------------------------------------------------------
-start_job "$work/cut.log" "${keepalive[@]}" "$binary" cartpole-ppo --quiet --seed 1 --output-dir "$work/runs-cut"
-if check "cut link: training under way within 120 s" wait_until 120 training_started "$work/runs-cut"; then
+# --- 5. the link cut mid-run of the shipped batch script ------------------------------
+# The keepalive defaults: the three scripts must agree (run-local.sh takes them from
+# common.sh; the batch scripts, copied to a spool, set their own).
+keepalive_defaults() {  # FILE: the keepalive lines it sets, one "name=value" per line
+    grep -o 'OMPI_MCA_oob_tcp_keepalive_[a-z]*=\${OMPI_MCA_oob_tcp_keepalive_[a-z]*:-[0-9]*}' "$1" | sed 's/=.*:-/=/; s/}$//' | sort
+}
+expected_keepalive=$'OMPI_MCA_oob_tcp_keepalive_intvl=2\nOMPI_MCA_oob_tcp_keepalive_probes=3\nOMPI_MCA_oob_tcp_keepalive_time=5'
+for script in scripts/common.sh scripts/slurm/exptrain.sbatch scripts/pbs/exptrain.pbs; do
+    check "keepalive: $script sets time 5, interval 2, probes 3" [ "$(keepalive_defaults "$exptrain_root/$script")" = "$expected_keepalive" ]
+done
+check "keepalive: run-local.sh applies common.sh's" grep -q '^exptrain_mpi_keepalive$' "$exptrain_root/scripts/run-local.sh"
+# The PBS script as a job would run it (PBS_NODEFILE: two slots on each node), with no
+# keepalive setting of its own in the environment: the script's defaults are measured.
+timeout -s KILL 600 "$work/enter-node" node-a env -u OMPI_MCA_oob_tcp_keepalive_time -u OMPI_MCA_oob_tcp_keepalive_intvl \
+    -u OMPI_MCA_oob_tcp_keepalive_probes "${mpi_environment[@]}" PBS_NODEFILE="$work/pbs-nodefile" PBS_JOBID=two-nodes \
+    PBS_O_WORKDIR="$work" EXPTRAIN_BIN="$binary" \
+    bash "$exptrain_root/scripts/pbs/exptrain.pbs" cartpole-ppo --quiet --seed 1 --output-dir "$work/runs-cut" >"$work/cut.log" 2>&1 &
+job_pid=$!
+if check "cut link: the PBS script's training under way within 120 s" wait_until 120 training_started "$work/runs-cut"; then
     ip -n "$ns_a" link set "$veth_a" down
     wait_job 120
-    echo "two-nodes: cut link (keepalive 5 s + 3 x 2 s) -> job ended in $job_seconds s (exit $job_status)"
-    check "cut link: job ended non-zero within 60 s (exit $job_status, $job_seconds s)" \
-        awk -v s="$job_seconds" -v c="$job_status" 'BEGIN {exit !(c != 0 && c != 124 && s < 60)}'
-    check "cut link: mpirun reports the lost node-b daemon" grep -q 'node-b' "$work/cut.log"
+    echo "two-nodes: cut link (scripts/pbs/exptrain.pbs defaults: keepalive 5 s + 3 x 2 s) -> job ended in $job_seconds s (exit $job_status)"
+    check "cut link: job ended non-zero within 15 s (exit $job_status, $job_seconds s)" \
+        awk -v s="$job_seconds" -v c="$job_status" 'BEGIN {exit !(c != 0 && c != 124 && s < 15)}'
+    check "cut link: mpirun reports the lost node-b daemon" grep -q 'on node node-b' "$work/cut.log"
     ip -n "$ns_a" link set "$veth_a" up
 else
+    tail -n 20 "$work/cut.log" | sed 's/^/    /'
     wait_job 1
 fi
 settle
 
 # --- 6. the link cut without the keepalive settings ---------------------------------
-# The same cut without them: the job must still be hanging after 25 s, which is why
-# the batch scripts pass them (the kernel's TCP timeout would end it after ~8 minutes;
-# the test does not wait for that and stops the job itself).
+# The same cut with plain mpirun and Open MPI's own settings: the job must still be
+# hanging after 25 s, which is why the launch scripts set them (Open MPI would notice
+# after ~8 minutes; the test does not wait for that and stops the job itself).
 start_job "$work/cut-default.log" "$binary" cartpole-ppo --quiet --seed 1 --output-dir "$work/runs-cut-default"
 if check "cut link, default settings: training under way within 120 s" wait_until 120 training_started "$work/runs-cut-default"; then
     ip -n "$ns_a" link set "$veth_a" down
