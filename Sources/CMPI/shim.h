@@ -2,6 +2,7 @@
 #define EXPTRAIN_CMPI_SHIM_H
 
 #include <mpi.h>
+#include <mpi-ext.h>
 
 /* Open MPI defines its predefined handles as macros that take the address of a
    global object; Swift's importer cannot see through them, so each one gets a
@@ -32,5 +33,18 @@ static inline int cmpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
 static inline int cmpi_comm_type_shared(void) { return MPI_COMM_TYPE_SHARED; }
 static inline int cmpi_thread_funneled(void) { return MPI_THREAD_FUNNELED; }
 static inline int cmpi_success(void) { return MPI_SUCCESS; }
+
+/* A persistent all-reduce: MPI-4's MPI_Allreduce_init, which Open MPI 4 has as
+   MPIX_Allreduce_init in its pcollreq extension; MPI_ERR_UNSUPPORTED_OPERATION where the
+   library has neither (the caller then uses MPI_Iallreduce). */
+static inline int cmpi_allreduce_init(const void *send, void *recv, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm, MPI_Request *request) {
+#if MPI_VERSION >= 4
+    return MPI_Allreduce_init(send, recv, count, type, op, comm, MPI_INFO_NULL, request);
+#elif defined(OMPI_HAVE_MPI_EXT_PCOLLREQ) && OMPI_HAVE_MPI_EXT_PCOLLREQ
+    return MPIX_Allreduce_init(send, recv, count, type, op, comm, MPI_INFO_NULL, request);
+#else
+    return MPI_ERR_UNSUPPORTED_OPERATION;
+#endif
+}
 
 #endif

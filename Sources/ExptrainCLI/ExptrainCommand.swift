@@ -16,6 +16,7 @@ struct ExptrainCommand: ParsableCommand {
                            [--keep-checkpoints N] [--deterministic] [--quiet]
                            [--straggler-fraction F] [--collective-timeout SECONDS]
                            [--env-timeout SECONDS]
+                           [--max-skipped-updates N]
             exptrain --list
             exptrain rollout <tag> --seed S --episodes N --out FILE.jsonl [--checkpoint FILE]
             exptrain export <tag> --checkpoint FILE --onnx OUT.onnx
@@ -28,7 +29,8 @@ struct ExptrainCommand: ParsableCommand {
             'exptrain <tag> --help' (or 'exptrain help <tag>') lists every run option and the \
             experiment's --config keys with their defaults; 'exptrain --list' lists the experiments.
 
-            Exit codes: 0 done, 1 failure, 2 bad usage or experiment, 3 bad checkpoint, \
+            Exit codes: 0 done, 1 failure (also: a rank did not arrive within --collective-timeout, \
+            or training diverged), 2 bad usage or experiment, 3 bad checkpoint, \
             75 preempted (SIGUSR1/SIGTERM; checkpoint written, rerun with --resume).
             """,
         version: Exptrain.version,

@@ -47,6 +47,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private var lastLog = (steps: 0, time: 0.0)
     private var latestSummary: EpisodeSummary?
     private var stragglers: StragglerPreemption
+    /// The gradient all-reduce, set up at the first minibatch step.
+    private var gradientReduction: PersistentAllReduce<Float>?
     /// Skips minibatch steps with non-finite numbers and notices a diverged run.
     private lazy var updateGuard = UpdateGuard(maxConsecutiveSkips: options.maxSkippedUpdates, parameterCount: model.parameters.count)
     /// Environments over all ranks.
@@ -277,7 +279,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                 model.parameters.zeroGradients()
                 loss.backward()
                 updateGuard.poisonGradients(ifNotFinite: total!.scalar, of: model.parameters)
-                try model.parameters.withGradients { try world.allReduce($0, .sum, label: "gradient all-reduce of update \(state.updates + 1)") }
+                try allReduceGradients()
                 let norm = clipGlobalNorm(model.parameters, maxNorm: settings.maxGradNorm)
                 updateGuard.step(model.parameters, gradientNorm: norm, atStep: state.totalSteps + globalSteps) {
                     optimizer.step(parameters: model.parameters, learningRate: learningRate)
@@ -326,6 +328,15 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     /// Global steps of a full update (no rank cut short).
     private func stepsPerUpdate(_ settings: ResolvedTrainingSettings) -> Int {
         settings.numSteps * globalEnvironments
+    }
+
+    /// Sums the gradients over all ranks, in place: one all-reduce of the flat gradient buffer,
+    /// set up (persistent) at the first minibatch step, which every rank reaches alike.
+    private func allReduceGradients() throws {
+        if gradientReduction == nil {
+            gradientReduction = try world.persistentAllReduce(model.parameters.withGradients { $0 }, .sum)
+        }
+        try gradientReduction!.run(label: "gradient all-reduce of update \(state.updates + 1)")
     }
 
     /// A permutation of `0..<count` (Fisher–Yates with the rank's generator).
