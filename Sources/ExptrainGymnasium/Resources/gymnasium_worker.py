@@ -227,7 +227,7 @@ class Actions:
 
         values = np.frombuffer(payload, dtype=self.wire, count=rows * self.dimensions)
         if self.kind == "discrete":
-            return values.astype(np.int64) + self.start
+            return values + self.start if self.start else values
         if self.kind == "multiDiscrete":
             return (values.reshape(rows, self.dimensions).astype(np.int64) + self.start).reshape((rows,) + self.shape)
         return values.reshape((rows,) + self.shape).astype(self.dtype)
@@ -318,12 +318,13 @@ class Worker:
         observation, rewards, terminated, truncated, info = self.vector.step(actions)
         self.rewards[:] = rewards
         self.observations.write(self.floats, self.bytes, observation)
-        ended = np.logical_or(terminated, truncated)
-        flags = terminated.astype(np.uint8) | (truncated.astype(np.uint8) << 1)
-        if ended.any():
+        flags = self.flags
+        np.left_shift(truncated, 1, out=flags, dtype=np.uint8)
+        np.bitwise_or(flags, terminated, out=flags, dtype=np.uint8)
+        if flags.any():
             finals = info["final_obs"]
             final_info = info.get("final_info", {})
-            for e in np.flatnonzero(ended):
+            for e in np.flatnonzero(flags):
                 final = finals[e]
                 if self.observations.is_dict:
                     batch = {name: np.asarray(value)[None] for name, value in final.items()}
@@ -334,7 +335,6 @@ class Worker:
                 known = final_info.get("_is_success", final_info.get("_success")) if isinstance(final_info, dict) else None
                 if success is not None and (known is None or known[e]):
                     flags[e] |= 4 | (8 if bool(success[e]) else 0)
-        self.flags[:] = flags
         self.channel.write_all(self.stepped)
 
     def reset_one(self, payload):
