@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "ExptrainExportTests", dependencies: ["ExptrainExport", "ExptrainEnvironment", "ExptrainNN", "ExptrainOnPolicy", "ExptrainTensor"]),
         .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine", "ExptrainOnPolicy", "ExptrainNN"]),
         .testTarget(name: "ExptrainTasksTests", dependencies: ["ExptrainTasks", "ExptrainEnvironment", "ExptrainRandom"]),
-        .testTarget(name: "ExptrainGymnasiumTests", dependencies: ["ExptrainGymnasium", "ExptrainEnvironment", "ExptrainRandom"]),
+        .testTarget(name: "ExptrainGymnasiumTests", dependencies: ["ExptrainGymnasium", "ExptrainEnvironment", "ExptrainRandom", "ExptrainTasks"]),
         .executableTarget(
             name: "exptrain-harness",
             dependencies: [

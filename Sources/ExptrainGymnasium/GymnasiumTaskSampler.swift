@@ -28,7 +28,8 @@ public struct GymnasiumSamplerArgs: Sendable, Equatable {
 /// Gymnasium, an unknown id or an unusable space is an error (exit code 2) before any
 /// training; the worker is then handed to the first batch. Environment `i` of a batch
 /// is seeded with the `i`-th seed drawn from the sampler's seed, so the same seed gives
-/// the same episodes.
+/// the same episodes. Each is 32 bits (the high half of a draw): packages that seed
+/// numpy's legacy `RandomState` (MinAtar, many older environments) accept no more.
 ///
 /// `nextTask()` hands out episodes one at a time from a batch of one environment (what
 /// `exptrain rollout` plays); a finite sampler's `makeBatch` splits its episodes over the
@@ -108,7 +109,7 @@ public final class GymnasiumTaskSampler: BatchedTaskSampler {
             _ = try Self.handshake(worker)
         }
         var streams = RandomGenerator(seed: seed)
-        let seeds = (0..<environments).map { _ in streams.nextSeed() }
+        let seeds = (0..<environments).map { _ in streams.nextSeed() >> 32 }
         return try GymnasiumTaskBatch(worker: worker, spaces: spaces, seeds: seeds, episodes: shares)
     }
 

@@ -252,13 +252,15 @@ enum GymnasiumTestPython {
     static let environmentsFolder = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("GymnasiumEnvironments").path
 
-    /// Skips the test when no Python with Gymnasium ≥ 1.1 is there, or fails it when
-    /// `EXPTRAIN_REQUIRE_GYMNASIUM` is set (as `scripts/test.sh` sets it).
-    static func require() throws {
+    /// Skips the test when no Python with Gymnasium ≥ 1.1 (and the given `modules`) is
+    /// there, or fails it when `EXPTRAIN_REQUIRE_GYMNASIUM` is set (as `scripts/test.sh`
+    /// sets it, after installing `scripts/common.sh`'s venv).
+    static func require(modules: [String] = []) throws {
         let environment = ProcessInfo.processInfo.environment
         let path = environment["PYTHONPATH"].map { "\(environmentsFolder):\($0)" } ?? environmentsFolder
         if !(environment["PYTHONPATH"] ?? "").hasPrefix(environmentsFolder) { setenv("PYTHONPATH", path, 1) }
-        if let problem = missing {
+        let absent = modules.first { !imports("import \($0)") }
+        if let problem = missing ?? absent.map({ "\(GymnasiumWorkerSettings.defaultPython) (EXPTRAIN_PYTHON) cannot import \($0)" }) {
             if environment["EXPTRAIN_REQUIRE_GYMNASIUM"] != nil {
                 XCTFail("EXPTRAIN_REQUIRE_GYMNASIUM is set, but \(problem)")
                 throw XCTSkip(problem)
@@ -271,15 +273,25 @@ enum GymnasiumTestPython {
         let python = GymnasiumWorkerSettings.defaultPython
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, "-c", "import gymnasium.vector; gymnasium.vector.AutoresetMode"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.arguments = [python, "-c", "pass"]
         do {
             try process.run()
             process.waitUntilExit()
         } catch {
             return "cannot run \(python): \(error)"
         }
-        return process.terminationStatus == 0 ? nil : "\(python) (EXPTRAIN_PYTHON) has no Gymnasium ≥ 1.1"
+        return imports("import gymnasium.vector; gymnasium.vector.AutoresetMode") ? nil : "\(python) (EXPTRAIN_PYTHON) has no Gymnasium ≥ 1.1"
     }()
+
+    /// Whether the bridge's Python runs `code` (some imports) without an error.
+    private static func imports(_ code: String) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [GymnasiumWorkerSettings.defaultPython, "-c", code]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
 }
