@@ -26,16 +26,17 @@ exptrain_install_dependencies() {
 
 # The Python side of the Gymnasium bridge: a venv in .venv-gym with Gymnasium (classic
 # control and MuJoCo), MinAtar (the oracle of the native MinAtar Breakout, and a user's
-# package for the bridge) and ale-py (Atari, with its ROMs), made once; afterwards
+# package for the bridge), ale-py (Atari, with its ROMs) and OpenCV (which Gymnasium's
+# AtariPreprocessing resizes with), made once; afterwards
 # EXPTRAIN_PYTHON names its interpreter. Only bridged environments need it (README,
 # "Gymnasium environments").
 exptrain_install_gymnasium() {
     local venv="$exptrain_root/.venv-gym"
-    if ! "$venv/bin/python" -c "import gymnasium.vector, mujoco, minatar.gym, ale_py; gymnasium.vector.AutoresetMode" >/dev/null 2>&1; then
+    if ! "$venv/bin/python" -c "import gymnasium.vector, mujoco, minatar.gym, ale_py, cv2; gymnasium.vector.AutoresetMode" >/dev/null 2>&1; then
         echo "installing Gymnasium, MinAtar and ale-py into $venv" >&2
         python3 -m venv "$venv" || { echo "python3 -m venv failed: install python3 and python3-venv" >&2; return 1; }
         "$venv/bin/pip" install --quiet --disable-pip-version-check "gymnasium[mujoco]>=1.1,<2" \
-            minatar==1.0.15 ale-py==0.12.1 >&2
+            minatar==1.0.15 ale-py==0.12.1 opencv-python-headless==5.0.0.93 >&2
     fi
     export EXPTRAIN_PYTHON="$venv/bin/python"
 }

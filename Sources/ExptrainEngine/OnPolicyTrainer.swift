@@ -109,6 +109,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         }
         let saved = try setup.checkpoint.map { try TrainerCheckpoint.normalization(from: $0.file, path: $0.path) }
         let normalization = pipeline.normalization
+        collector.clipsRewardsToSign = normalization.clipRewardsToSign
         if normalization.observations {
             collector.observationNormalizer = ObservationNormalizer(
                 statistic: saved?.observations ?? RunningMeanStd(dimensions: collector.batch.observationSpace.floatCount),

@@ -15,12 +15,17 @@ public struct Normalization: Sendable, Encodable, Equatable {
     public var observationClip: Float
     /// Scaled rewards are clipped to ±this.
     public var rewardClip: Float
+    /// Train on the sign of each reward, r ↦ sign(r) ∈ {−1, 0, +1} (before any scaling), as
+    /// CleanRL's Atari `ClipRewardEnv`; episode returns are still logged from the task's own
+    /// rewards, so they are game scores.
+    public var clipRewardsToSign: Bool
 
-    public init(observations: Bool, rewards: Bool, observationClip: Float = 10, rewardClip: Float = 10) {
+    public init(observations: Bool, rewards: Bool, observationClip: Float = 10, rewardClip: Float = 10, clipRewardsToSign: Bool = false) {
         self.observations = observations
         self.rewards = rewards
         self.observationClip = observationClip
         self.rewardClip = rewardClip
+        self.clipRewardsToSign = clipRewardsToSign
     }
 
     /// Observations and rewards as the tasks give them.
@@ -29,4 +34,6 @@ public struct Normalization: Sendable, Encodable, Equatable {
     public static let observationsAndRewards = Normalization(observations: true, rewards: true)
     /// Observations only.
     public static let observationsOnly = Normalization(observations: true, rewards: false)
+    /// Rewards clipped to their sign and nothing normalised: CleanRL's `ppo_atari` set-up.
+    public static let rewardSigns = Normalization(observations: false, rewards: false, clipRewardsToSign: true)
 }

@@ -12,7 +12,9 @@ import Foundation
 /// - `env`: passed verbatim to `gymnasium.make` (`my_module:MyEnv-v0` imports `my_module` first);
 /// - `envKwargs`: `make`'s keyword arguments as a JSON object, `{"max_episode_steps": 200}`;
 /// - `envImports`: modules to import before `make`, comma-separated (`minatar.gym`);
-/// - `envSetup`: `module:function` to call before `make` (`minatar.gym:register_envs`).
+/// - `envSetup`: `module:function` to call before `make` (`minatar.gym:register_envs`);
+/// - `envWrappers`: wrappers applied in order after `make`, a JSON list of
+///   `{"wrapper": "module:Name", "kwargs": {…}}` (`gymnasium.wrappers:AtariPreprocessing`).
 public protocol GymnasiumExperiment: ExperimentConfig
 where Sampler == GymnasiumTaskSampler, Model == MLPActorCritic, SamplerArgs == GymnasiumSamplerArgs {
     /// What `--config env=` is when not given.
@@ -79,17 +81,18 @@ extension GymnasiumExperiment {
 }
 
 extension GymnasiumEnvironment {
-    /// The environment the `--config` keys `env`, `envKwargs`, `envImports` and `envSetup` describe.
+    /// The environment the `--config` keys `env`, `envKwargs`, `envImports`, `envSetup` and `envWrappers` describe.
     static func reading(_ overrides: ConfigOverrides, defaultID: String) throws -> GymnasiumEnvironment {
         let id = try overrides.value("env", default: defaultID)
         let keywordArguments = try overrides.value("envKwargs", default: "{}")
         let imports = try overrides.value("envImports", default: "")
         let setup = try overrides.value("envSetup", default: "")
+        let wrappers = try overrides.value("envWrappers", default: "[]")
         do {
             return try GymnasiumEnvironment(
                 id: id, keywordArguments: keywordArguments,
                 imports: imports.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
-                setup: setup.isEmpty ? nil : setup)
+                setup: setup.isEmpty ? nil : setup, wrappers: wrappers)
         } catch {
             throw ExperimentError("--config: \(error.message)")
         }
@@ -108,7 +111,7 @@ public struct GymnasiumPPOSettings: Sendable {
     public var normalization: Normalization
 
     /// The common keys, then `numMiniBatch`, `updateRepeats`, `clipParameter`, `gamma`,
-    /// `gaeLambda`, `normalizeObservations` and `normalizeRewards`.
+    /// `gaeLambda`, `normalizeObservations`, `normalizeRewards` and `clipRewardsToSign`.
     func reading(_ overrides: ConfigOverrides) throws -> GymnasiumPPOSettings {
         var settings = self
         settings.common = try common.reading(overrides)
@@ -119,7 +122,8 @@ public struct GymnasiumPPOSettings: Sendable {
         settings.gaeLambda = try overrides.value("gaeLambda", default: gaeLambda)
         settings.normalization = Normalization(
             observations: try overrides.value("normalizeObservations", default: normalization.observations),
-            rewards: try overrides.value("normalizeRewards", default: normalization.rewards))
+            rewards: try overrides.value("normalizeRewards", default: normalization.rewards),
+            clipRewardsToSign: try overrides.value("clipRewardsToSign", default: normalization.clipRewardsToSign))
         return settings
     }
 
@@ -140,7 +144,8 @@ public struct GymnasiumPPOSettings: Sendable {
 /// max gradient norm 0.5, 500k steps; the policy follows the action space (Categorical,
 /// MultiCategorical, Gaussian). `normalizeObservations` and `normalizeRewards` turn on
 /// the job-wide running normalisations (off by default, as in `ppo.py`; on for continuous
-/// control, as in `ppo_continuous_action.py`).
+/// control, as in `ppo_continuous_action.py`); `clipRewardsToSign` trains on the sign of
+/// each reward (CleanRL's Atari reward clipping) while the logged returns stay game scores.
 public struct GymPPO: GymnasiumExperiment {
     public static let tag = "gym-ppo"
     public static let summary = "PPO on any Gymnasium environment (--config env=ID) through one Python worker per rank, CleanRL's ppo.py defaults"

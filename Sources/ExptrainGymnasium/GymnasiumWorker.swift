@@ -261,6 +261,7 @@ final class GymnasiumWorker {
         switch stage {
         case "import": return TaskError("rank \(settings.processIndex) cannot set up Gymnasium environment \(environment.id): \(line)", exitCode: code)
         case "make": return TaskError("rank \(settings.processIndex) cannot make Gymnasium environment \(environment.id): \(line)", exitCode: code)
+        case "wrappers": return TaskError("rank \(settings.processIndex) cannot wrap Gymnasium environment \(environment.id): \(line)", exitCode: code)
         case "spaces": return TaskError("rank \(settings.processIndex): \(line)", exitCode: code)
         default: return TaskError("Gymnasium environment \(environment.id) on rank \(settings.processIndex) raised during \(stage): \(line)", exitCode: code)
         }

@@ -33,6 +33,9 @@ public final class RolloutCollector {
     public var observationNormalizer: ObservationNormalizer?
     /// Scales each reward by the running deviation of the discounted return; `nil` keeps rewards.
     public var rewardScaler: RewardScaler?
+    /// Stores sign(r) ∈ {−1, 0, +1} for each reward r (before `rewardScaler`), as CleanRL's
+    /// Atari `ClipRewardEnv`; episode metrics keep the task's own rewards.
+    public var clipsRewardsToSign = false
 
     /// The normalisation statistics that ranks merge at each update.
     public var synchronizedStatistics: [any SynchronizedStatistic] {
@@ -152,7 +155,8 @@ public final class RolloutCollector {
             let (rewards, ended, terminated) = (outcome.rewards, outcome.episodeEnded, outcome.terminated)
             for e in 0..<n {
                 let i = t * n + e
-                storage.rewards[i] = rewardScaler?.scale(rewards[e], environment: e, terminated: terminated[e]) ?? rewards[e]
+                let reward = clipsRewardsToSign ? Self.sign(rewards[e]) : rewards[e]
+                storage.rewards[i] = rewardScaler?.scale(reward, environment: e, terminated: terminated[e]) ?? reward
                 storage.episodeEnded[i] = ended[e] ? 1 : 0
                 writeObservation(e, into: storage, step: t + 1)
                 storage.masks[(t + 1) * n + e] = ended[e] ? 0 : 1
@@ -196,5 +200,10 @@ public final class RolloutCollector {
         let (floats, bytes) = storage.observationSlot(step: step, environment: e)
         batch.writeObservation(of: e, floats: floats, bytes: bytes)
         observationNormalizer?.observe(floats)
+    }
+
+    /// sign(r): +1 above 0, −1 below, r itself at ±0 and NaN (so a broken reward stays visible to the update guard).
+    static func sign(_ reward: Float) -> Float {
+        reward > 0 ? 1 : reward < 0 ? -1 : reward
     }
 }

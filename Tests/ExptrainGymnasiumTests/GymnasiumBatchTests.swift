@@ -160,6 +160,46 @@ final class GymnasiumBatchTests: XCTestCase {
 
     // MARK: Failures (SPEC §11)
 
+    /// `envWrappers` wrap every environment of the worker, in order, with their kwargs: a
+    /// `TimeLimit` of 2 truncates Counting-v0's 5-step episodes in all three environments.
+    func testWrappersApplyInOrderToEveryEnvironment() throws {
+        let sampler = try GymnasiumTaskSampler(GymnasiumSamplerArgs(
+            environment: try GymnasiumEnvironment(id: "exptrain_test_envs:ExptrainTest/Counting-v0", wrappers: """
+                [{"wrapper": "gymnasium.wrappers:TimeLimit", "kwargs": {"max_episode_steps": 3}},
+                 {"wrapper": "gymnasium.wrappers:TimeLimit", "kwargs": {"max_episode_steps": 2}}]
+                """),
+            seed: 1, worker: GymnasiumWorkerSettings(timeout: 30, processIndex: 0)))
+        XCTAssertEqual(sampler.spaces.maxEpisodeSteps, 2, "the outermost wrapper's limit")
+        let batch = try XCTUnwrap(try sampler.makeBatch(environments: 3, endless: true))
+        let outcome = BatchStepOutcome(environments: 3)
+        try batch.step([.discrete(0), .discrete(0), .discrete(0)], into: outcome)
+        XCTAssertEqual(outcome.finished.count, 0)
+        try batch.step([.discrete(0), .discrete(0), .discrete(0)], into: outcome)
+        XCTAssertEqual(outcome.finished.map(\.environment), [0, 1, 2])
+        XCTAssertEqual(outcome.finished.map(\.terminated), [false, false, false])
+        XCTAssertEqual(outcome.finished.map(\.metrics.length), [2, 2, 2])
+    }
+
+    /// A wrapper that cannot be imported, or that raises, is a set-up error naming it.
+    func testWrapperMistakesAreUsageErrorsNamingTheWrapper() throws {
+        func failure(_ wrappers: String) -> TaskError? {
+            do {
+                _ = try GymnasiumTaskSampler(GymnasiumSamplerArgs(
+                    environment: try GymnasiumEnvironment(id: "exptrain_test_envs:ExptrainTest/Counting-v0", wrappers: wrappers), seed: 1))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let missing = failure(#"[{"wrapper": "gymnasium.wrappers:NoSuchWrapper"}]"#)
+        XCTAssertEqual(missing?.exitCode, ExitCode.usage)
+        XCTAssertTrue(missing?.message.contains("cannot wrap Gymnasium environment exptrain_test_envs:ExptrainTest/Counting-v0: wrapper 1 (gymnasium.wrappers:NoSuchWrapper)") == true,
+                      "\(String(describing: missing))")
+        let raising = failure(#"[{"wrapper": "gymnasium.wrappers:TimeLimit", "kwargs": {"no_such_argument": 1}}]"#)
+        XCTAssertEqual(raising?.exitCode, ExitCode.usage)
+        XCTAssertTrue(raising?.message.contains("wrapper 1 (gymnasium.wrappers:TimeLimit) raised: TypeError") == true, "\(String(describing: raising))")
+    }
+
     func testSetUpMistakesAreUsageErrorsNamingTheEnvironment() throws {
         func failure(_ make: () throws -> Any) -> TaskError? {
             do {

@@ -187,6 +187,29 @@ final class WorkerFrameTests: XCTestCase {
             id: "my_module:My\"Env-v0", keywordArguments: #"{"scale": 1.0}"#, imports: ["a.b"], setup: "a.b:register")
         XCTAssertEqual(environment.description, #"my_module:My"Env-v0 {"scale": 1.0}"#)
     }
+
+    /// `envWrappers` is a JSON list of {"wrapper": "module:Name", "kwargs": {…}}; anything
+    /// else is a usage error (exit code 2) that says what is wrong with which wrapper.
+    func testWrappersMustBeAListOfModuleNamesWithKeywordObjects() throws {
+        func message(_ wrappers: String) -> String? {
+            do {
+                _ = try GymnasiumEnvironment(id: "CartPole-v1", wrappers: wrappers)
+                return nil
+            } catch {
+                XCTAssertEqual(error.exitCode, ExitCode.usage)
+                return error.message
+            }
+        }
+        XCTAssertTrue(message(#"{"wrapper": "a:B"}"#)?.contains("must be a JSON list") == true)
+        XCTAssertTrue(message("[1]")?.contains("wrapper 1 is not a JSON object") == true)
+        XCTAssertTrue(message(#"[{"wrapper": "a:B"}, {"wrapper": "a.B"}]"#)?.contains("wrapper 2 names 'a.B', not module:Name") == true)
+        XCTAssertTrue(message(#"[{"wrapper": "a:B", "kwarg": {}}]"#)?.contains("unknown key 'kwarg'") == true)
+        XCTAssertTrue(message(#"[{"wrapper": "a:B", "kwargs": [4]}]"#)?.contains("kwargs of Gymnasium wrapper 1 (a:B) must be a JSON object") == true)
+        XCTAssertTrue(message(#"[{"kwargs": {}}]"#)?.contains("names '', not module:Name") == true)
+        let wrapped = try GymnasiumEnvironment(id: "CartPole-v1", wrappers: #" [{"wrapper": "gymnasium.wrappers:TimeLimit", "kwargs": {"max_episode_steps": 2.0}}] "#)
+        XCTAssertEqual(wrapped.wrappers, #"[{"wrapper": "gymnasium.wrappers:TimeLimit", "kwargs": {"max_episode_steps": 2.0}}]"#, "kept verbatim")
+        XCTAssertEqual(try GymnasiumEnvironment(id: "CartPole-v1", wrappers: "").wrappers, "[]")
+    }
 }
 
 private func littleEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {

@@ -309,6 +309,32 @@ final class CollectorTests: XCTestCase {
         XCTAssertNoThrow(try collector.collect(into: storage, gamma: gamma) { _, _ in })
     }
 
+    /// Atari's reward clipping: storage holds sign(r) of each reward r, −1 or +1 here (a
+    /// Box action's sum), while the episodes' logged returns are the rewards' own sums.
+    func testClippingRewardsToSignStoresSignsWhileReturnsStayTheTasks() throws {
+        let box = ActionSpace.box(Box(shape: [1], low: -3, high: 3))
+        let sampler = ScriptedSampler([Script(id: 0, length: 3, terminates: true), Script(id: 1, length: 3, terminates: true)], actionSpace: box)
+        let collector = try collector(sampler, model: model(box))
+        collector.clipsRewardsToSign = true
+        let storage = collector.makeStorage(steps: 3)
+        collector.start(into: storage)
+        var returns: [Double] = []
+        try collector.collect(into: storage, gamma: gamma) { metrics, _ in returns.append(metrics.episodeReturn) }
+        var signs = Set<Float>(), expectedReturns = [Double](repeating: 0, count: 2)
+        for t in 0..<3 {
+            for e in 0..<2 {
+                guard case .continuous(let received) = sampler.tasks[e].received[t] else { return XCTFail("a Box action") }
+                XCTAssertEqual(storage.rewards[t * 2 + e], received[0] > 0 ? 1 : -1, "step \(t), environment \(e)")
+                XCTAssertNotEqual(abs(received[0]), 1, "a reward the sign changes")
+                signs.insert(storage.rewards[t * 2 + e])
+                expectedReturns[e] += Double(received[0])
+            }
+        }
+        XCTAssertEqual(signs, [-1, 1])
+        XCTAssertEqual(returns.count, 2)
+        for (got, expected) in zip(returns, expectedReturns) { XCTAssertEqual(got, expected, accuracy: 1e-5) }
+    }
+
     func testABoxTaskReceivesClippedActionsWhileStorageKeepsTheSample() throws {
         let box = ActionSpace.box(Box(shape: [2], low: [-0.1, 0], high: [0.1, 0.5]))
         let model = model(box)

@@ -4,7 +4,7 @@
 #
 # Every frame is an 8-byte little-endian header, (kind: u32, payload length: u32), then
 # the payload. The rank sends HELLO (JSON: environment id, make keyword arguments,
-# imports, set-up function) and the worker answers SPACES (JSON: the spaces, once);
+# imports, set-up function, wrappers) and the worker answers SPACES (JSON: the spaces, once);
 # then START (JSON: environment count and seeds) → OBSERVATIONS, and per batch step
 # STEP (the actions, binary) → STEPPED (binary, fixed size); RESET_ONE → OBSERVATION;
 # CLOSE ends the worker. Any failure is an ERROR frame (JSON: stage, message, exit code)
@@ -233,6 +233,33 @@ class Actions:
         return values.reshape((rows,) + self.shape).astype(self.dtype)
 
 
+def resolve_wrappers(wrappers):
+    """The wrapper classes of HELLO's list ({"wrapper": "module:Name", "kwargs": {...}}), imported, with their kwargs."""
+    resolved = []
+    for number, item in enumerate(wrappers, 1):
+        name = item["wrapper"]
+        module_name, _, attribute = name.partition(":")
+        try:
+            wrapper = getattr(__import__(module_name, fromlist=[attribute]), attribute)
+        except BaseException as error:  # noqa: BLE001  (reported to the rank, which ends the job)
+            raise Failure("wrappers", f"wrapper {number} ({name}): {exception_line(error)}", 2)
+        if not callable(wrapper):
+            raise Failure("wrappers", f"wrapper {number} ({name}) is not a class or function", 2)
+        resolved.append((number, name, wrapper, item.get("kwargs", {})))
+    return resolved
+
+
+def build(gymnasium, hello, wrappers):
+    """gymnasium.make with HELLO's id and kwargs, then each wrapper in order: env = Wrapper(env, **kwargs)."""
+    env = gymnasium.make(hello["env"], **hello.get("kwargs", {}))
+    for number, name, wrapper, kwargs in wrappers:
+        try:
+            env = wrapper(env, **kwargs)
+        except BaseException as error:  # noqa: BLE001
+            raise Failure("wrappers", f"wrapper {number} ({name}) raised: {exception_line(error)}", 2)
+    return env
+
+
 def make_environment(hello):
     stage = "import"
     try:
@@ -248,13 +275,14 @@ def make_environment(hello):
         version = tuple(int(p) for p in gymnasium.__version__.split(".")[:2] if p.isdigit())
         if version < (1, 1):
             raise Failure("import", f"Gymnasium {gymnasium.__version__} found; the bridge needs Gymnasium >= 1.1 (same-step autoreset of vector environments)", 2)
+        wrappers = resolve_wrappers(hello.get("wrappers", []))
         stage = "make"
-        env = gymnasium.make(hello["env"], **hello.get("kwargs", {}))
+        env = build(gymnasium, hello, wrappers)
     except Failure:
         raise
     except BaseException as error:  # noqa: BLE001  (reported to the rank, which ends the job)
         raise Failure(stage, exception_line(error), 2)
-    return gymnasium, env
+    return gymnasium, env, wrappers
 
 
 class Worker:
@@ -265,8 +293,8 @@ class Worker:
     def hello(self, payload):
         hello = json.loads(payload)
         self.env_id = hello["env"]
-        self.gymnasium, self.probe = make_environment(hello)
-        self.kwargs = hello.get("kwargs", {})
+        self.hello_request = hello
+        self.gymnasium, self.probe, self.wrappers = make_environment(hello)
         try:
             self.observations = Observations(self.probe.observation_space, self.env_id)
             self.actions = Actions(self.probe.action_space, self.env_id)
@@ -291,7 +319,7 @@ class Worker:
         count, seeds = int(request["environments"]), [int(s) for s in request["seeds"]]
         probe = self.probe
         self.probe = None
-        makers = [lambda: probe] + [lambda: self.gymnasium.make(self.env_id, **self.kwargs)] * (count - 1)
+        makers = [lambda: probe] + [lambda: build(self.gymnasium, self.hello_request, self.wrappers)] * (count - 1)
         self.vector = SyncVectorEnv(makers, copy=False, autoreset_mode=AutoresetMode.SAME_STEP)
         self.count = count
         n, fc, bc = count, self.observations.float_count, self.observations.byte_count
