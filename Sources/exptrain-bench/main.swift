@@ -246,6 +246,7 @@ group("rollout-allocations") { rolloutAllocations() }
 group("minigrid-costs") { miniGridCosts() }
 group("optimizer") { optimizerCosts() }
 group("gymnasium") { measureGymnasiumBridge() }
+group("pixel-baselines") { pixelBaselines() }
 
 /// The 64-64 tanh MLP's forward and backward pass by hand: `y = tanh(x W₁ᵀ + b₁)` etc.,
 /// each product one sgemm into a buffer allocated once, reading and writing the same
