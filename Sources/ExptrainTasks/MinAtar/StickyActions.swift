@@ -2,8 +2,8 @@
 /// ignores the agent's action and repeats the one it executed last.
 ///
 /// Each step draws u uniform in [0, 1) (numpy's `rand()`); the executed action is the
-/// previous executed one when u < p, else the agent's. The first step of a game repeats
-/// action 0 (no-op), MinAtar's initial `last_action`.
+/// previous executed one when u < p, else the agent's. Before the first step the last
+/// executed action is 0 (no-op), MinAtar's initial `last_action`.
 ///
 /// ```swift
 /// var sticky = StickyActions(probability: 0.1)
