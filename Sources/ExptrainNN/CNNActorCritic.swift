@@ -39,6 +39,8 @@ public final class CNNActorCritic: ActorCriticModel {
     public let imageByteOffset: Int
     /// Floats per observation (all Float32 parts), concatenated after the encoding.
     public let vectorSize: Int
+    /// Bytes per observation (all UInt8 parts), kept so `act` computes nothing from the space.
+    private let byteCount: Int
     public let encoder: ConvolutionalEncoder
     /// The recurrent core; `nil` for the feed-forward model.
     public let gru: GRU?
@@ -72,6 +74,7 @@ public final class CNNActorCritic: ActorCriticModel {
         imageShape = image.box.shape
         imageByteOffset = observationSpace.byteOffset(of: image.name)!
         vectorSize = observationSpace.floatCount
+        byteCount = observationSpace.byteCount
         let policy = PolicyOutputLayout(actionSpace)
         self.policy = policy
         distributionHead = PolicyOutputLayout.head(for: actionSpace)
@@ -97,7 +100,7 @@ public final class CNNActorCritic: ActorCriticModel {
 
     public func forward(observations: ObservationBatch, masks: Tensor, hidden: Tensor, steps: Int, environments: Int) -> ActorCriticOutput {
         let batch = steps * environments
-        precondition(observations.rows == batch && observations.floats.shape == [batch, vectorSize] && observations.byteCount == observationSpace.byteCount,
+        precondition(observations.rows == batch && observations.floats.shape == [batch, vectorSize] && observations.byteCount == byteCount,
                      "observations of \(observations.rows) rows do not fit \(steps)·\(environments) observations of \(observationSpace)")
         let imageSize = imageShape.reduce(1, *)
         let images = observations.scaledBytes(imageByteOffset..<(imageByteOffset + imageSize), scale: Self.byteScale)
@@ -120,7 +123,6 @@ public final class CNNActorCritic: ActorCriticModel {
         environments: Int, distributionParameters: UnsafeMutableBufferPointer<Float>, values: UnsafeMutableBufferPointer<Float>,
         workspace: InferenceWorkspace
     ) {
-        let byteCount = observationSpace.byteCount
         precondition(rows.rows == environments && rows.floats.count == environments * vectorSize && rows.bytes.count == environments * byteCount,
                      "act(…) observations do not fit \(environments) observations of \(observationSpace)")
         precondition(masks.count == environments && hidden.count == environments * recurrentStateSize, "act(…) masks or state do not fit \(environments) environments")

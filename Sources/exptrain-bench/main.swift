@@ -242,7 +242,10 @@ group("recurrent") {
 // Groups that run under mpirun or with the allocation counter (see the files of the same names).
 group("allreduce") { allReduceComparison() }
 group("update-split") { updateSplit() }
-group("rollout-allocations") { rolloutAllocations() }
+group("rollout-allocations") {
+    rolloutAllocations()
+    convolutionalActAllocations()
+}
 group("minigrid-costs") { miniGridCosts() }
 group("optimizer") { optimizerCosts() }
 group("gymnasium") { measureGymnasiumBridge() }
