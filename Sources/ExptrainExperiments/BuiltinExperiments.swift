@@ -17,6 +17,7 @@ public enum BuiltinExperiments {
         MiniGridEmptyPPO.self,
         MiniGridDoorKeyPPO.self,
         MiniGridDoorKeyDAgger.self,
+        PixelGoalPPO.self,
         GymPPO.self,
         HalfCheetahPPO.self,
     ]}

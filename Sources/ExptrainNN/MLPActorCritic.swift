@@ -38,14 +38,7 @@ public final class MLPActorCritic: ActorCriticModel {
     /// The `Linear` layers of `actor` and `critic`, in order, for `act(…)`.
     private let actorLayers: [Linear]
     private let criticLayers: [Linear]
-    private let policy: Policy
-
-    /// How the actor's output becomes a distribution.
-    private enum Policy {
-        case categorical
-        case multiCategorical(counts: [Int])
-        case gaussian(dimensions: Int)
-    }
+    private let policy: PolicyOutputLayout
 
     /// A model for `actionSpace` whose initial parameters are fixed by `seed`; `hidden`
     /// lists the hidden layers' sizes.
@@ -53,33 +46,19 @@ public final class MLPActorCritic: ActorCriticModel {
         observationSize: Int, actionSpace: ActionSpace, hidden: [Int] = [64, 64], activation: Activation = .tanh, seed: UInt64
     ) {
         self.observationSize = observationSize
-        let actorOutput: Int
-        let actorName: String
-        switch actionSpace {
-        case .discrete(let count):
-            (policy, distributionHead, actorOutput, actorName) = (.categorical, CategoricalHead(actionCount: count), count, "actor")
-        case .multiDiscrete(let counts):
-            (policy, distributionHead, actorOutput, actorName) =
-                (.multiCategorical(counts: counts), MultiCategoricalHead(counts: counts), counts.reduce(0, +), "actor")
-        case .box(let box):
-            (policy, distributionHead, actorOutput, actorName) =
-                (.gaussian(dimensions: box.size), GaussianHead(dimensions: box.size), box.size, "actor_mean")
-        }
+        policy = PolicyOutputLayout(actionSpace)
+        distributionHead = PolicyOutputLayout.head(for: actionSpace)
+        let actorOutput = PolicyOutputLayout.actorOutputSize(for: actionSpace)
         var generator = RandomGenerator(seed: seed)
         critic = MLPActorCritic.network(
             "critic", sizes: [observationSize] + hidden + [1], outputGain: 1,
             activation: activation, parameters: parameters, generator: &generator
         )
         actor = MLPActorCritic.network(
-            actorName, sizes: [observationSize] + hidden + [actorOutput], outputGain: 0.01,
+            policy.actorName, sizes: [observationSize] + hidden + [actorOutput], outputGain: 0.01,
             activation: activation, parameters: parameters, generator: &generator
         )
-        if case .gaussian(let dimensions) = policy {
-            logStandardDeviation = parameters.register(
-                "actor_logstd", shape: [1, dimensions], initialValues: [Float](repeating: 0, count: dimensions))
-        } else {
-            logStandardDeviation = nil
-        }
+        logStandardDeviation = policy.registerLogStandardDeviation(in: parameters)
         self.activation = activation
         actorLayers = actor.layers.compactMap { $0 as? Linear }
         criticLayers = critic.layers.compactMap { $0 as? Linear }
@@ -94,19 +73,10 @@ public final class MLPActorCritic: ActorCriticModel {
         let inputs = observations.floats
         precondition(inputs.shape == [steps * environments, observationSize], "observations \(inputs.shape) are not [\(steps)·\(environments), \(observationSize)]")
         return ActorCriticOutput(
-            distribution: distribution(actor(inputs)),
+            distribution: policy.distribution(actor(inputs), logStandardDeviation: logStandardDeviation),
             values: critic(inputs).reshaped([steps * environments]),
             hidden: hidden
         )
-    }
-
-    private func distribution(_ actorOutput: Tensor) -> any PolicyDistribution {
-        switch policy {
-        case .categorical: Categorical(logits: actorOutput)
-        case .multiCategorical(let counts): MultiCategorical(logits: actorOutput, counts: counts)
-        case .gaussian(let dimensions):
-            DiagonalGaussian(mean: actorOutput, logStandardDeviation: logStandardDeviation!.tensor.reshaped([dimensions]))
-        }
     }
 
     /// Both networks on raw buffers, each layer one `BLAS.affine` into the workspace and
@@ -120,20 +90,10 @@ public final class MLPActorCritic: ActorCriticModel {
         precondition(inputs.count == environments * observationSize, "\(inputs.count) observation values are not \(environments)·\(observationSize)")
         precondition(distributionParameters.count == environments * distributionHead.parameterCount && values.count == environments,
                      "act(…) output buffers do not fit \(environments) environments")
-        switch policy {
-        case .categorical, .multiCategorical:
-            run(actorLayers, on: inputs.baseAddress!, batch: environments, into: distributionParameters.baseAddress!, workspace: workspace)
-        case .gaussian(let dimensions):
-            // Rows of [mean, log σ]: the mean through the network into the scratch, then both side by side.
-            let means = workspace.buffer(Self.meanSlot, count: environments * dimensions)
-            run(actorLayers, on: inputs.baseAddress!, batch: environments, into: means, workspace: workspace)
-            let logSigma = logStandardDeviation!.tensor.withUnsafeBufferPointer { $0.baseAddress! }
-            for row in 0..<environments {
-                let target = distributionParameters.baseAddress! + row * 2 * dimensions
-                target.update(from: means + row * dimensions, count: dimensions)
-                (target + dimensions).update(from: logSigma, count: dimensions)
-            }
-        }
+        policy.writeHeadParameters(
+            rows: environments, into: distributionParameters.baseAddress!, logStandardDeviation: logStandardDeviation,
+            meanScratch: { workspace.buffer(Self.meanSlot, count: environments * distributionHead.parameterCount / 2) }
+        ) { run(actorLayers, on: inputs.baseAddress!, batch: environments, into: $0, workspace: workspace) }
         run(criticLayers, on: inputs.baseAddress!, batch: environments, into: values.baseAddress!, workspace: workspace)
     }
 

@@ -35,11 +35,18 @@ public struct ObservationBatch {
     public func scaledBytes(_ range: Range<Int>, scale: Float) -> Tensor {
         let width = byteCount
         precondition(range.lowerBound >= 0 && range.upperBound <= width, "bytes \(range) outside 0..<\(width)")
-        var values = [Float](repeating: 0, count: rows * range.count)
-        for row in 0..<rows {
-            for j in 0..<range.count { values[row * range.count + j] = Float(bytes[row * width + range.lowerBound + j]) * scale }
+        let result = Tensor.uninitialized([rows, range.count])
+        guard !range.isEmpty else { return result }
+        result.withUnsafeMutableBufferPointer { values in
+            bytes.withUnsafeBufferPointer { bytes in
+                for row in 0..<rows {
+                    let source = bytes.baseAddress! + row * width + range.lowerBound
+                    let target = values.baseAddress! + row * range.count
+                    for j in 0..<range.count { target[j] = Float(source[j]) * scale }
+                }
+            }
         }
-        return Tensor(shape: [rows, range.count], values: values)
+        return result
     }
 }
 

@@ -116,3 +116,39 @@ extension Tensor {
         return result
     }
 }
+
+extension Tensor {
+    /// Matrices `[rows, columnsᵢ]` side by side, `[rows, Σ columnsᵢ]`: each row of the
+    /// result is the rows of the parts one after another (an encoder's features next to
+    /// a vector observation). The pullback hands each part its columns of the gradient.
+    public static func concatenateColumns(_ parts: [Tensor]) -> Tensor {
+        precondition(!parts.isEmpty && parts.allSatisfy { $0.shape.count == 2 && $0.shape[0] == parts[0].shape[0] },
+                     "concatenateColumns needs matrices with the same number of rows")
+        let rows = parts[0].shape[0]
+        let width = parts.reduce(0) { $0 + $1.shape[1] }
+        let result = Tensor(uninitializedShape: [rows, width])
+        var offset = 0
+        for part in parts {
+            let columns = part.shape[1]
+            for row in 0..<rows { (result.pointer + row * width + offset).update(from: part.pointer + row * columns, count: columns) }
+            offset += columns
+        }
+        if shouldRecord(parts) {
+            result.recordGradient(inputs: parts) { _, gradient in
+                var offset = 0
+                for part in parts {
+                    let columns = part.shape[1]
+                    if let partGradient = part.gradientAccumulator() {
+                        for row in 0..<rows {
+                            let source = gradient + row * width + offset
+                            let target = partGradient + row * columns
+                            for j in 0..<columns { target[j] += source[j] }
+                        }
+                    }
+                    offset += columns
+                }
+            }
+        }
+        return result
+    }
+}

@@ -69,6 +69,57 @@ func rolloutAllocations() {
     }
 }
 
+/// Heap allocations of `CNNActorCritic.act` per environment step once its workspace is
+/// warm: the pixel-goal model's convolution and a Nature-CNN with a GRU, 8 environments,
+/// image bytes and vector floats as rollout storage holds them.
+func convolutionalActAllocations() {
+    guard AllocationCounter.isAvailable else { return }
+    let environments = 8
+    let pixelGoal = ObservationSpace.dictionary([
+        ObservationPart("image", Box(shape: [5, 5, 1], low: 0, high: 255, elementType: .uint8)),
+        ObservationPart("position", Box(shape: [2], low: -1, high: 1)),
+    ])
+    let atari = ObservationSpace.box(Box(shape: [84, 84, 4], low: 0, high: 255, elementType: .uint8))
+    let small = ConvolutionalArchitecture(convolutions: [.init(outputChannels: 8, kernelSize: 3)], outputSize: 64)
+    for (name, space, architecture, recurrentSize, steps) in [
+        ("pixel_goal_cnn", pixelGoal, small, nil, 200), ("nature_cnn_gru", atari, ConvolutionalArchitecture.natureCNN, 256, 10),
+    ] as [(String, ObservationSpace, ConvolutionalArchitecture, Int?, Int)] {
+        let model = try! CNNActorCritic(observationSpace: space, actionSpace: .discrete(count: 4), architecture: architecture,
+                                        recurrentSize: recurrentSize, seed: 1)
+        let floats = [Float](repeating: 0.5, count: environments * space.floatCount)
+        let bytes = (0..<(environments * space.byteCount)).map { UInt8(truncatingIfNeeded: $0 &* 37) }
+        let masks = [Float](repeating: 1, count: environments)
+        var hidden = [Float](repeating: 0, count: environments * model.recurrentStateSize)
+        var parameters = [Float](repeating: 0, count: environments * model.distributionHead.parameterCount)
+        var values = [Float](repeating: 0, count: environments)
+        let workspace = InferenceWorkspace()
+        var allocations: UInt64 = 0
+        floats.withUnsafeBufferPointer { floats in
+            bytes.withUnsafeBufferPointer { bytes in
+                masks.withUnsafeBufferPointer { masks in
+                    hidden.withUnsafeMutableBufferPointer { hidden in
+                        parameters.withUnsafeMutableBufferPointer { parameters in
+                            values.withUnsafeMutableBufferPointer { values in
+                                let rows = ObservationRows(floats: floats, bytes: bytes, rows: environments)
+                                for step in 0...steps {
+                                    let before = AllocationCounter.count
+                                    model.act(observations: rows, masks: masks, hidden: hidden, environments: environments,
+                                              distributionParameters: parameters, values: values, workspace: workspace)
+                                    if step > 0 { allocations += AllocationCounter.count - before }   // step 0 warms the workspace
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        report("rollout_inference_allocations_per_step_\(name)", value: Double(allocations) / Double(steps * environments),
+               unit: "allocations/env step",
+               extra: ["note": "CNNActorCritic.act of \(environments) environments after one warm-up step, \(steps) steps, everything counted"],
+               target: "0", met: allocations == 0)
+    }
+}
+
 /// A running count of heap allocations.
 final class AllocationTally: @unchecked Sendable {
     var count: UInt64 = 0

@@ -242,7 +242,10 @@ group("recurrent") {
 // Groups that run under mpirun or with the allocation counter (see the files of the same names).
 group("allreduce") { allReduceComparison() }
 group("update-split") { updateSplit() }
-group("rollout-allocations") { rolloutAllocations() }
+group("rollout-allocations") {
+    rolloutAllocations()
+    convolutionalActAllocations()
+}
 group("minigrid-costs") { miniGridCosts() }
 group("optimizer") { optimizerCosts() }
 group("gymnasium") { measureGymnasiumBridge() }
@@ -309,5 +312,14 @@ final class DirectMLP {
                 }
             }
         }
+    }
+}
+
+// The convolutional encoders' forward and backward at batch 128. scripts/bench.sh runs
+// this group in alternation with PyTorch's same networks and reports the ratio.
+group("conv") {
+    for (name, milliseconds) in convolutionEncoderCosts(rounds: 5, using: &generator) {
+        report("conv_\(name)_forward_backward_batch128", value: milliseconds, unit: "ms",
+               extra: ["note": "UInt8 images scaled by 1/255, encoder forward, sum(w*y), backward; median of 5"])
     }
 }

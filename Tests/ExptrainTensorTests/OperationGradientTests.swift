@@ -111,6 +111,10 @@ final class OperationGradientTests: XCTestCase {
         assertGradientsMatchFiniteDifferences([x]) { $0[0].slice(rows: 1..<3).exp() }
         assertGradientsMatchFiniteDifferences([x]) { $0[0].rows(at: [3, 0, 3, 1]) }
         assertGradientsMatchFiniteDifferences([x, y]) { Tensor.concatenate([$0[1], $0[0], $0[1]]) }
+        let z = randomLeaf([4, 2], seed: 28)
+        assertGradientsMatchFiniteDifferences([x, z]) { Tensor.concatenateColumns([$0[1], $0[0], $0[1]]).tanh() }
+        XCTAssertEqual(Tensor.concatenateColumns([Tensor(shape: [2, 1], values: [1, 2]), Tensor(shape: [2, 2], values: [3, 4, 5, 6])]).scalars,
+                       [1, 3, 4, 2, 5, 6])
     }
 
     func testCompositeWithSharedSubexpressions() {

@@ -1,0 +1,171 @@
+import ExptrainEnvironment
+import ExptrainRandom
+import ExptrainTensor
+
+/// An actor-critic for pixel observations, optionally with vector parts beside the image
+/// (AllenAct's sensors) and optionally recurrent:
+///
+///     x  = image bytes / 255                    ([batch, H, W, C], scaled inside the model)
+///     f  = ConvolutionalEncoder(x)              (Nature-CNN, MinAtar's, or another architecture)
+///     u  = [f, v]                               (v: the observation's Float32 parts, in storage order)
+///     h' = GRU(u, h ⊙ mask)                     (when recurrent; else h' = u)
+///     π  = head(Linear(h')),  value = Linear(h')
+///
+/// CleanRL's `ppo_atari.py` agent is the feed-forward form with `.natureCNN` and no vector
+/// parts. The image is the observation's UInt8 part named `imagePart` (`[H, W, C]`,
+/// channel last): rollout storage keeps it as bytes, and the model reads them. The policy
+/// head follows the action space as `MLPActorCritic`'s does (`Categorical`,
+/// `MultiCategorical`, `DiagonalGaussian` with `actor_logstd`). Names: `network.*` (the
+/// encoder), `gru.*`, `actor.weight`/`.bias` (`actor_mean.*` for a Box), `critic.*`.
+/// Initialisation as CleanRL: encoder orthogonal √2, actor 0.01, critic 1, biases zero,
+/// the GRU as PyTorch.
+///
+/// ```swift
+/// let space = ObservationSpace.dictionary([
+///     ObservationPart("rgb", Box(shape: [84, 84, 4], low: 0, high: 255, elementType: .uint8)),
+///     ObservationPart("goal", Box(shape: [2], low: -1, high: 1)),
+/// ])
+/// let model = try CNNActorCritic(observationSpace: space, imagePart: "rgb", actionSpace: .discrete(count: 6),
+///                                architecture: .natureCNN, recurrentSize: 256, seed: 1)
+/// ```
+public final class CNNActorCritic: ActorCriticModel {
+    public let parameters = ParameterStore()
+    public let distributionHead: any DistributionHead
+    /// The observations the model reads.
+    public let observationSpace: ObservationSpace
+    /// `[H, W, C]` of the image.
+    public let imageShape: [Int]
+    /// Where the image starts in each observation's bytes.
+    public let imageByteOffset: Int
+    /// Floats per observation (all Float32 parts), concatenated after the encoding.
+    public let vectorSize: Int
+    /// Bytes per observation (all UInt8 parts), kept so `act` computes nothing from the space.
+    private let byteCount: Int
+    public let encoder: ConvolutionalEncoder
+    /// The recurrent core; `nil` for the feed-forward model.
+    public let gru: GRU?
+    /// trunk → distribution parameters (logits, or the Gaussian's mean).
+    public let actor: Linear
+    /// trunk → value.
+    public let critic: Linear
+    /// The Gaussian's log standard deviation `[1, D]`, for a Box action space.
+    public let logStandardDeviation: Parameter?
+    private let policy: PolicyOutputLayout
+
+    public var recurrentStateSize: Int { gru?.hiddenSize ?? 0 }
+    /// The width of `u = [f, v]`.
+    public var trunkInputSize: Int { encoder.outputSize + vectorSize }
+
+    /// A model whose initial parameters are fixed by `seed`. `imagePart` names a UInt8
+    /// part of `observationSpace` with shape `[H, W, C]` (`nil`: the only UInt8 part);
+    /// `recurrentSize` adds a GRU of that size.
+    ///
+    /// - Throws: `SpaceError` when there is no such image part.
+    public init(
+        observationSpace: ObservationSpace, imagePart: String? = nil, actionSpace: ActionSpace,
+        architecture: ConvolutionalArchitecture = .natureCNN, recurrentSize: Int? = nil, seed: UInt64
+    ) throws(SpaceError) {
+        let images = observationSpace.parts.filter { $0.box.elementType == .uint8 && (imagePart == nil || $0.name == imagePart) }
+        guard images.count == 1, let image = images.first, image.box.shape.count == 3 else {
+            let wanted = imagePart.map { "a UInt8 part named \($0)" } ?? "exactly one UInt8 part"
+            throw SpaceError("a CNN actor-critic needs \(wanted) of shape [height, width, channels] in \(observationSpace)")
+        }
+        self.observationSpace = observationSpace
+        imageShape = image.box.shape
+        imageByteOffset = observationSpace.byteOffset(of: image.name)!
+        vectorSize = observationSpace.floatCount
+        byteCount = observationSpace.byteCount
+        let policy = PolicyOutputLayout(actionSpace)
+        self.policy = policy
+        distributionHead = PolicyOutputLayout.head(for: actionSpace)
+        var generator = RandomGenerator(seed: seed)
+        encoder = ConvolutionalEncoder(
+            imageShape: imageShape, architecture: architecture, name: "network", parameters: parameters, generator: &generator)
+        let trunkInput = encoder.outputSize + vectorSize
+        if let recurrentSize {
+            gru = GRU(inputSize: trunkInput, hiddenSize: recurrentSize, name: "gru", parameters: parameters, generator: &generator)
+        } else {
+            gru = nil
+        }
+        let trunk = recurrentSize ?? trunkInput
+        actor = Linear(
+            inputSize: trunk, outputSize: PolicyOutputLayout.actorOutputSize(for: actionSpace),
+            name: policy.actorName, parameters: parameters,
+            weightInitialization: .orthogonal(gain: 0.01), generator: &generator)
+        critic = Linear(
+            inputSize: trunk, outputSize: 1, name: "critic", parameters: parameters, weightInitialization: .orthogonal(gain: 1),
+            generator: &generator)
+        logStandardDeviation = policy.registerLogStandardDeviation(in: parameters)
+    }
+
+    public func forward(observations: ObservationBatch, masks: Tensor, hidden: Tensor, steps: Int, environments: Int) -> ActorCriticOutput {
+        let batch = steps * environments
+        precondition(observations.rows == batch && observations.floats.shape == [batch, vectorSize] && observations.byteCount == byteCount,
+                     "observations of \(observations.rows) rows do not fit \(steps)·\(environments) observations of \(observationSpace)")
+        let imageSize = imageShape.reduce(1, *)
+        let images = observations.scaledBytes(imageByteOffset..<(imageByteOffset + imageSize), scale: Self.byteScale)
+        let features = encoder(images.reshaped([batch] + imageShape))
+        var trunk = vectorSize == 0 ? features : Tensor.concatenateColumns([features, observations.floats])
+        var state = hidden
+        if let gru {
+            (trunk, state) = gru(sequence: trunk, masks: masks, hidden: hidden, steps: steps, environments: environments)
+        }
+        return ActorCriticOutput(
+            distribution: policy.distribution(actor(trunk), logStandardDeviation: logStandardDeviation),
+            values: critic(trunk).reshaped([batch]), hidden: state)
+    }
+
+    /// One step on raw buffers: the image's bytes scaled into the workspace, the encoder's
+    /// `apply`, the vector parts copied beside its output, the GRU's fused step, one
+    /// `BLAS.affine` per head. The numbers of `forward`, without allocating.
+    public func act(
+        observations rows: ObservationRows, masks: UnsafeBufferPointer<Float>, hidden: UnsafeMutableBufferPointer<Float>,
+        environments: Int, distributionParameters: UnsafeMutableBufferPointer<Float>, values: UnsafeMutableBufferPointer<Float>,
+        workspace: InferenceWorkspace
+    ) {
+        precondition(rows.rows == environments && rows.floats.count == environments * vectorSize && rows.bytes.count == environments * byteCount,
+                     "act(…) observations do not fit \(environments) observations of \(observationSpace)")
+        precondition(masks.count == environments && hidden.count == environments * recurrentStateSize, "act(…) masks or state do not fit \(environments) environments")
+        precondition(distributionParameters.count == environments * distributionHead.parameterCount && values.count == environments,
+                     "act(…) output buffers do not fit \(environments) environments")
+        let imageSize = imageShape.reduce(1, *)
+        let images = workspace.buffer(Self.imageSlot, count: environments * imageSize)
+        for row in 0..<environments {
+            let source = rows.bytes.baseAddress! + row * byteCount + imageByteOffset
+            let target = images + row * imageSize
+            for i in 0..<imageSize { target[i] = Float(source[i]) * Self.byteScale }
+        }
+        let trunkWidth = trunkInputSize
+        let features = workspace.buffer(Self.featureSlot, count: environments * encoder.outputSize)
+        encoder.apply(images, batch: environments, into: features, workspace: workspace, firstSlot: Self.firstEncoderSlot)
+        var trunk = UnsafePointer(features)
+        if vectorSize > 0 {
+            let joined = workspace.buffer(Self.trunkInputSlot, count: environments * trunkWidth)
+            for row in 0..<environments {
+                (joined + row * trunkWidth).update(from: features + row * encoder.outputSize, count: encoder.outputSize)
+                (joined + row * trunkWidth + encoder.outputSize).update(from: rows.floats.baseAddress! + row * vectorSize, count: vectorSize)
+            }
+            trunk = UnsafePointer(joined)
+        }
+        if let gru {
+            gru.step(input: trunk, masks: masks.baseAddress!, hidden: hidden.baseAddress!, environments: environments,
+                     workspace: workspace, firstSlot: Self.firstEncoderSlot + encoder.workspaceSlots)
+            trunk = UnsafePointer(hidden.baseAddress!)
+        }
+        policy.writeHeadParameters(
+            rows: environments, into: distributionParameters.baseAddress!, logStandardDeviation: logStandardDeviation,
+            meanScratch: { workspace.buffer(Self.meanSlot, count: environments * actor.outputSize) }
+        ) { actor.apply(trunk, batch: environments, into: $0) }
+        critic.apply(trunk, batch: environments, into: values.baseAddress!)
+    }
+
+    /// UInt8 pixels to [0, 1].
+    private static let byteScale: Float = 1 / 255
+    /// Where `act(…)` keeps the scaled image, the encoding, `[f, v]`, a Gaussian's means,
+    /// then the encoder's scratch and the GRU's gates.
+    private static let imageSlot = 0
+    private static let featureSlot = 1
+    private static let trunkInputSlot = 2
+    private static let meanSlot = 3
+    private static let firstEncoderSlot = 4
+}
