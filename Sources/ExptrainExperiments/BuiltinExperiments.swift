@@ -18,6 +18,7 @@ public enum BuiltinExperiments {
         MiniGridDoorKeyPPO.self,
         MiniGridDoorKeyDAgger.self,
         PixelGoalPPO.self,
+        MinAtarBreakoutPPO.self,
         GymPPO.self,
         HalfCheetahPPO.self,
     ]}
