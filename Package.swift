@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "ExptrainCLI",
             dependencies: [
-                "ExptrainEngine", "ExptrainEnvironment", "ExptrainExperiment", "ExptrainExport", "ExptrainMPI", "ExptrainMetricsLog",
+                "ExptrainEngine", "ExptrainEnvironment", "ExptrainExperiment", "ExptrainExport", "ExptrainMPI", "ExptrainMetricsLog", "ExptrainTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "exptrain", dependencies: ["ExptrainCLI", "ExptrainExperiments"]),

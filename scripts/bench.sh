@@ -210,22 +210,19 @@ fi
 # The Nature-CNN (84×84×4) and MinAtar (10×10×4) encoders, forward + backward at batch 128
 # from UInt8 images: exptrain-bench conv and scripts/bench/torch_conv.py (one thread,
 # PyTorch's own NCHW layout) alternate round by round, both pinned to core 0; medians of
-# the rounds' medians. Ours runs twice: with the OpenBLAS kernels the library picks on
-# this machine, and with OPENBLAS_CORETYPE=Haswell (AVX2), because OpenBLAS's run-time
-# detection may fall back to its SSE3 kernels in a virtual machine whose CPU model it does
-# not know, which halves sgemm's speed.
+# the rounds' medians. Ours runs OpenBLAS's Haswell (AVX2) kernels, which exptrain selects
+# itself (BLASKernels): OpenBLAS's own detection falls back to its SSE3 kernels in a
+# virtual machine whose CPU model it does not know, which halves sgemm's speed.
 progress "convolutional encoders${python:+ next to PyTorch}, pinned to core 0"
 conv_names=(nature_cnn minatar_cnn)
-declare -A conv_ours=() conv_haswell=() conv_torch=()
+declare -A conv_ours=() conv_torch=()
 conv_value() { sed -n "s/.*\"conv_$1_forward_backward_batch128\", \"value\": \([0-9.e+-]*\).*/\1/p" <<<"$2"; }
 for round in 1 2 3; do
-    default_lines=$(taskset -c 0 "$bench" conv)
-    haswell_lines=$(OPENBLAS_CORETYPE=Haswell taskset -c 0 "$bench" conv)
+    ours_lines=$(taskset -c 0 "$bench" conv)
     torch_lines=""
     [ -n "$python" ] && torch_lines=$(taskset -c 0 "$python" scripts/bench/torch_conv.py --rounds 5)
     for name in "${conv_names[@]}"; do
-        conv_ours[$name]+="$(conv_value "$name" "$default_lines") "
-        conv_haswell[$name]+="$(conv_value "$name" "$haswell_lines") "
+        conv_ours[$name]+="$(conv_value "$name" "$ours_lines") "
         [ -n "$torch_lines" ] && conv_torch[$name]+="$(awk -v n="$name" '$1 == n { print $2 }' <<<"$torch_lines") "
     done
 done
@@ -233,15 +230,12 @@ torch_version=$([ -n "$python" ] && "$python" -c 'import torch; print(torch.__ve
 for name in "${conv_names[@]}"; do
     torch_ms=null
     [ -n "${conv_torch[$name]:-}" ] && torch_ms=$(median ${conv_torch[$name]})
-    for variant in default haswell; do
-        if [ "$variant" = default ]; then ours_ms=$(median ${conv_ours[$name]}); suffix=""; kernels="the OpenBLAS kernels picked at load"
-        else ours_ms=$(median ${conv_haswell[$name]}); suffix="_openblas_haswell"; kernels="OPENBLAS_CORETYPE=Haswell"; fi
-        figure "conv_${name}_forward_backward_batch128${suffix}" "$ours_ms" ms \
-            "reference=$torch_ms" "ratio=$(calc "$ours_ms / $torch_ms")" \
-            "reference_source=PyTorch $torch_version CPU, 1 thread, the same network (scripts/bench/torch_conv.py), alternating with ours" \
-            "note=UInt8 images scaled by 1/255, forward, sum(w*y), backward; median of 3 rounds of 5; ours with $kernels; taskset -c 0" \
-            "target=ratio <= 1" "met=$(compare "$(calc "$ours_ms / $torch_ms")" "<=" 1)"
-    done
+    ours_ms=$(median ${conv_ours[$name]})
+    figure "conv_${name}_forward_backward_batch128" "$ours_ms" ms \
+        "reference=$torch_ms" "ratio=$(calc "$ours_ms / $torch_ms")" \
+        "reference_source=PyTorch $torch_version CPU, 1 thread, the same network (scripts/bench/torch_conv.py), alternating with ours" \
+        "note=UInt8 images scaled by 1/255, forward, sum(w*y), backward; median of 3 rounds of 5; OpenBLAS Haswell kernels; taskset -c 0" \
+        "target=ratio <= 1" "met=$(compare "$(calc "$ours_ms / $torch_ms")" "<=" 1)"
 done
 
 # cartpole-ppo at 1 rank, at 2 ranks (same settings), at 2 ranks with twice the steps (weak

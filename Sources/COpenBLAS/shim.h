@@ -3,4 +3,15 @@
 
 #include <cblas.h>
 
+/// 1 when this x86-64 processor runs AVX2 and FMA instructions (what OpenBLAS's Haswell
+/// kernels need), else 0; always 0 on other architectures.
+static inline int exptrain_cpu_has_avx2_fma(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
 #endif

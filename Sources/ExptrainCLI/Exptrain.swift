@@ -2,6 +2,7 @@ import ArgumentParser
 import ExptrainEngine
 import ExptrainExperiment
 import ExptrainMPI
+import ExptrainTensor
 import Foundation
 
 /// The `exptrain` command line as a library entry point.
@@ -22,12 +23,17 @@ public enum Exptrain {
     /// Parses `arguments`, runs the command with `experiments` registered, and exits the
     /// process with its exit code.
     ///
+    /// It first selects OpenBLAS's portable kernels (`BLASKernels.selectPortableKernels()`,
+    /// which may restart the process once with `OPENBLAS_CORETYPE=Haswell`), so a seed
+    /// gives the same parameters on AVX2 and AVX-512 machines.
+    ///
     /// A usage error is one line on standard error and exit code 2. Once MPI is
     /// running with more than one rank, a failure calls `MPI_Abort` so that no
     /// other rank is left waiting in a collective.
     public static func main(
         experiments: [any ExperimentConfig.Type], arguments: [String] = Array(CommandLine.arguments.dropFirst())
     ) -> Never {
+        BLASKernels.selectPortableKernels()
         let command: any ParsableCommand
         do {
             command = try ExptrainCommand.parseAsRoot(arguments)

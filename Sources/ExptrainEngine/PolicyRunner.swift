@@ -25,7 +25,6 @@ struct PolicyEvaluation {
         try model.distributionHead.check(actionSpace: batch.actionSpace)
         let space = batch.observationSpace
         let actionSpace = batch.actionSpace
-        let dimensions = actionSpace.dimensions
         let stepper = PolicyStepper(model: model, environments: environments)
         var floats = [Float](repeating: 0, count: environments * space.floatCount)
         var bytes = [UInt8](repeating: 0, count: environments * space.byteCount)

@@ -1,5 +1,6 @@
 import ExptrainExperiment
 import ExptrainNN
+import ExptrainTensor
 import Foundation
 
 /// `config.json`: the resolved settings of a run, encoded from the typed values the run
@@ -10,6 +11,8 @@ struct RunConfigRecord: Encodable {
     var exptrainVersion: String
     var gitCommit: String?
     var worldSize: Int
+    /// The OpenBLAS kernels rank 0 ran (`BLASKernels.coreName`): a seed's parameters depend on them.
+    var blasKernels: String
     /// Each rank's environments, by rank.
     var environmentsPerProcess: [Int]
     var nprocessesDesigned: Int
@@ -94,6 +97,7 @@ struct RunConfigRecord: Encodable {
         exptrainVersion = context.version
         gitCommit = context.gitCommit
         worldSize = context.world.size
+        blasKernels = BLASKernels.coreName
         environmentsPerProcess = try machine.environmentsPerProcess(totalProcesses: context.world.size)
         nprocessesDesigned = machine.nprocesses
         gpuIDs = machine.gpuIDs

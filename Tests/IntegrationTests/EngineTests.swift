@@ -254,6 +254,32 @@ final class EngineTests: XCTestCase {
         }
     }
 
+    // MARK: OpenBLAS's kernels
+
+    /// Unless `OPENBLAS_CORETYPE` names a family, every rank runs OpenBLAS's Haswell (AVX2)
+    /// kernels on a processor with AVX2 and FMA, whatever OpenBLAS detects, and so learns the
+    /// parameters a run pinned to Haswell learns; a family the user names is kept.
+    func testRanksRunThePortableOpenBLASKernelsUnlessTheUserNamesOthers() throws {
+        let flags = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8).split(separator: "\n")
+            .first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ")) } ?? []
+        try XCTSkipUnless(flags.contains("avx2") && flags.contains("fma"), "this processor has no AVX2 and FMA: OpenBLAS's own choice stays")
+        func run(coreType: String?) throws -> (kernels: String?, parameters: [String]) {
+            let folder = try JobRunner.temporaryFolder(for: self)
+            let result = try JobRunner.mpirun(
+                np: 2, ["cartpole-ppo", "--seed", "3", "--max-steps", "1024", "--quiet", "--output-dir", folder.path],
+                environment: ["OPENBLAS_CORETYPE": coreType])
+            XCTAssertEqual(result.status, 0, result.standardError)
+            let config = try jsonObject(try runFolder(folder, tag: "cartpole-ppo").appendingPathComponent("config.json"))
+            return (config["blas_kernels"] as? String, loggedValues(result.standardError, after: "parameters "))
+        }
+        let chosen = try run(coreType: nil)
+        let pinned = try run(coreType: "Haswell")
+        XCTAssertEqual(chosen.kernels, "Haswell")
+        XCTAssertEqual(chosen.parameters.count, 2)
+        XCTAssertEqual(chosen.parameters, pinned.parameters, "the default kernels learned other parameters than Haswell's")
+        XCTAssertEqual(try run(coreType: "Prescott").kernels, "Prescott", "the user's OPENBLAS_CORETYPE was not kept")
+    }
+
     /// The `__metadata__` of a safetensors file, read with Foundation (independently of exptrain's reader).
     private func checkpointMetadata(_ file: URL) throws -> [String: String] {
         let bytes = try Data(contentsOf: file)

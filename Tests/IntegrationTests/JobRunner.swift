@@ -61,13 +61,16 @@ enum JobRunner {
     /// is sent to `target` once its condition holds (checked every 20 ms).
     static func mpirun(
         np: Int, _ arguments: [String], binary: URL = exptrainBinary, timeout: Double = 120,
-        signal: (number: Int32, when: () -> Bool)? = nil, target: SignalTarget = .launcher
+        signal: (number: Int32, when: () -> Bool)? = nil, target: SignalTarget = .launcher,
+        environment: [String: String?] = [:]
     ) throws -> JobResult {
         var mpiArguments = ["-np", String(np), "--allow-run-as-root"]
         if np > ProcessInfo.processInfo.activeProcessorCount {
             mpiArguments.append("--oversubscribe")
         }
-        return try run("/usr/bin/env", ["mpirun"] + mpiArguments + [binary.path] + arguments, timeout: timeout, signal: signal, target: target)
+        return try run(
+            "/usr/bin/env", ["mpirun"] + mpiArguments + [binary.path] + arguments, timeout: timeout, signal: signal, target: target,
+            environment: environment)
     }
 
     /// `exptrain <arguments>` as an MPI singleton.
@@ -83,19 +86,22 @@ enum JobRunner {
         return folder
     }
 
-    /// Runs a command with a clean MPI environment and kills it after `timeout` seconds.
+    /// Runs a command with a clean MPI environment and kills it after `timeout` seconds;
+    /// `environment` sets (a value) or removes (`nil`) variables of the test's own.
     static func run(
         _ executable: String, _ arguments: [String], timeout: Double, signal: (number: Int32, when: () -> Bool)? = nil,
-        target: SignalTarget = .launcher
+        target: SignalTarget = .launcher, environment: [String: String?] = [:]
     ) throws -> JobResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         // The test process itself is an MPI singleton; its OMPI_/PMIX_ variables
         // would make a child mpirun believe it runs inside another job.
-        process.environment = ProcessInfo.processInfo.environment.filter { key, _ in
+        var variables = ProcessInfo.processInfo.environment.filter { key, _ in
             !(key.hasPrefix("OMPI_") || key.hasPrefix("PMIX_") || key.hasPrefix("OPAL_"))
         }
+        for (key, value) in environment { variables[key] = value }
+        process.environment = variables
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exptrain-job-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
