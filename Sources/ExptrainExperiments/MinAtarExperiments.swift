@@ -10,8 +10,8 @@ import ExptrainTasks
 /// The rollout and update follow purejaxrl's MinAtar PPO: 64 environments in total × 128
 /// steps, 8 minibatches × 4 epochs, γ 0.99, GAE λ 0.95, clip 0.2 (the value loss clipped
 /// too), entropy 0.01, value 0.5, max gradient norm 0.5, Adam ε 1e-5 with the learning
-/// rate annealed linearly over 10M steps. purejaxrl trains an MLP at 5e-3; the CNN here
-/// trains at `learningRate` 1e-3 (its default), the rate at which it learned steadily.
+/// rate 5e-3 annealed linearly over 10M steps. (purejaxrl trains an MLP at 5e-3; with the
+/// CNN, 5e-3 reached a 100-episode mean of 1.6 after 246k steps at seed 1, 1e-3 0.7.)
 public struct MinAtarBreakoutPPO: ExperimentConfig {
     public typealias Sampler = MinAtarBreakoutTaskSampler
     public typealias Model = CNNActorCritic
@@ -26,7 +26,7 @@ public struct MinAtarBreakoutPPO: ExperimentConfig {
 
     public init(overrides: ConfigOverrides) throws {
         common = try CommonSettings(
-            environments: .total(64), totalSteps: 10_000_000, numSteps: 128, learningRate: 1e-3, entropyCoefficient: 0.01,
+            environments: .total(64), totalSteps: 10_000_000, numSteps: 128, learningRate: 5e-3, entropyCoefficient: 0.01,
             valueCoefficient: 0.5, saveInterval: 500_000, logInterval: 16_384, validEpisodes: 0, testEpisodes: 100
         ).reading(overrides)
         recurrentSize = try overrides.value("recurrentSize", default: 0)
