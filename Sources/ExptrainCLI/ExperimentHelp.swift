@@ -24,12 +24,21 @@ enum ExperimentHelp {
         let settings = overrides.settings
         guard !settings.isEmpty else { return "\(heading)\n  (none)" }
         let keyWidth = settings.map(\.key.count).max()! + 2
-        let valueWidth = settings.map(\.defaultValue.count).max()! + 2
+        // A default longer than a column (a JSON list of wrappers) goes on its own line, so
+        // the others' kinds stay next to them.
+        let short = settings.map(\.defaultValue.count).filter { $0 <= longDefault }
+        let valueWidth = (short.max() ?? 0) + 2
         let lines = settings.map { setting in
-            "  " + padded(setting.key, to: keyWidth) + padded(setting.defaultValue, to: valueWidth) + setting.typeName
+            guard setting.defaultValue.count <= longDefault else {
+                return "  " + padded(setting.key, to: keyWidth) + setting.typeName + "\n      " + setting.defaultValue
+            }
+            return "  " + padded(setting.key, to: keyWidth) + padded(setting.defaultValue, to: valueWidth) + setting.typeName
         }
         return ([heading] + lines).joined(separator: "\n")
     }
+
+    /// The widest default kept in the defaults' column.
+    private static let longDefault = 40
 
     private static func padded(_ text: String, to width: Int) -> String {
         text + String(repeating: " ", count: max(width - text.count, 1))

@@ -21,6 +21,7 @@ public enum BuiltinExperiments {
         MinAtarBreakoutPPO.self,
         GymPPO.self,
         HalfCheetahPPO.self,
+        AtariPPO.self,
     ]}
 }
 

@@ -5,9 +5,9 @@ import Foundation
 
 /// What the Gymnasium experiments share: any Gymnasium environment through the bridge
 /// (`ExptrainGymnasium`: one Python worker per rank holding the rank's environments as one
-/// vector environment), CleanRL's 64-64 tanh actor-critic with the policy its action
-/// space calls for (Categorical, MultiCategorical or Gaussian), and the `--config` keys
-/// that say which environment:
+/// vector environment), a model sized by its spaces (CleanRL's 64-64 tanh actor-critic
+/// for float observations, with the policy its action space calls for: Categorical,
+/// MultiCategorical or Gaussian), and the `--config` keys that say which environment:
 ///
 /// - `env`: passed verbatim to `gymnasium.make` (`my_module:MyEnv-v0` imports `my_module` first);
 /// - `envKwargs`: `make`'s keyword arguments as a JSON object, `{"max_episode_steps": 200}`;
@@ -16,9 +16,12 @@ import Foundation
 /// - `envWrappers`: wrappers applied in order after `make`, a JSON list of
 ///   `{"wrapper": "module:Name", "kwargs": {…}}` (`gymnasium.wrappers:AtariPreprocessing`).
 public protocol GymnasiumExperiment: ExperimentConfig
-where Sampler == GymnasiumTaskSampler, Model == MLPActorCritic, SamplerArgs == GymnasiumSamplerArgs {
+where Sampler == GymnasiumTaskSampler, SamplerArgs == GymnasiumSamplerArgs {
     /// What `--config env=` is when not given.
     static var defaultEnvironmentID: String { get }
+    /// What the other keys (`envKwargs`, `envImports`, `envSetup`, `envWrappers`) are when
+    /// not given; a key missing here defaults to nothing.
+    static var defaultEnvironmentKeys: [String: String] { get }
     /// The PPO settings before `--config` overrides them.
     static var defaultSettings: GymnasiumPPOSettings { get }
     var environment: GymnasiumEnvironment { get }
@@ -27,9 +30,11 @@ where Sampler == GymnasiumTaskSampler, Model == MLPActorCritic, SamplerArgs == G
 }
 
 extension GymnasiumExperiment {
+    public static var defaultEnvironmentKeys: [String: String] { [:] }
+
     public init(overrides: ConfigOverrides) throws {
         self.init(
-            environment: try .reading(overrides, defaultID: Self.defaultEnvironmentID),
+            environment: try .reading(overrides, defaultID: Self.defaultEnvironmentID, defaults: Self.defaultEnvironmentKeys),
             ppo: try Self.defaultSettings.reading(overrides))
     }
 
@@ -39,19 +44,6 @@ extension GymnasiumExperiment {
 
     public func machineParams(mode: RunMode) throws -> MachineParams {
         try MachineParams(nprocesses: mode == .train ? 2 : 1, gpuIDs: [], environments: common.environments)
-    }
-
-    /// Sized by the environment's spaces, which this process's sampler learned in its
-    /// handshake (or a worker started for the purpose, when no sampler was made yet).
-    public func createModel(seed: UInt64) throws -> MLPActorCritic {
-        let spaces = try GymnasiumTaskSampler.spaces(of: environment)
-        let space = spaces.observationSpace
-        guard space.byteCount == 0 else {
-            let parts = space.parts.filter { $0.box.elementType == .uint8 }.map(\.name)
-            throw ExperimentError(
-                "\(Self.tag): \(environment.id)'s observation has uint8 or bool parts (\(parts.joined(separator: ", "))) and this experiment's MLP reads Float32 observations only; use an experiment whose model reads bytes (a convolutional encoder)")
-        }
-        return MLPActorCritic(observationSize: space.floatCount, actionSpace: spaces.actionSpace, hidden: [64, 64], activation: .tanh, seed: seed)
     }
 
     public func makeSampler(_ args: GymnasiumSamplerArgs) throws -> GymnasiumTaskSampler {
@@ -80,14 +72,30 @@ extension GymnasiumExperiment {
     }
 }
 
+extension GymnasiumExperiment where Model == MLPActorCritic {
+    /// Sized by the environment's spaces, which this process's sampler learned in its
+    /// handshake (or a worker started for the purpose, when no sampler was made yet).
+    public func createModel(seed: UInt64) throws -> MLPActorCritic {
+        let spaces = try GymnasiumTaskSampler.spaces(of: environment)
+        let space = spaces.observationSpace
+        guard space.byteCount == 0 else {
+            let parts = space.parts.filter { $0.box.elementType == .uint8 }.map(\.name)
+            throw ExperimentError(
+                "\(Self.tag): \(environment.id)'s observation has uint8 or bool parts (\(parts.joined(separator: ", "))) and this experiment's MLP reads Float32 observations only; use an experiment whose model reads bytes (atari-ppo's Nature-CNN, or your own with CNNActorCritic)")
+        }
+        return MLPActorCritic(observationSize: space.floatCount, actionSpace: spaces.actionSpace, hidden: [64, 64], activation: .tanh, seed: seed)
+    }
+}
+
 extension GymnasiumEnvironment {
-    /// The environment the `--config` keys `env`, `envKwargs`, `envImports`, `envSetup` and `envWrappers` describe.
-    static func reading(_ overrides: ConfigOverrides, defaultID: String) throws -> GymnasiumEnvironment {
+    /// The environment the `--config` keys `env`, `envKwargs`, `envImports`, `envSetup` and
+    /// `envWrappers` describe, each defaulting to `defaultID` or its entry in `defaults`.
+    static func reading(_ overrides: ConfigOverrides, defaultID: String, defaults: [String: String]) throws -> GymnasiumEnvironment {
         let id = try overrides.value("env", default: defaultID)
-        let keywordArguments = try overrides.value("envKwargs", default: "{}")
-        let imports = try overrides.value("envImports", default: "")
-        let setup = try overrides.value("envSetup", default: "")
-        let wrappers = try overrides.value("envWrappers", default: "[]")
+        let keywordArguments = try overrides.value("envKwargs", default: defaults["envKwargs"] ?? "{}")
+        let imports = try overrides.value("envImports", default: defaults["envImports"] ?? "")
+        let setup = try overrides.value("envSetup", default: defaults["envSetup"] ?? "")
+        let wrappers = try overrides.value("envWrappers", default: defaults["envWrappers"] ?? "[]")
         do {
             return try GymnasiumEnvironment(
                 id: id, keywordArguments: keywordArguments,

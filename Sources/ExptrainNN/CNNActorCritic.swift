@@ -15,7 +15,10 @@ import ExptrainTensor
 /// parts. The image is the observation's UInt8 part named `imagePart` (`[H, W, C]`,
 /// channel last): rollout storage keeps it as bytes, and the model reads them. The policy
 /// head follows the action space as `MLPActorCritic`'s does (`Categorical`,
-/// `MultiCategorical`, `DiagonalGaussian` with `actor_logstd`). Names: `network.*` (the
+/// `MultiCategorical`, `DiagonalGaussian` with `actor_logstd`). A part laid out
+/// `[C, H, W]` (Gymnasium's `FrameStackObservation` stacks frames first, as PyTorch
+/// reads them) is read with `imageLayout: .channelsFirst`: the model puts the channels
+/// last as it scales the bytes. Names: `network.*` (the
 /// encoder), `gru.*`, `actor.weight`/`.bias` (`actor_mean.*` for a Box), `critic.*`.
 /// Initialisation as CleanRL: encoder orthogonal √2, actor 0.01, critic 1, biases zero,
 /// the GRU as PyTorch.
@@ -33,8 +36,10 @@ public final class CNNActorCritic: ActorCriticModel {
     public let distributionHead: any DistributionHead
     /// The observations the model reads.
     public let observationSpace: ObservationSpace
-    /// `[H, W, C]` of the image.
+    /// `[H, W, C]` of the image, as the encoder reads it.
     public let imageShape: [Int]
+    /// The order of the image part's dimensions in the observation.
+    public let imageLayout: ImageLayout
     /// Where the image starts in each observation's bytes.
     public let imageByteOffset: Int
     /// Floats per observation (all Float32 parts), concatenated after the encoding.
@@ -56,22 +61,33 @@ public final class CNNActorCritic: ActorCriticModel {
     /// The width of `u = [f, v]`.
     public var trunkInputSize: Int { encoder.outputSize + vectorSize }
 
+    /// How an image part's three dimensions are ordered.
+    public enum ImageLayout: Sendable {
+        /// `[H, W, C]`: Gymnasium's images, MinAtar's state.
+        case channelsLast
+        /// `[C, H, W]`: stacked frames, PyTorch's order.
+        case channelsFirst
+    }
+
     /// A model whose initial parameters are fixed by `seed`. `imagePart` names a UInt8
-    /// part of `observationSpace` with shape `[H, W, C]` (`nil`: the only UInt8 part);
-    /// `recurrentSize` adds a GRU of that size.
+    /// part of `observationSpace` with three dimensions in `imageLayout`'s order (`nil`:
+    /// the only UInt8 part); `recurrentSize` adds a GRU of that size.
     ///
     /// - Throws: `SpaceError` when there is no such image part.
     public init(
-        observationSpace: ObservationSpace, imagePart: String? = nil, actionSpace: ActionSpace,
+        observationSpace: ObservationSpace, imagePart: String? = nil, imageLayout: ImageLayout = .channelsLast, actionSpace: ActionSpace,
         architecture: ConvolutionalArchitecture = .natureCNN, recurrentSize: Int? = nil, seed: UInt64
     ) throws(SpaceError) {
         let images = observationSpace.parts.filter { $0.box.elementType == .uint8 && (imagePart == nil || $0.name == imagePart) }
         guard images.count == 1, let image = images.first, image.box.shape.count == 3 else {
             let wanted = imagePart.map { "a UInt8 part named \($0)" } ?? "exactly one UInt8 part"
-            throw SpaceError("a CNN actor-critic needs \(wanted) of shape [height, width, channels] in \(observationSpace)")
+            let shape = imageLayout == .channelsLast ? "[height, width, channels]" : "[channels, height, width]"
+            throw SpaceError("a CNN actor-critic needs \(wanted) of shape \(shape) in \(observationSpace)")
         }
         self.observationSpace = observationSpace
-        imageShape = image.box.shape
+        self.imageLayout = imageLayout
+        let shape = image.box.shape
+        imageShape = imageLayout == .channelsLast ? shape : [shape[1], shape[2], shape[0]]
         imageByteOffset = observationSpace.byteOffset(of: image.name)!
         vectorSize = observationSpace.floatCount
         byteCount = observationSpace.byteCount
@@ -103,7 +119,14 @@ public final class CNNActorCritic: ActorCriticModel {
         precondition(observations.rows == batch && observations.floats.shape == [batch, vectorSize] && observations.byteCount == byteCount,
                      "observations of \(observations.rows) rows do not fit \(steps)·\(environments) observations of \(observationSpace)")
         let imageSize = imageShape.reduce(1, *)
-        let images = observations.scaledBytes(imageByteOffset..<(imageByteOffset + imageSize), scale: Self.byteScale)
+        let images = Tensor.uninitialized([batch, imageSize])
+        images.withUnsafeMutableBufferPointer { values in
+            observations.bytes.withUnsafeBufferPointer { bytes in
+                for row in 0..<batch {
+                    scaleImage(bytes.baseAddress! + row * byteCount + imageByteOffset, into: values.baseAddress! + row * imageSize)
+                }
+            }
+        }
         let features = encoder(images.reshaped([batch] + imageShape))
         var trunk = vectorSize == 0 ? features : Tensor.concatenateColumns([features, observations.floats])
         var state = hidden
@@ -131,9 +154,7 @@ public final class CNNActorCritic: ActorCriticModel {
         let imageSize = imageShape.reduce(1, *)
         let images = workspace.buffer(Self.imageSlot, count: environments * imageSize)
         for row in 0..<environments {
-            let source = rows.bytes.baseAddress! + row * byteCount + imageByteOffset
-            let target = images + row * imageSize
-            for i in 0..<imageSize { target[i] = Float(source[i]) * Self.byteScale }
+            scaleImage(rows.bytes.baseAddress! + row * byteCount + imageByteOffset, into: images + row * imageSize)
         }
         let trunkWidth = trunkInputSize
         let features = workspace.buffer(Self.featureSlot, count: environments * encoder.outputSize)
@@ -157,6 +178,20 @@ public final class CNNActorCritic: ActorCriticModel {
             meanScratch: { workspace.buffer(Self.meanSlot, count: environments * actor.outputSize) }
         ) { actor.apply(trunk, batch: environments, into: $0) }
         critic.apply(trunk, batch: environments, into: values.baseAddress!)
+    }
+
+    /// One observation's image bytes to [0, 1], channels last: `x[(y·W + x)·C + c]`.
+    private func scaleImage(_ source: UnsafePointer<UInt8>, into target: UnsafeMutablePointer<Float>) {
+        switch imageLayout {
+        case .channelsLast:
+            for i in 0..<imageShape.reduce(1, *) { target[i] = Float(source[i]) * Self.byteScale }
+        case .channelsFirst:
+            let (height, width, channels) = (imageShape[0], imageShape[1], imageShape[2])
+            for channel in 0..<channels {
+                let plane = source + channel * height * width
+                for pixel in 0..<(height * width) { target[pixel * channels + channel] = Float(plane[pixel]) * Self.byteScale }
+            }
+        }
     }
 
     /// UInt8 pixels to [0, 1].

@@ -60,6 +60,51 @@ final class CNNActorCriticTests: XCTestCase {
         XCTAssertEqual(output.distribution.headParameters.scalars, direct.logSoftmax().scalars)
     }
 
+    /// A `[C, H, W]` image read with `.channelsFirst` gives the numbers the same image laid
+    /// out `[H, W, C]` gives, in `forward` and in `act`.
+    func testChannelsFirstImagesAreReadAsTheirChannelsLastTranspose() throws {
+        let channelsFirstSpace = ObservationSpace.dictionary([
+            ObservationPart("goal", Box(shape: [2], low: -1, high: 1)),
+            ObservationPart("image", Box(shape: [2, 5, 5], low: 0, high: 255, elementType: .uint8)),
+        ])
+        let last = try CNNActorCritic(observationSpace: Self.space, actionSpace: .discrete(count: 3), architecture: Self.small, seed: 8)
+        let first = try CNNActorCritic(
+            observationSpace: channelsFirstSpace, imageLayout: .channelsFirst, actionSpace: .discrete(count: 3), architecture: Self.small, seed: 8)
+        XCTAssertEqual(first.imageShape, [5, 5, 2])
+        let (observations, bytes) = Self.randomRows(environments: 2, vectorSize: 2, seed: 9)
+        // Row r's image [y][x][c] moved to [c][y][x].
+        let transposed = (0..<2).flatMap { row in
+            (0..<2).flatMap { channel in (0..<25).map { pixel in bytes[row * 50 + pixel * 2 + channel] } }
+        }
+        XCTAssertNotEqual(transposed, bytes)
+        let transposedObservations = ObservationBatch(floats: observations.floats, bytes: transposed)
+        let masks = Tensor(shape: [2], repeating: 1), hidden = Tensor.zeros([2, 0])
+        let expected = last.forward(observations: observations, masks: masks, hidden: hidden, steps: 1, environments: 2)
+        let output = first.forward(observations: transposedObservations, masks: masks, hidden: hidden, steps: 1, environments: 2)
+        XCTAssertEqual(output.distribution.headParameters.scalars, expected.distribution.headParameters.scalars)
+        XCTAssertEqual(output.values.scalars, expected.values.scalars)
+
+        var parameters = [Float](repeating: .nan, count: 6), values = [Float](repeating: .nan, count: 2), state = [Float]()
+        let floats = observations.floats.scalars, ones = [Float](repeating: 1, count: 2)
+        floats.withUnsafeBufferPointer { floats in
+            transposed.withUnsafeBufferPointer { bytes in
+                ones.withUnsafeBufferPointer { masks in
+                    state.withUnsafeMutableBufferPointer { state in
+                        parameters.withUnsafeMutableBufferPointer { parameters in
+                            values.withUnsafeMutableBufferPointer { values in
+                                first.act(observations: ObservationRows(floats: floats, bytes: bytes, rows: 2), masks: masks, hidden: state,
+                                          environments: 2, distributionParameters: parameters, values: values, workspace: InferenceWorkspace())
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let written = normalised(parameters, actionSpace: .discrete(count: 3), rows: 2) + values
+        let reference = expected.distribution.headParameters.scalars + expected.values.scalars
+        for (a, b) in zip(written, reference) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b))) }
+    }
+
     /// Every parameter of a small recurrent model with a vector part, through a PPO-like objective.
     func testGradientsMatchFiniteDifferences() throws {
         let model = try CNNActorCritic(

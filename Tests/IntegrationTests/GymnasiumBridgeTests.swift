@@ -119,6 +119,24 @@ final class GymnasiumBridgeTests: XCTestCase {
         XCTAssertTrue(result.standardError.contains("2 process(es) × 1 environment(s)"), result.standardError)
     }
 
+    /// The built-in Atari experiment: Breakout's preprocessed, stacked frames reach the
+    /// Nature-CNN as bytes through the bridge, and one update leaves both ranks with the
+    /// same parameters.
+    func testAtariTrainsTheNatureCNNOnStackedFrames() throws {
+        let folder = try JobRunner.temporaryFolder(for: self)
+        let result = try JobRunner.mpirun(
+            np: 2, ["atari-ppo", "--seed", "1", "--max-steps", "256", "--quiet", "--output-dir", folder.path,
+                    "--config", "numSteps=32", "--config", "updateRepeats=1"], timeout: 600)
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertTrue(result.standardError.contains("2 process(es) × 4 environment(s)"), result.standardError)
+        let parameters = loggedValues(result.standardError, after: "parameters ")
+        XCTAssertEqual(parameters.count, 2, result.standardError)
+        XCTAssertEqual(Set(parameters).count, 1, result.standardError)
+        let records = try jsonLines(in: runFolder(folder, tag: "atari-ppo").appendingPathComponent("metrics.jsonl"))
+        XCTAssertEqual(records.last?["step"] as? Int, 256)
+        XCTAssertNotNil(records.last?["value_loss"] as? Double, "\(records)")
+    }
+
     // MARK: Failures
 
     /// Set-up mistakes end the job before training with exit code 2 and one line from
