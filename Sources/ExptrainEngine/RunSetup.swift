@@ -7,8 +7,9 @@ import ExptrainMPI
 /// continues (`--resume` or `--checkpoint`, read on rank 0 and broadcast), the seeds, and
 /// the trainer state restored from the checkpoint.
 ///
-/// A checkpoint made with another world size keeps its parameters, optimiser and step
-/// counts, but the run draws new seeds and generator states (they are per rank).
+/// A checkpoint made with another world size keeps its parameters, optimiser, step
+/// counts and normalisation statistics, but the run draws new seeds and generator states
+/// and starts new episodes and a new 100-episode window (they are per rank).
 struct RunSetup {
     let directory: RunDirectory
     let seeds: RunSeeds
@@ -43,8 +44,9 @@ struct RunSetup {
             if state.worldSize == world.size {
                 seeds = RunSeeds(seeds: state.seeds)
             } else {
-                context.info("checkpoint \(checkpoint.path) was made with \(state.worldSize) processes, this run has \(world.size): continuing with new seeds")
+                context.info("checkpoint \(checkpoint.path) was made with \(state.worldSize) processes, this run has \(world.size): continuing with new seeds, new episodes and a new 100-episode window (the ranks' state in progress does not carry over)")
                 state.generatorStates = []
+                state.progress = []
             }
         }
         state.seeds = seeds.seeds
