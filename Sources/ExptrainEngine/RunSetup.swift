@@ -29,6 +29,15 @@ struct RunSetup {
             directory = found
             checkpoint = (try TrainerCheckpoint.readBroadcast(path, over: world), path)
             resumed = true
+            if world.rank == 0 {
+                let unfinished = found.removeUnfinishedWrites()
+                if !unfinished.removed.isEmpty {
+                    context.info("removed \(unfinished.removed.count) unfinished checkpoint write(s) of an interrupted run: \(unfinished.removed.joined(separator: ", "))")
+                }
+                if !unfinished.kept.isEmpty {
+                    context.info("cannot remove unfinished checkpoint write(s) \(unfinished.kept.joined(separator: ", ")) in \(found.checkpointsPath); they are ignored")
+                }
+            }
         } else {
             if options.resume { context.info("no checkpoint of \(tag) under \(options.outputDirectory) to resume; starting a new run") }
             directory = try RunDirectory.create(outputDirectory: options.outputDirectory, tag: tag, world: world)
