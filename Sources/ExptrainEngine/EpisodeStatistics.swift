@@ -65,7 +65,7 @@ public final class EpisodeStatistics {
 
     /// This rank's interval sums and recent episodes (oldest first), as words: what a
     /// checkpoint keeps so that a resumed run's 100-episode means go on as they would have.
-    var savedProgress: [UInt64] {
+    public var savedProgress: [UInt64] {
         var values = [episodes, returnSum, lengthSum, successSum, successEpisodes, Double(ringCount)]
         let oldest = ringCount < Self.window ? 0 : ringNext
         for i in 0..<ringCount {
@@ -75,8 +75,8 @@ public final class EpisodeStatistics {
         return values.map(\.bitPattern)
     }
 
-    /// Continues from `savedProgress` words.
-    func restoreProgress(_ words: [UInt64]) throws {
+    /// Continues from `savedProgress` words; throws a `TaskError` for words it cannot have saved.
+    public func restoreProgress(_ words: [UInt64]) throws {
         var reader = ProgressReader(words, what: "a saved episode window")
         let sums = try (0..<5).map { _ in try reader.double() }
         let count = try reader.double()

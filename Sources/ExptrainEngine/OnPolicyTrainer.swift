@@ -456,7 +456,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             do {
                 try file.write(to: path)
             } catch {
-                throw ExptrainRunError("cannot save checkpoint \(path): \(error)")
+                throw ExptrainRunError(
+                    "cannot save checkpoint \(path): \(error); \(newestCheckpoint.map { "\($0) is intact: " } ?? "")make room or make the folder writable, then rerun with --resume")
             }
             try runDirectory.removeOldCheckpoints(keepingNewest: options.keepCheckpoints)
         }

@@ -150,7 +150,7 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(result.status, 1, result.standardError, file: file, line: line)
         let lines = result.standardError.split(separator: "\n").filter { $0.contains("cannot save checkpoint") }
         XCTAssertFalse(lines.isEmpty, result.standardError, file: file, line: line)
-        XCTAssertTrue(lines.allSatisfy { $0.contains(reason) }, "\(lines)", file: file, line: line)
+        XCTAssertTrue(lines.allSatisfy { $0.contains(reason) && $0.contains("\(previous.checkpoint.path) is intact") }, "\(lines)", file: file, line: line)
         XCTAssertEqual(try checkpointFiles(run), [previous.checkpoint], file: file, line: line)
         XCTAssertEqual(try Data(contentsOf: previous.checkpoint), previous.bytes, file: file, line: line)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("checkpoints").path).filter { $0.hasSuffix(".tmp") }
