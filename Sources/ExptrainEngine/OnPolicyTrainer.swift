@@ -132,8 +132,9 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         PreemptionSignal.install()
         if let checkpoint = setup.checkpoint, let progress {
             try resume(from: progress, checkpoint: checkpoint.path)
-        } else if setup.checkpoint != nil && state.totalSteps > 0 {
-            context.info("the checkpoint holds no tasks in progress for \(world.size) process(es): resumed episodes start anew")
+        } else if setup.checkpoint != nil && state.totalSteps > 0 && state.generatorStates.count == world.size {
+            // (At another world size RunSetup has said so already.)
+            context.info("the checkpoint holds no state in progress (it predates exptrain saving it): resumed episodes start anew")
         }
 
         if world.rank == 0 {
