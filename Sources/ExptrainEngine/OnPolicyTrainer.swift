@@ -158,12 +158,14 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             let settings = try pipeline.resolvedSettings(forStage: state.stageIndex)
             let optimizer = settings.optimizer.makeOptimizer()
             let optimizerName = settings.optimizer.name
-            if let pending = pendingRestore {
+            // A checkpoint saved as its stage ended holds that stage's optimiser; the next
+            // stage starts with a new one, as it does without the checkpoint.
+            if let pending = pendingRestore, state.stageSteps > 0 {
                 try TrainerCheckpoint.restoreOptimizer(
                     from: pending.file, path: pending.path, into: optimizer, name: optimizerName,
                     parameterCount: model.parameters.count)
-                pendingRestore = nil
             }
+            pendingRestore = nil
             let storage = collector.makeStorage(steps: settings.numSteps)
             if let continuation = pendingContinuation {
                 do {
@@ -415,7 +417,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     // MARK: Checkpoints
 
     /// Restores this rank's state in progress: the tasks (sampler and running episodes),
-    /// the episode window, and the rollout continuation (applied when the stage's storage exists).
+    /// the episode window, and the rollout continuation (applied when the stage's storage
+    /// exists, unless the checkpoint ended a stage).
     private func resume(from progress: RankProgress, checkpoint path: String) throws {
         do {
             try statistics.restoreProgress(progress.episodes)
@@ -431,7 +434,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         } catch {
             throw CheckpointError("\(path): cannot restore the tasks in progress of rank \(world.rank): \(error)")
         }
-        pendingContinuation = progress.continuation
+        // Saved at a stage's end, the next stage starts its rollouts afresh (`start(into:)`), as it would have.
+        pendingContinuation = state.stageSteps > 0 ? progress.continuation : nil
     }
 
     /// Saves a checkpoint on rank 0, with every rank's generator and state in progress
