@@ -90,6 +90,19 @@ final class ResumeTests: XCTestCase {
         try checkPreemptedRunsEndIdentical(Job(tag: "minigrid-doorkey-ppo", budget: 16384, extra: []), afterLogLines: [0, 1])
     }
 
+    /// A run stopped exactly at the end of its imitation stage and resumed starts the PPO
+    /// stage as the uninterrupted run does: a new optimiser, rollouts started afresh.
+    func testARunResumedAtAStageBoundaryEndsBitIdentical() throws {
+        let job = Job(tag: "minigrid-doorkey-dagger", budget: 6144, extra: ["--config", "imitationSteps=2048"])
+        let uninterrupted = job.digest(try JobRunner.mpirun(np: 2, job.arguments(output: try JobRunner.temporaryFolder(for: self)), timeout: 300))
+        let output = try JobRunner.temporaryFolder(for: self)
+        let first = Job(tag: job.tag, budget: 2048, extra: job.extra)
+        XCTAssertNotNil(first.digest(try JobRunner.mpirun(np: 2, first.arguments(output: output), timeout: 300)))
+        let resumed = try JobRunner.mpirun(np: 2, job.arguments(output: output, resume: true), timeout: 300)
+        XCTAssertTrue(resumed.standardError.contains("resuming from step 2048"), resumed.standardError)
+        XCTAssertEqual(job.digest(resumed), uninterrupted)
+    }
+
     /// `kill -9` of the writing rank, with a write left half done (its temporary file):
     /// `--resume` takes the newest complete checkpoint, deletes the unfinished write, and
     /// ends where the uninterrupted run ends.
