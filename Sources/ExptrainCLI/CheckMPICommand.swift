@@ -34,18 +34,10 @@ struct CheckMPICommand: RunnableCommand {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Rank 0 prints every rank's line: lines written by several ranks at once can
         // interleave in mpirun's output.
-        for line in try gatherOnEveryRank(Array(try encoder.encode(report)), world: world) where world.rank == 0 {
+        for line in try world.allGatherVariable(Array(try encoder.encode(report)), label: "check-mpi reports") where world.rank == 0 {
             print(String(decoding: line, as: UTF8.self))
         }
     }
-}
-
-/// Every rank's `bytes`, in rank order (two all-gathers: lengths, then padded bytes).
-private func gatherOnEveryRank(_ bytes: [UInt8], world: Communicator) throws -> [[UInt8]] {
-    let lengths = try world.allGather([Int64(bytes.count)]).map { Int($0) }
-    let width = lengths.max() ?? 0
-    let padded = try world.allGather(bytes + [UInt8](repeating: 0, count: width - bytes.count))
-    return lengths.enumerated().map { rank, length in Array(padded[(rank * width)..<(rank * width + length)]) }
 }
 
 /// The probe values of `check-mpi`; the integration tests recompute the expected

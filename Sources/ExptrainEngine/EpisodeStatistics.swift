@@ -1,3 +1,4 @@
+import ExptrainEnvironment
 import ExptrainExperiment
 import ExptrainMPI
 
@@ -60,6 +61,34 @@ public final class EpisodeStatistics {
         ring[ringNext] = Finished(order: order, episodeReturn: metrics.episodeReturn, success: success)
         ringNext = (ringNext + 1) % Self.window
         ringCount = min(ringCount + 1, Self.window)
+    }
+
+    /// This rank's interval sums and recent episodes (oldest first), as words: what a
+    /// checkpoint keeps so that a resumed run's 100-episode means go on as they would have.
+    public var savedProgress: [UInt64] {
+        var values = [episodes, returnSum, lengthSum, successSum, successEpisodes, Double(ringCount)]
+        let oldest = ringCount < Self.window ? 0 : ringNext
+        for i in 0..<ringCount {
+            let entry = ring[(oldest + i) % Self.window]
+            values += [entry.order, entry.episodeReturn, entry.success]
+        }
+        return values.map(\.bitPattern)
+    }
+
+    /// Continues from `savedProgress` words; throws a `TaskError` for words it cannot have saved.
+    public func restoreProgress(_ words: [UInt64]) throws {
+        var reader = ProgressReader(words, what: "a saved episode window")
+        let sums = try (0..<5).map { _ in try reader.double() }
+        let count = try reader.double()
+        guard let entries = Int(exactly: count), (0...Self.window).contains(entries) else {
+            throw TaskError("a saved episode window holds \(count) episodes, at most \(Self.window) fit; it is corrupt")
+        }
+        let saved = try (0..<entries).map { _ in Finished(order: try reader.double(), episodeReturn: try reader.double(), success: try reader.double()) }
+        try reader.finish()
+        (episodes, returnSum, lengthSum, successSum, successEpisodes) = (sums[0], sums[1], sums[2], sums[3], sums[4])
+        for (i, entry) in saved.enumerated() { ring[i] = entry }
+        ringCount = entries
+        ringNext = entries % Self.window
     }
 
     /// Reduces this interval's episodes over all ranks, together with `extras`

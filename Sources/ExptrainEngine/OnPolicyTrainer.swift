@@ -55,6 +55,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private let globalEnvironments: Int
     /// The checkpoint whose optimiser state is loaded once the stage's optimiser exists.
     private var pendingRestore: (file: SafetensorsFile, path: String)?
+    /// Where the resumed run's first rollout continues from, restored into the first stage's storage.
+    private var pendingContinuation: [UInt64]?
 
     /// Sets up the run on this rank: where it starts from (`RunSetup`), this rank's sampler
     /// and environments, the model (rank 0's parameters, or the checkpoint's), the collector.
@@ -86,8 +88,9 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
 
         let slot = try context.slot(gpuIDs: machine.gpuIDs, seeds: setup.seeds.seeds, options: options)
         let sampler = try context.agreeing(on: "make its sampler") { try experiment.makeSampler(try experiment.trainTaskSamplerArgs(slot)) }
-        if state.totalSteps > 0 {
-            // A resumed run must not replay the tasks it has already seen.
+        let progress = state.progress.count == world.size ? state.progress[world.rank] : nil
+        if state.totalSteps > 0 && progress?.tasks == nil {
+            // A resumed run whose tasks restart must not replay the tasks it has already seen.
             var mixer = RandomGenerator(seed: slot.seed ^ UInt64(state.totalSteps))
             sampler.setSeed(mixer.nextSeed())
         }
@@ -128,6 +131,12 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                 ? 1 : options.stragglerFraction ?? pipeline.settings.stragglerFraction ?? StragglerPreemption.defaultFraction,
             world: world)
         PreemptionSignal.install()
+        if let checkpoint = setup.checkpoint, let progress {
+            try resume(from: progress, checkpoint: checkpoint.path)
+        } else if setup.checkpoint != nil && state.totalSteps > 0 && state.generatorStates.count == world.size {
+            // (At another world size RunSetup has said so already.)
+            context.info("the checkpoint holds no state in progress (it predates exptrain saving it): resumed episodes start anew")
+        }
 
         if world.rank == 0 {
             // A resumed run's clock continues from the last log point of its folder.
@@ -150,14 +159,25 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             let settings = try pipeline.resolvedSettings(forStage: state.stageIndex)
             let optimizer = settings.optimizer.makeOptimizer()
             let optimizerName = settings.optimizer.name
-            if let pending = pendingRestore {
+            // A checkpoint saved as its stage ended holds that stage's optimiser; the next
+            // stage starts with a new one, as it does without the checkpoint.
+            if let pending = pendingRestore, state.stageSteps > 0 {
                 try TrainerCheckpoint.restoreOptimizer(
                     from: pending.file, path: pending.path, into: optimizer, name: optimizerName,
                     parameterCount: model.parameters.count)
-                pendingRestore = nil
             }
+            pendingRestore = nil
             let storage = collector.makeStorage(steps: settings.numSteps)
-            collector.start(into: storage)
+            if let continuation = pendingContinuation {
+                do {
+                    try collector.resume(into: storage, from: continuation)
+                } catch {
+                    throw CheckpointError("cannot continue the saved rollout of rank \(world.rank): \(error)")
+                }
+                pendingContinuation = nil
+            } else {
+                collector.start(into: storage)
+            }
             let losses = stage.lossNames.map { pipeline.namedLosses[$0]! }
 
             var stoppedEarly = false
@@ -169,7 +189,9 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                     try stop(diverged, learningRate: learningRate(settings), stageBudget: stage.maxStageSteps)
                 }
                 if preempted {
-                    try stop(preemptedWith: optimizer, optimizerName: optimizerName, learningRate: learningRate(settings), stageBudget: stage.maxStageSteps)
+                    try stop(
+                        preemptedWith: optimizer, optimizerName: optimizerName, storage: storage, learningRate: learningRate(settings),
+                        stageBudget: stage.maxStageSteps)
                 }
                 if state.totalSteps >= nextMultiple(of: settings.metricAccumulateInterval, after: lastLog.steps) {
                     let summary = try logPoint(learningRate: learningRate(settings), stageBudget: stage.maxStageSteps)
@@ -180,7 +202,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                 }
                 if settings.saveInterval > 0,
                    state.totalSteps >= nextMultiple(of: settings.saveInterval, after: state.totalSteps - stepsPerUpdate(settings)) {
-                    try saveCheckpoint(optimizer: optimizer, optimizerName: optimizerName)
+                    try saveCheckpoint(optimizer: optimizer, optimizerName: optimizerName, storage: storage)
                 }
             }
             let stageComplete = stoppedEarly || state.stageSteps >= stage.maxStageSteps
@@ -194,7 +216,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             }
             if finished {
                 if lastSavedSteps != state.totalSteps {
-                    try saveCheckpoint(optimizer: optimizer, optimizerName: optimizerName)
+                    try saveCheckpoint(optimizer: optimizer, optimizerName: optimizerName, storage: storage)
                 }
                 break stages
             }
@@ -297,12 +319,14 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     }
 
     /// Ends a preempted run: a log point, a checkpoint, then `PreemptedError` on every rank.
-    private func stop(preemptedWith optimizer: any Optimizer, optimizerName: String, learningRate: Float, stageBudget: Int) throws -> Never {
+    private func stop(
+        preemptedWith optimizer: any Optimizer, optimizerName: String, storage: RolloutStorage, learningRate: Float, stageBudget: Int
+    ) throws -> Never {
         if lastLog.steps != state.totalSteps {
             _ = try logPoint(learningRate: learningRate, stageBudget: stageBudget)
         }
         if lastSavedSteps != state.totalSteps {
-            try saveCheckpoint(optimizer: optimizer, optimizerName: optimizerName, validate: false)
+            try saveCheckpoint(optimizer: optimizer, optimizerName: optimizerName, storage: storage, validate: false)
         }
         log?.close()
         context.info("preempted at step \(state.totalSteps); checkpoint \(lastCheckpoint ?? "?")")
@@ -393,13 +417,42 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
 
     // MARK: Checkpoints
 
-    private func saveCheckpoint(optimizer: any Optimizer, optimizerName: String, validate runValidation: Bool = true) throws {
+    /// Restores this rank's state in progress: the tasks (sampler and running episodes),
+    /// the episode window, and the rollout continuation (applied when the stage's storage
+    /// exists, unless the checkpoint ended a stage).
+    private func resume(from progress: RankProgress, checkpoint path: String) throws {
+        do {
+            try statistics.restoreProgress(progress.episodes)
+        } catch {
+            throw CheckpointError("\(path): cannot restore the episode window of rank \(world.rank): \(error)")
+        }
+        guard let tasks = progress.tasks else {
+            context.info("the tasks of \(tag) cannot save their state (ProgressSaving): resumed episodes start anew")
+            return
+        }
+        do {
+            try collector.batch.restoreProgress(tasks)
+        } catch {
+            throw CheckpointError("\(path): cannot restore the tasks in progress of rank \(world.rank): \(error)")
+        }
+        // Saved at a stage's end, the next stage starts its rollouts afresh (`start(into:)`), as it would have.
+        pendingContinuation = state.stageSteps > 0 ? progress.continuation : nil
+    }
+
+    /// Saves a checkpoint on rank 0, with every rank's generator and state in progress
+    /// (gathered in two bounded all-gathers, taken after the update's `carryOverLastStep`).
+    private func saveCheckpoint(
+        optimizer: any Optimizer, optimizerName: String, storage: RolloutStorage, validate runValidation: Bool = true
+    ) throws {
         try updateGuard.checkSavable(
             parameters: model.parameters, optimizer: optimizer,
             statistics: [collector.observationNormalizer?.statistic, collector.rewardScaler?.statistic].compactMap { $0 },
             atStep: state.totalSteps, lastCheckpoint: newestCheckpoint)
         let gathered = try world.allGather(collector.generator.state, label: "generator states for the checkpoint")
         state.generatorStates = (0..<world.size).map { Array(gathered[($0 * 4)..<($0 * 4 + 4)]) }
+        let local = RankProgress(
+            tasks: collector.batch.savedProgress, continuation: collector.savedContinuation(of: storage), episodes: statistics.savedProgress)
+        state.progress = try world.allGatherVariable(local.packed, label: "state in progress for the checkpoint").map(RankProgress.init(packed:))
         let path = runDirectory.checkpointsPath + "/" + TrainerCheckpoint.fileName(totalSteps: state.totalSteps)
         if world.rank == 0 {
             let file = TrainerCheckpoint.contents(
@@ -409,7 +462,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             do {
                 try file.write(to: path)
             } catch {
-                throw ExptrainRunError("cannot save checkpoint \(path): \(error)")
+                throw ExptrainRunError(
+                    "cannot save checkpoint \(path): \(error); \(newestCheckpoint.map { "\($0) is intact: " } ?? "")make room or make the folder writable, then rerun with --resume")
             }
             try runDirectory.removeOldCheckpoints(keepingNewest: options.keepCheckpoints)
         }

@@ -83,6 +83,22 @@ struct RunDirectory {
         }
     }
 
+    /// Deletes the temporary files of checkpoint writes that never finished (a process
+    /// killed while saving leaves its `.step-….safetensors.<pid>.tmp`) and returns their
+    /// names; a file that cannot be deleted stays, named in the returned list's second part.
+    func removeUnfinishedWrites() -> (removed: [String], kept: [String]) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpointsPath)) ?? []
+        var result: (removed: [String], kept: [String]) = ([], [])
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            if (try? FileManager.default.removeItem(atPath: "\(checkpointsPath)/\(name)")) != nil {
+                result.removed.append(name)
+            } else {
+                result.kept.append(name)
+            }
+        }
+        return result
+    }
+
     /// The checkpoint files (`*.safetensors`) in `folder`, sorted by name (which sorts by step).
     static func checkpoints(inFolder folder: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []

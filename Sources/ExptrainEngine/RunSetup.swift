@@ -7,8 +7,9 @@ import ExptrainMPI
 /// continues (`--resume` or `--checkpoint`, read on rank 0 and broadcast), the seeds, and
 /// the trainer state restored from the checkpoint.
 ///
-/// A checkpoint made with another world size keeps its parameters, optimiser and step
-/// counts, but the run draws new seeds and generator states (they are per rank).
+/// A checkpoint made with another world size keeps its parameters, optimiser, step
+/// counts and normalisation statistics, but the run draws new seeds and generator states
+/// and starts new episodes and a new 100-episode window (they are per rank).
 struct RunSetup {
     let directory: RunDirectory
     let seeds: RunSeeds
@@ -28,6 +29,15 @@ struct RunSetup {
             directory = found
             checkpoint = (try TrainerCheckpoint.readBroadcast(path, over: world), path)
             resumed = true
+            if world.rank == 0 {
+                let unfinished = found.removeUnfinishedWrites()
+                if !unfinished.removed.isEmpty {
+                    context.info("removed \(unfinished.removed.count) unfinished checkpoint write(s) of an interrupted run: \(unfinished.removed.joined(separator: ", "))")
+                }
+                if !unfinished.kept.isEmpty {
+                    context.info("cannot remove unfinished checkpoint write(s) \(unfinished.kept.joined(separator: ", ")) in \(found.checkpointsPath); they are ignored")
+                }
+            }
         } else {
             if options.resume { context.info("no checkpoint of \(tag) under \(options.outputDirectory) to resume; starting a new run") }
             directory = try RunDirectory.create(outputDirectory: options.outputDirectory, tag: tag, world: world)
@@ -43,8 +53,9 @@ struct RunSetup {
             if state.worldSize == world.size {
                 seeds = RunSeeds(seeds: state.seeds)
             } else {
-                context.info("checkpoint \(checkpoint.path) was made with \(state.worldSize) processes, this run has \(world.size): continuing with new seeds")
+                context.info("checkpoint \(checkpoint.path) was made with \(state.worldSize) processes, this run has \(world.size): continuing with new seeds, new episodes and a new 100-episode window (the ranks' state in progress does not carry over)")
                 state.generatorStates = []
+                state.progress = []
             }
         }
         state.seeds = seeds.seeds

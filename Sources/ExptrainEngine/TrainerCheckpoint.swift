@@ -1,4 +1,5 @@
 import ExptrainCheckpoint
+import ExptrainEnvironment
 import ExptrainExperiment
 import ExptrainMPI
 import ExptrainNN
@@ -17,6 +18,48 @@ struct TrainerState: Equatable {
     var worldSize = 1
     /// Each rank's action generator state, indexed by rank.
     var generatorStates: [[UInt64]] = []
+    /// Each rank's state in progress, indexed by rank (empty for a checkpoint from before
+    /// it was saved, or one made with another world size).
+    var progress: [RankProgress] = []
+}
+
+/// One rank's state in progress between two updates, saved so that a resumed run
+/// continues exactly: under `progress.rank<r>.<tasks|continuation|episodes>` (U64).
+struct RankProgress: Equatable {
+    /// The task batch's state (`TaskBatch.savedProgress`): its sampler and running tasks;
+    /// `nil` when they cannot save it.
+    var tasks: [UInt64]?
+    /// Where the collector's next rollout starts (`RolloutCollector.savedContinuation(of:)`).
+    var continuation: [UInt64]
+    /// The rank's interval sums and recent episodes (`EpisodeStatistics.savedProgress`).
+    var episodes: [UInt64]
+
+    /// The three as one array, for one variable-length all-gather: each part's length, then the part.
+    var packed: [UInt64] {
+        [tasks.map { UInt64($0.count) } ?? UInt64.max] + (tasks ?? [])
+            + [UInt64(continuation.count)] + continuation + [UInt64(episodes.count)] + episodes
+    }
+
+    /// Unpacks `packed` (words this program packed on another rank).
+    init(packed words: [UInt64]) throws {
+        var reader = ProgressReader(words, what: "a rank's gathered progress")
+        let taskCount = try reader.word()
+        tasks = taskCount == UInt64.max ? nil : try reader.words(try Self.count(taskCount))
+        continuation = try reader.words(try reader.count())
+        episodes = try reader.words(try reader.count())
+        try reader.finish()
+    }
+
+    init(tasks: [UInt64]?, continuation: [UInt64], episodes: [UInt64]) {
+        self.tasks = tasks
+        self.continuation = continuation
+        self.episodes = episodes
+    }
+
+    private static func count(_ word: UInt64) throws -> Int {
+        guard let count = Int(exactly: word) else { throw TaskError("a rank's gathered progress is corrupt") }
+        return count
+    }
 }
 
 /// The running normalisation statistics of a run (SPEC §10), as checkpoints keep them
@@ -28,7 +71,8 @@ struct NormalizationState {
 
 /// Writes and reads exptrain checkpoints: safetensors files with the model's
 /// parameters under their layer names, the optimiser's buffers under `optimizer.*`,
-/// the ranks' generator states under `rng.rank<r>`, and the trainer state in
+/// the ranks' generator states under `rng.rank<r>`, their state in progress under
+/// `progress.rank<r>.*` (see `RankProgress`), and the trainer state in
 /// `__metadata__` (SPEC §6).
 enum TrainerCheckpoint {
     static let formatVersion = "exptrain-checkpoint-1"
@@ -54,6 +98,11 @@ enum TrainerCheckpoint {
         }
         for (rank, generator) in state.generatorStates.enumerated() {
             tensors.append(NamedTensor(name: "rng.rank\(rank)", uint64s: generator))
+        }
+        for (rank, progress) in state.progress.enumerated() {
+            if let tasks = progress.tasks { tensors.append(NamedTensor(name: "progress.rank\(rank).tasks", uint64s: tasks)) }
+            tensors.append(NamedTensor(name: "progress.rank\(rank).continuation", uint64s: progress.continuation))
+            tensors.append(NamedTensor(name: "progress.rank\(rank).episodes", uint64s: progress.episodes))
         }
         for (kind, statistic) in [("observation", normalization.observations), ("reward", normalization.rewards)] {
             guard let statistic else { continue }
@@ -114,7 +163,7 @@ enum TrainerCheckpoint {
             }
         }
         let modelNames = Set(parameters.names)
-        if let extra = file.tensors.first(where: { !$0.name.hasPrefix("optimizer.") && !$0.name.hasPrefix("rng.") && !$0.name.hasPrefix("normalization.") && !modelNames.contains($0.name) }) {
+        if let extra = file.tensors.first(where: { !$0.name.hasPrefix("optimizer.") && !$0.name.hasPrefix("rng.") && !$0.name.hasPrefix("normalization.") && !$0.name.hasPrefix("progress.") && !modelNames.contains($0.name) }) {
             throw CheckpointError("\(path) has parameter '\(extra.name)' that the model lacks: it was made for another model shape")
         }
         let values = try parameters.entries.map { entry in try floats(file.tensor(named: entry.name)!, path) }
@@ -147,6 +196,18 @@ enum TrainerCheckpoint {
                 throw CheckpointError("\(path): generator state of rank \(rank) is not four non-zero words; it is corrupt")
             }
             state.generatorStates.append(words)
+        }
+        // Checkpoints from before exptrain saved the state in progress have none: resuming them restarts the episodes.
+        if file.tensor(named: "progress.rank0.continuation") != nil {
+            state.progress = try (0..<state.worldSize).map { rank in
+                func words(_ part: String) throws -> [UInt64]? {
+                    try file.tensor(named: "progress.rank\(rank).\(part)").map { try uint64s($0, path) }
+                }
+                guard let continuation = try words("continuation"), let episodes = try words("episodes") else {
+                    throw CheckpointError("\(path) has no state in progress for rank \(rank) (continuation, episodes); it is corrupt")
+                }
+                return RankProgress(tasks: try words("tasks"), continuation: continuation, episodes: episodes)
+            }
         }
         return state
     }

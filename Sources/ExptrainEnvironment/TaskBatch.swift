@@ -23,6 +23,21 @@ public protocol TaskBatch: AnyObject {
     /// Abandons the episode of `environment` and starts its next task
     /// (AllenAct's `advance_scene_rollout_period`).
     func startNextTask(in environment: Int) throws
+    /// The batch's state in progress (its sampler's and each running task's, see
+    /// `ProgressSaving`), or `nil` when they cannot save it: a resumed run then starts new
+    /// episodes. `nil` unless the batch says otherwise.
+    var savedProgress: [UInt64]? { get }
+    /// Restores what `savedProgress` saved, into a batch made the same way (the same
+    /// sampler, the same number of environments).
+    func restoreProgress(_ words: [UInt64]) throws
+}
+
+extension TaskBatch {
+    public var savedProgress: [UInt64]? { nil }
+
+    public func restoreProgress(_ words: [UInt64]) throws {
+        throw TaskError("this task batch cannot restore saved progress (it saves none); resume without it")
+    }
 }
 
 /// What one step of a `TaskBatch` did, in buffers kept from step to step (raw memory
@@ -93,6 +108,8 @@ public final class SequentialTaskBatch: TaskBatch {
     public let observationSpace: ObservationSpace
     private let nextTask: () throws -> (any Task)?
     private let endless: Bool
+    /// The sampler, when it can save its state in progress.
+    private let samplerProgress: (any ProgressSaving)?
 
     /// The first `environments` tasks of `sampler`. An `endless` batch (training) throws
     /// when the sampler runs out; a finite one leaves environments inactive, and is `nil`
@@ -100,6 +117,7 @@ public final class SequentialTaskBatch: TaskBatch {
     public init?<Sampler: TaskSampler>(sampler: Sampler, environments: Int, endless: Bool) throws {
         nextTask = { try sampler.nextTask() }
         self.endless = endless
+        samplerProgress = sampler as? any ProgressSaving
         var tasks: [(any Task)?] = []
         for _ in 0..<environments {
             let task = try nextTask()
@@ -155,6 +173,45 @@ public final class SequentialTaskBatch: TaskBatch {
 
     public func startNextTask(in environment: Int) throws {
         try replaceTask(environment)
+    }
+
+    /// The sampler's words, then each environment's: a count and its task's words
+    /// (`UInt64.max` for an inactive environment). `nil` unless the sampler and every running
+    /// task are `ProgressSaving`.
+    public var savedProgress: [UInt64]? {
+        guard let samplerProgress else { return nil }
+        let sampler = samplerProgress.savedProgress
+        var words = [UInt64(sampler.count)] + sampler
+        for task in tasks {
+            guard let task else {
+                words.append(UInt64.max)
+                continue
+            }
+            guard let saving = task as? any ProgressSaving else { return nil }
+            let taskWords = saving.savedProgress
+            words.append(UInt64(taskWords.count))
+            words += taskWords
+        }
+        return words
+    }
+
+    public func restoreProgress(_ words: [UInt64]) throws {
+        guard let samplerProgress else { throw TaskError("this batch's sampler cannot restore saved progress; it is not ProgressSaving") }
+        var reader = ProgressReader(words, what: "a saved task batch")
+        try samplerProgress.restoreProgress(try reader.words(try reader.count()))
+        for e in tasks.indices {
+            let count = try reader.word()
+            if count == UInt64.max {
+                tasks[e] = nil
+                continue
+            }
+            guard let task = tasks[e] as? any ProgressSaving else {
+                throw TaskError("environment \(e) of the saved task batch ran a task, this batch has none that can restore it")
+            }
+            guard let taskWords = Int(exactly: count) else { throw TaskError("a saved task batch is corrupt") }
+            try task.restoreProgress(try reader.words(taskWords))
+        }
+        try reader.finish()
     }
 
     private func replaceTask(_ e: Int) throws {

@@ -126,4 +126,16 @@ extension Communicator {
         }
         return result
     }
+
+    /// Every rank contributes `values` (any count, rank by rank) and receives every rank's
+    /// values, one array per rank in rank order: two all-gathers, of the counts and then of
+    /// the values padded with zeros to the longest.
+    public func allGatherVariable<T: MPIScalar & ExpressibleByIntegerLiteral>(
+        _ values: [T], label: @autoclosure () -> String = "all-gather"
+    ) throws -> [[T]] {
+        let counts = try allGather([Int64(values.count)], label: "\(label()) (counts)").map { Int($0) }
+        let width = counts.max() ?? 0
+        let padded = try allGather(values + [T](repeating: 0, count: width - values.count), label: label())
+        return counts.enumerated().map { rank, count in Array(padded[(rank * width)..<(rank * width + count)]) }
+    }
 }

@@ -96,6 +96,48 @@ public final class RolloutCollector {
         }
     }
 
+    /// What the next rollout continues from, as words (see `ProgressSaving`): step 0 of
+    /// `storage` (observation floats as bit patterns, bytes, masks), the recurrent state,
+    /// the rollouts each environment has spent on its task, and the reward scaler's
+    /// discounted returns. Taken between updates, after `carryOverLastStep()`.
+    public func savedContinuation(of storage: RolloutStorage) -> [UInt64] {
+        let (floats, bytes) = storage.observations(atStep: 0)
+        var words = floats.map { UInt64($0.bitPattern) } + bytes.map { UInt64($0) }
+        words += storage.masks(atStep: 0).map { UInt64($0.bitPattern) }
+        words += stepper.hidden.map { UInt64($0.bitPattern) }
+        words += rolloutsOnCurrentTask.map { UInt64($0) }
+        words += (rewardScaler?.returns ?? []).map(\.bitPattern)
+        return words
+    }
+
+    /// Puts step 0 of `storage` and this collector back where `savedContinuation(of:)`
+    /// left them, in place of `start(into:)` (the observations are stored as they were,
+    /// already normalised, and are not counted again in the normalisation statistic).
+    public func resume(into storage: RolloutStorage, from words: [UInt64]) throws {
+        var reader = ProgressReader(words, what: "a saved rollout continuation")
+        let n = environments
+        let space = batch.observationSpace
+        let floats = try reader.words(n * space.floatCount)
+        let bytes = try reader.words(n * space.byteCount)
+        let masks = try reader.words(n)
+        let hidden = try reader.words(stepper.hidden.count)
+        let rollouts = try (0..<n).map { _ in try reader.count() }
+        let returns = try (0..<(rewardScaler == nil ? 0 : n)).map { _ in try reader.double() }
+        try reader.finish()
+        guard bytes.allSatisfy({ $0 <= UInt64(UInt8.max) }), masks.allSatisfy({ $0 <= UInt64(UInt32.max) }) else {
+            throw TaskError("a saved rollout continuation holds a byte or mask out of range; it is corrupt")
+        }
+        for e in 0..<n {
+            let slot = storage.observationSlot(step: 0, environment: e)
+            for i in 0..<space.floatCount { slot.floats[i] = Float(bitPattern: UInt32(truncatingIfNeeded: floats[e * space.floatCount + i])) }
+            for i in 0..<space.byteCount { slot.bytes[i] = UInt8(bytes[e * space.byteCount + i]) }
+            storage.masks[e] = Float(bitPattern: UInt32(masks[e]))
+        }
+        for i in hidden.indices { stepper.hidden[i] = Float(bitPattern: UInt32(truncatingIfNeeded: hidden[i])) }
+        rolloutsOnCurrentTask = rollouts
+        rewardScaler?.restoreReturns(returns)
+    }
+
     /// Fills `storage` with one rollout of `storage.steps` steps, or fewer when
     /// `stopEarly(completedSteps)` says so (straggler preemption); sets `storage.collectedSteps`.
     ///

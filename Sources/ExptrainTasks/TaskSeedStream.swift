@@ -1,3 +1,4 @@
+import ExptrainEnvironment
 import ExptrainRandom
 
 /// What every built-in sampler shares: a seeded stream that gives each task its own
@@ -40,5 +41,21 @@ struct TaskSeedStream {
     mutating func setSeed(_ seed: UInt64) {
         self.seed = seed
         reset()
+    }
+
+    /// The stream's seed, tasks issued and generator state: what `restore(_:)` takes.
+    var savedProgress: [UInt64] { [seed, UInt64(issued)] + rng.state }
+
+    /// Continues from `savedProgress` words (`what` names the sampler in errors).
+    mutating func restore(_ words: [UInt64], what: String) throws {
+        var reader = ProgressReader(words, what: what)
+        let seed = try reader.word()
+        let issued = try reader.count(below: (episodeCount ?? Int.max - 1) + 1)
+        let state = try reader.words(4)
+        try reader.finish()
+        guard state.contains(where: { $0 != 0 }) else { throw TaskError("\(what) has an all-zero generator state; it is corrupt") }
+        self.seed = seed
+        self.issued = issued
+        rng = RandomGenerator(state: state)
     }
 }

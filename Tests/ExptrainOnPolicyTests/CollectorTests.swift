@@ -233,6 +233,35 @@ final class CollectorTests: XCTestCase {
         XCTAssertNotEqual(try run(3), try run(4))
     }
 
+    /// The continuation a checkpoint keeps (step 0 after `carryOverLastStep`, already
+    /// normalised, its masks, the reward scaler's returns) comes back as saved, without
+    /// being counted again in the normalisation statistic.
+    func testASavedContinuationRestoresStepZeroAndTheReturns() throws {
+        func normalised(_ collector: RolloutCollector) -> RolloutCollector {
+            collector.observationNormalizer = ObservationNormalizer(dimensions: 2)
+            collector.rewardScaler = RewardScaler(environments: 2, gamma: 0.99)
+            return collector
+        }
+        let saved = normalised(try collector(ScriptedSampler(scripts), model: model()))
+        let storage = saved.makeStorage(steps: 5)
+        saved.start(into: storage)
+        try saved.collect(into: storage, gamma: gamma) { _, _ in }
+        for statistic in saved.synchronizedStatistics { statistic.absorb(statistic.contribution[...]) }
+        storage.carryOverLastStep()
+        let words = saved.savedContinuation(of: storage)
+
+        let restored = normalised(try collector(ScriptedSampler(scripts), model: model()))
+        let restoredStorage = restored.makeStorage(steps: 5)
+        try restored.resume(into: restoredStorage, from: words)
+        XCTAssertEqual(restored.savedContinuation(of: restoredStorage), words)
+        XCTAssertEqual(Array(restoredStorage.observations(atStep: 0).floats), Array(storage.observations(atStep: 0).floats))
+        XCTAssertEqual(Array(restoredStorage.masks(atStep: 0)), [1, 1], "both episodes run on past the rollout")
+        XCTAssertEqual(restored.rewardScaler?.returns, saved.rewardScaler?.returns)
+        XCTAssertNotEqual(restored.rewardScaler?.returns, [0, 0])
+        XCTAssertTrue(restored.observationNormalizer!.contribution.allSatisfy { $0 == 0 }, "the restored step is not observed twice")
+        XCTAssertThrowsError(try restored.resume(into: restoredStorage, from: Array(words.dropLast())))
+    }
+
     func testStopEarlyCutsTheRolloutShort() throws {
         let model = model()
         let collector = try collector(ScriptedSampler(scripts), model: model)

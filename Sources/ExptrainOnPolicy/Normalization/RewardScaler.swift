@@ -38,6 +38,12 @@ public final class RewardScaler: SynchronizedStatistic {
         refresh()
     }
 
+    /// Restores each environment's discounted return (from `returns` of a saved run).
+    public func restoreReturns(_ saved: [Double]) {
+        precondition(saved.count == returns.count, "\(saved.count) saved returns for \(returns.count) environments")
+        returns = saved
+    }
+
     public var contribution: [Double] { sums.values }
 
     public func absorb(_ reduced: ArraySlice<Double>) {

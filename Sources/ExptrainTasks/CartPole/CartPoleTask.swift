@@ -57,7 +57,7 @@ public struct CartPoleState: Sendable, Equatable {
 /// let result = task.step(action: 1)   // push right
 /// print(result.observation, result.reward)
 /// ```
-public final class CartPoleTask: Task {
+public final class CartPoleTask: Task, ProgressSaving {
     public static let gravity = 9.8
     public static let massCart = 1.0
     public static let massPole = 0.1
@@ -142,6 +142,25 @@ public final class CartPoleTask: Task {
     /// Return and length so far; CartPole has no goal, so `success` is `nil`.
     public func metrics() -> TaskMetrics {
         TaskMetrics(episodeReturn: episodeReturn, length: numStepsTaken)
+    }
+
+    /// The state (x, ẋ, θ, θ̇ as bit patterns), the step count, whether the episode is over, and the return.
+    public var savedProgress: [UInt64] {
+        [state.x, state.xDot, state.theta, state.thetaDot].map(\.bitPattern) + [UInt64(numStepsTaken), isDone ? 1 : 0, episodeReturn.bitPattern]
+    }
+
+    public func restoreProgress(_ words: [UInt64]) throws {
+        var reader = ProgressReader(words, what: "a saved CartPole task")
+        let restored = CartPoleState(x: try reader.double(), xDot: try reader.double(), theta: try reader.double(), thetaDot: try reader.double())
+        let steps = try reader.count(below: maxSteps + 1)
+        let done = try reader.flag()
+        let episodeReturn = try reader.double()
+        try reader.finish()
+        state = restored
+        numStepsTaken = steps
+        isDone = done
+        self.episodeReturn = episodeReturn
+        writeObservation()
     }
 
     private func writeObservation() {

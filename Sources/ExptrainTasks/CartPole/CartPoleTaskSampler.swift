@@ -11,7 +11,7 @@ import ExptrainRandom
 /// let test = CartPoleTaskSampler(seed: 7, episodeCount: 100)
 /// while let task = try test.nextTask() { /* run the episode */ }
 /// ```
-public final class CartPoleTaskSampler: TaskSampler {
+public final class CartPoleTaskSampler: TaskSampler, ProgressSaving {
     private var seeds: TaskSeedStream
     private let maxSteps: Int
 
@@ -32,4 +32,8 @@ public final class CartPoleTaskSampler: TaskSampler {
     public var totalUnique: Int? { seeds.episodeCount }
     public func reset() { seeds.reset() }
     public func setSeed(_ seed: UInt64) { seeds.setSeed(seed) }
+
+    /// The seed stream's seed, tasks issued and generator state.
+    public var savedProgress: [UInt64] { seeds.savedProgress }
+    public func restoreProgress(_ words: [UInt64]) throws { try seeds.restore(words, what: "a saved CartPole sampler") }
 }

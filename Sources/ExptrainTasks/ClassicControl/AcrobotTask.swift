@@ -21,6 +21,11 @@ public struct AcrobotState: ClassicControlState, Sendable, Equatable {
 
     public init(vector: SIMD4<Double>) { self.vector = vector }
 
+    /// (θ1, θ2, θ̇1, θ̇2).
+    public var components: [Double] { [vector[0], vector[1], vector[2], vector[3]] }
+
+    public init(components: [Double]) { vector = SIMD4(components) }
+
     public init(theta1: Double, theta2: Double, theta1Dot: Double, theta2Dot: Double) {
         vector = SIMD4(theta1, theta2, theta1Dot, theta2Dot)
     }

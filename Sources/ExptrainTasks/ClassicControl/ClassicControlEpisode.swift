@@ -6,6 +6,10 @@ public protocol ClassicControlState: Sendable, Equatable {
     /// Gymnasium's random starting state, drawn from `rng` (we don't reproduce numpy's
     /// generator, only its ranges).
     static func random(using rng: inout RandomGenerator) -> Self
+    /// The state's components, in `Double`, for saving a task in progress.
+    var components: [Double] { get }
+    /// The state with `components` (as `components` gives them).
+    init(components: [Double])
 }
 
 /// A Gymnasium classic-control task: it starts from any `State`, or from a random one
@@ -42,7 +46,7 @@ extension ClassicControlTask {
 /// while !task.isDone { _ = try task.step(action: .discrete(2)) }
 /// task.numStepsTaken   // 3
 /// ```
-public class ClassicControlEpisode<State: ClassicControlState> {
+public class ClassicControlEpisode<State: ClassicControlState>: ProgressSaving {
     public let actionSpace: ActionSpace
     public let observationSpace: ObservationSpace
     /// The observation of the current state.
@@ -66,6 +70,31 @@ public class ClassicControlEpisode<State: ClassicControlState> {
         currentObservation = Observation(zerosOf: observationSpace)
         self.maxSteps = maxSteps
         self.taskName = taskName
+    }
+
+    /// The state's components, then the step count, the episode's end (over, terminated),
+    /// the return and the observation's floats, as words (see `ProgressSaving`).
+    public var savedProgress: [UInt64] {
+        state.components.map(\.bitPattern)
+            + [UInt64(numStepsTaken), isDone ? 1 : 0, hasTerminated ? 1 : 0, episodeReturn.bitPattern]
+            + currentObservation.floats.map { UInt64($0.bitPattern) }
+    }
+
+    /// Restores what `savedProgress` saved.
+    public func restoreProgress(_ words: [UInt64]) throws {
+        var reader = ProgressReader(words, what: "a saved \(taskName) task")
+        let components = try (0..<state.components.count).map { _ in try reader.double() }
+        let steps = try reader.count(below: maxSteps + 1)
+        let (done, terminated) = (try reader.flag(), try reader.flag())
+        let episodeReturn = try reader.double()
+        let floats = try reader.words(currentObservation.floats.count).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
+        try reader.finish()
+        state = State(components: components)
+        numStepsTaken = steps
+        isDone = done
+        hasTerminated = terminated
+        self.episodeReturn = episodeReturn
+        currentObservation.floats = floats
     }
 
     /// Throws when the episode is already over.

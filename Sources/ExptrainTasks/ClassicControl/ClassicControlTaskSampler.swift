@@ -14,7 +14,7 @@ import ExptrainRandom
 /// while let task = try test.nextTask() { /* run the episode */ }
 /// let moon = PendulumTaskSampler(seed: 1, gravity: 1.62)
 /// ```
-public final class ClassicControlTaskSampler<SampledTask: ClassicControlTask>: TaskSampler {
+public final class ClassicControlTaskSampler<SampledTask: ClassicControlTask>: TaskSampler, ProgressSaving {
     private var seeds: TaskSeedStream
     private let makeTask: (inout RandomGenerator) -> SampledTask
 
@@ -39,6 +39,10 @@ public final class ClassicControlTaskSampler<SampledTask: ClassicControlTask>: T
     public var totalUnique: Int? { seeds.episodeCount }
     public func reset() { seeds.reset() }
     public func setSeed(_ seed: UInt64) { seeds.setSeed(seed) }
+
+    /// The seed stream's seed, tasks issued and generator state.
+    public var savedProgress: [UInt64] { seeds.savedProgress }
+    public func restoreProgress(_ words: [UInt64]) throws { try seeds.restore(words, what: "a saved classic-control sampler") }
 }
 
 /// Acrobot-v1 episodes.

@@ -52,9 +52,6 @@ public final class MountainCarContinuousTask: ClassicControlEpisode<MountainCarS
     /// MountainCarContinuous-v0's `max_episode_steps`.
     public static let defaultMaxSteps = 999
 
-    /// Whether `state` is Gymnasium's float32 state (after a step) rather than its float64 one.
-    private var stateIsFloat32 = false
-
     /// An episode starting from `initialState` (tests use this to start anywhere).
     public init(initialState: MountainCarState, maxSteps: Int = MountainCarContinuousTask.defaultMaxSteps) {
         let actions = Box(shape: [1], low: Float(Self.minAction), high: Float(Self.maxAction))
@@ -68,12 +65,12 @@ public final class MountainCarContinuousTask: ClassicControlEpisode<MountainCarS
         try checkRunning()
         let a = try continuousValue(of: action)
         let terminated: Bool
-        if stateIsFloat32 {
+        // After a step `state` is Gymnasium's float32 state, before the first its float64 one.
+        if numStepsTaken > 0 {
             (state, terminated) = Self.advance(Float(state.position), Float(state.velocity), action: a)
         } else {
             (state, terminated) = Self.advance(state.position, state.velocity, action: a)
         }
-        stateIsFloat32 = true
         state.write(to: &currentObservation)
 
         // `reward = 0; if terminated: reward = 100.0; reward -= math.pow(action[0], 2) * 0.1`

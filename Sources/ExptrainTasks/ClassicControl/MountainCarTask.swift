@@ -19,6 +19,11 @@ public struct MountainCarState: ClassicControlState, Sendable, Equatable {
         self.velocity = velocity
     }
 
+    /// (position, velocity).
+    public var components: [Double] { [position, velocity] }
+
+    public init(components: [Double]) { self.init(position: components[0], velocity: components[1]) }
+
     /// Gymnasium's starting state: position uniform in [-0.6, -0.4), at rest.
     public static func random(using rng: inout RandomGenerator) -> MountainCarState {
         MountainCarState(position: rng.uniform(-0.6, -0.4), velocity: 0)

@@ -19,6 +19,11 @@ public struct PendulumState: ClassicControlState, Sendable, Equatable {
         self.thetaDot = thetaDot
     }
 
+    /// (θ, θ̇).
+    public var components: [Double] { [theta, thetaDot] }
+
+    public init(components: [Double]) { self.init(theta: components[0], thetaDot: components[1]) }
+
     /// Gymnasium's starting state: θ uniform in [-π, π), θ̇ uniform in [-1, 1).
     public static func random(using rng: inout RandomGenerator) -> PendulumState {
         // Drawn in the order of the components, like numpy's `uniform(low=-high, high=high)`.

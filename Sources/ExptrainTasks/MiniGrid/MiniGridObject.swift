@@ -46,6 +46,19 @@ public enum MiniGridObject: Sendable, Hashable {
         }
     }
 
+    /// The object with MiniGrid's `encoding` triple, or `nil` for a triple no object has.
+    public init?(encoding: MiniGridCellEncoding) {
+        guard let color = MiniGridColor(rawValue: encoding.color) else { return nil }
+        switch encoding.type {
+        case 2 where encoding.state == 0: self = .wall(color)
+        case 4: guard let state = MiniGridDoorState(rawValue: encoding.state) else { return nil }
+            self = .door(color, state)
+        case 5 where encoding.state == 0: self = .key(color)
+        case 8 where encoding.state == 0 && color == .green: self = .goal
+        default: return nil
+        }
+    }
+
     /// The agent may stand on it (`can_overlap`): the goal and open doors.
     public var canOverlap: Bool {
         switch self {

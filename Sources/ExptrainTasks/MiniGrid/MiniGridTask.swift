@@ -25,7 +25,7 @@ import ExptrainRandom
 /// while !task.isDone { _ = try task.step(action: task.expertAction()!) }
 /// print(task.metrics().success)   // Optional(true)
 /// ```
-public final class MiniGridTask: Task {
+public final class MiniGridTask: Task, ProgressSaving {
     public let actionSpace = ActionSpace.discrete(count: MiniGridAction.allCases.count)
     /// Shape [7, 7, 3], values 0...255 as MiniGrid's `image` box.
     public let observationSpace = ObservationSpace(shape: [MiniGridView.size, MiniGridView.size, 3], low: 0, high: 255)
@@ -128,6 +128,50 @@ public final class MiniGridTask: Task {
         guard !isDone else { return nil }
         if expert == nil { expert = MiniGridExpert(width: grid.width, height: grid.height) }
         return expert!.nextAction(grid: grid, agentPosition: agentPosition, agentDirection: agentDirection, carrying: carrying).map { .discrete($0.rawValue) }
+    }
+
+    /// The step count, the episode's end (over, goal reached), the return, the agent's
+    /// position, direction and load, then every cell row by row (0 for empty, else its
+    /// MiniGrid encoding as `type·2¹⁶ + colour·2⁸ + state`).
+    public var savedProgress: [UInt64] {
+        var words: [UInt64] = [UInt64(numStepsTaken), isDone ? 1 : 0, reachedGoal ? 1 : 0, episodeReturn.bitPattern]
+        words += [UInt64(agentPosition.x), UInt64(agentPosition.y), UInt64(agentDirection.rawValue), Self.word(carrying)]
+        for y in 0..<grid.height {
+            for x in 0..<grid.width { words.append(Self.word(grid[GridPosition(x: x, y: y)])) }
+        }
+        return words
+    }
+
+    public func restoreProgress(_ words: [UInt64]) throws {
+        var reader = ProgressReader(words, what: "a saved MiniGrid task")
+        let steps = try reader.count(below: maxSteps + 1)
+        let (done, reached) = (try reader.flag(), try reader.flag())
+        let episodeReturn = try reader.double()
+        let position = GridPosition(x: try reader.count(below: grid.width), y: try reader.count(below: grid.height))
+        let direction = MiniGridDirection(rawValue: try reader.count(below: 4))!
+        let carried = try Self.object(try reader.word())
+        var restored = MiniGridGrid(width: grid.width, height: grid.height)
+        for y in 0..<grid.height {
+            for x in 0..<grid.width { restored[GridPosition(x: x, y: y)] = try Self.object(try reader.word()) }
+        }
+        try reader.finish()
+        (numStepsTaken, isDone, reachedGoal, self.episodeReturn) = (steps, done, reached, episodeReturn)
+        (agentPosition, agentDirection, carrying, grid) = (position, direction, carried, restored)
+        writeObservation()
+    }
+
+    private static func word(_ object: MiniGridObject?) -> UInt64 {
+        guard let encoding = object?.encoding else { return 0 }
+        return UInt64(encoding.type) << 16 | UInt64(encoding.color) << 8 | UInt64(encoding.state)
+    }
+
+    private static func object(_ word: UInt64) throws -> MiniGridObject? {
+        guard word != 0 else { return nil }
+        let encoding = (type: Int(word >> 16), color: Int((word >> 8) & 0xff), state: Int(word & 0xff))
+        guard word < 1 << 24, let object = MiniGridObject(encoding: encoding) else {
+            throw TaskError("a saved MiniGrid task holds \(word), which encodes no object; it is corrupt")
+        }
+        return object
     }
 
     /// MiniGrid's `Door.toggle`: a locked door opens only for a key of its colour.

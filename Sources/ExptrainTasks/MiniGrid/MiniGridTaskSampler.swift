@@ -11,7 +11,7 @@ import ExptrainRandom
 /// let valid = MiniGridTaskSampler(environment: .emptyRandom6x6, seed: 7, episodeCount: 50)
 /// while let task = try valid.nextTask() { /* run the episode */ }
 /// ```
-public final class MiniGridTaskSampler: TaskSampler {
+public final class MiniGridTaskSampler: TaskSampler, ProgressSaving {
     /// The environment whose levels this sampler generates.
     public let environment: MiniGridEnvironment
     private var seeds: TaskSeedStream
@@ -35,4 +35,8 @@ public final class MiniGridTaskSampler: TaskSampler {
     }
     public func reset() { seeds.reset() }
     public func setSeed(_ seed: UInt64) { seeds.setSeed(seed) }
+
+    /// The seed stream's seed, tasks issued and generator state.
+    public var savedProgress: [UInt64] { seeds.savedProgress }
+    public func restoreProgress(_ words: [UInt64]) throws { try seeds.restore(words, what: "a saved MiniGrid sampler") }
 }
