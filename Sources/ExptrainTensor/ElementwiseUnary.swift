@@ -65,19 +65,40 @@ extension Tensor {
         return result
     }
 
-    /// `output[i] = F(input[i])`: the values of `map`.
+    /// `output[i] = F(input[i])`: the values of `map`. tanh, the hidden layers' activation,
+    /// runs eight lanes at a time (`ScalarMath.tanh(SIMD8)`, the same numbers); `output`
+    /// may be `input`.
     @inline(__always)
     static func apply<F: ElementwiseUnaryFunction>(_: F.Type, _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { output[i] = F.value(input[i]) }
+        var start = 0
+        if F.self == HyperbolicTangent.self {
+            while start + 8 <= count {
+                let x = UnsafeRawPointer(input + start).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(output + start).storeBytes(of: ScalarMath.tanh(x), as: SIMD8<Float>.self)
+                start += 8
+            }
+        }
+        for i in start..<count { output[i] = F.value(input[i]) }
     }
 
-    /// `inputGradient[i] += outputGradient[i] · F′(x, y)`: the pullback of `map`.
+    /// `inputGradient[i] += outputGradient[i] · F′(x, y)`: the pullback of `map`; tanh's
+    /// (`F′ = 1 − y²`) eight lanes at a time, the same numbers.
     @inline(__always)
     static func pullBack<F: ElementwiseUnaryFunction>(
         _: F.Type, _ outputGradient: UnsafePointer<Float>, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
         into inputGradient: UnsafeMutablePointer<Float>, count: Int
     ) {
-        for i in 0..<count { inputGradient[i] += outputGradient[i] * F.derivative(x: input[i], y: output[i]) }
+        var start = 0
+        if F.self == HyperbolicTangent.self {
+            func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(pointer + start).loadUnaligned(as: SIMD8<Float>.self) }
+            while start + 8 <= count {
+                let (g, y) = (load(outputGradient), load(output))
+                let accumulated = load(UnsafePointer(inputGradient)) + g * (1 - y * y)
+                UnsafeMutableRawPointer(inputGradient + start).storeBytes(of: accumulated, as: SIMD8<Float>.self)
+                start += 8
+            }
+        }
+        for i in start..<count { inputGradient[i] += outputGradient[i] * F.derivative(x: input[i], y: output[i]) }
     }
 
     /// `eˣ` element-wise.

@@ -242,6 +242,7 @@ group("recurrent") {
 // Groups that run under mpirun or with the allocation counter (see the files of the same names).
 group("allreduce") { allReduceComparison() }
 group("update-split") { updateSplit() }
+group("flop-limit") { flopLimits() }
 group("rollout-allocations") { rolloutAllocations() }
 group("minigrid-costs") { miniGridCosts() }
 group("optimizer") { optimizerCosts() }
