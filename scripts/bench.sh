@@ -219,7 +219,7 @@ else
 fi
 
 # field JSON KEY: a number (or null) from a reference's one-line JSON output.
-field() { echo "$1" | sed -n "s/.*\"$2\": \([-0-9.e+]*\|null\).*/\1/p" | head -1; }
+field() { echo "$1" | sed -n "s/.*\"$2\": \([-0-9.e+][-0-9.e+]*\|null\).*/\1/p" | head -1; }
 
 # reference_run KIND SEED: one 500k-step run of a Python reference pinned to core 0, its
 # figures appended to the KIND arrays (time and steps to 475 as "inf" when never reached).
@@ -234,6 +234,7 @@ reference_run() {
     progress "  $kind: $line"
     local t s
     t=$(field "$line" seconds_to_475) s=$(field "$line" steps_to_475)
+    t=${t:-null} s=${s:-null}
     ref_sps[$kind]+="$(field "$line" steps_per_second) "
     ref_time[$kind]+="${t/null/inf} "
     ref_steps[$kind]+="${s/null/inf} "
@@ -290,10 +291,11 @@ efficiency=$(calc "$weak_np2_sps / (2 * $cartpole_np1_sps)")
 [ "$cartpole_np1_time" = inf ] && cartpole_np1_time=null
 
 # The medians of each reference (null when not measured; a time never reached is null).
-declare -A ref_note
+declare -A ref_note ref_runs
 for kind in "${references[@]}"; do
-    if [ "$(ref_count "$kind")" -gt 0 ]; then
-        ref_note[$kind]="$(ref_count "$kind") runs of 500k steps pinned to core 0, alternating with ours; ${ref_versions[$kind]}"
+    ref_runs[$kind]=$(ref_count "$kind")
+    if [ "${ref_runs[$kind]}" -gt 0 ]; then
+        ref_note[$kind]="${ref_runs[$kind]} runs of 500k steps pinned to core 0, alternating with ours; ${ref_versions[$kind]}"
         read -r -a values <<<"${ref_time[$kind]}"
         time=$(median "${values[@]}")
         ref_time[$kind]=${time/inf/null}
@@ -364,7 +366,7 @@ figure cartpole_ppo_steps_per_second_np1_vs_jax "$cartpole_np1_sps" "env steps/s
     "note=the same exptrain runs as cartpole_ppo_steps_per_second_np1 (taskset -c 0)" \
     "target=ratio >= 2" "met=$(compare "$jax_ratio" ">=" 2)"
 figure jax_reference_compile_seconds "${ref_compile[jax]}" s \
-    "note=XLA compilation of rejax's jitted train function (jax.jit(…).lower(key).compile()), before its timed run, median of $(ref_count jax)"
+    "note=XLA compilation of rejax's jitted train function (jax.jit(…).lower(key).compile()), before its timed run, median of ${ref_runs[jax]}"
 figure cartpole_ppo_steps_per_second_np1_vs_sb3 "$cartpole_np1_sps" "env steps/s" \
     "reference=${ref_sps[sb3]}" "ratio=$(calc "$cartpole_np1_sps / ${ref_sps[sb3]}")" \
     "reference_source=Stable-Baselines3 PPO (scripts/bench/sb3_ppo_cartpole.py), PyTorch on CPU, 1 thread, DummyVecEnv of 4: ${ref_note[sb3]}" \

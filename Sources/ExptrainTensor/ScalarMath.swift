@@ -31,8 +31,10 @@ public enum ScalarMath {
     /// activations run eight values per step.
     @inlinable @inline(__always)
     public static func tanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        // min(max(x, −limit), limit) as selects (the generic pointwiseMin/Max are not inlined).
         let limit = SIMD8<Float>(repeating: 7.90531110763549805)
-        let clamped = pointwiseMin(pointwiseMax(x, -limit), limit)
+        var clamped = x.replacing(with: -limit, where: x .< -limit)
+        clamped.replace(with: limit, where: clamped .> limit)
         let x2 = clamped * clamped
         var numerator = SIMD8<Float>(repeating: -2.76076847742355e-16)
         numerator = numerator * x2 + 2.00018790482477e-13
@@ -46,7 +48,7 @@ public enum ScalarMath {
         denominator = denominator * x2 + 1.18534705686654e-04
         denominator = denominator * x2 + 2.26843463243900e-03
         denominator = denominator * x2 + 4.89352518554385e-03
-        let keepInput = (pointwiseMax(x, -x) .< 0.0004) .| (x .!= x)
+        let keepInput = ((x .< 0.0004) .& (x .> -0.0004)) .| (x .!= x)
         return (numerator / denominator).replacing(with: x, where: keepInput)
     }
 
