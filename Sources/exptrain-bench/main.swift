@@ -243,7 +243,10 @@ group("recurrent") {
 group("allreduce") { allReduceComparison() }
 group("update-split") { updateSplit() }
 group("flop-limit") { flopLimits() }
-group("rollout-allocations") { rolloutAllocations() }
+group("rollout-allocations") {
+    rolloutAllocations()
+    updateAllocations()
+}
 group("minigrid-costs") { miniGridCosts() }
 group("optimizer") { optimizerCosts() }
 group("gymnasium") { measureGymnasiumBridge() }
