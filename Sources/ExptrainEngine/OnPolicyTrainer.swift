@@ -179,11 +179,12 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                 collector.start(into: storage)
             }
             let losses = stage.lossNames.map { pipeline.namedLosses[$0]! }
+            let fused = FusedMLPPPO(model: model, losses: losses, weights: stage.effectiveLossWeights)
 
             var stoppedEarly = false
             while state.stageSteps < stage.maxStageSteps && state.totalSteps < maxSteps && !stoppedEarly {
                 let preempted = try update(
-                    stage: stage, losses: losses, settings: settings, storage: storage, optimizer: optimizer,
+                    stage: stage, losses: losses, fused: fused, settings: settings, storage: storage, optimizer: optimizer,
                     learningRate: learningRate(settings))
                 if let diverged = updateGuard.divergence {
                     try stop(diverged, learningRate: learningRate(settings), stageBudget: stage.maxStageSteps)
@@ -240,7 +241,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     /// Returns whether any rank was asked to stop (a preemption signal): every rank
     /// learns it from the same control all-reduce, so all stop after the same update.
     private func update(
-        stage: PipelineStage, losses: [any Loss], settings: ResolvedTrainingSettings, storage: RolloutStorage,
+        stage: PipelineStage, losses: [any Loss], fused: FusedMLPPPO?, settings: ResolvedTrainingSettings, storage: RolloutStorage,
         optimizer: any Optimizer, learningRate: Float
     ) throws -> Bool {
         let needsExpert = losses.contains { $0.needsExpertActions }
@@ -282,26 +283,21 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             let order = shuffled(count: units)
             var first = 0
             for (index, size) in minibatchSizes.enumerated() {
-                let chosen = Array(order[first..<(first + size)])
+                let chosen = order[first..<(first + size)]
                 first += size
-                let batch = recurrent ? Minibatch(storage, environments: chosen) : Minibatch(storage, singleSteps: chosen)
-                let output = model.forward(
-                    observations: batch.observations, masks: batch.masks, hidden: batch.initialHidden,
-                    steps: batch.steps, environments: batch.environments)
-                var total: Tensor?
-                for (loss, weight) in zip(losses, weights) {
-                    let term = loss(batch, output)
-                    total = total.map { $0 + weight * term.loss } ?? weight * term.loss
-                    diagnostics.add(term.diagnostics)
-                }
                 // Each rank's mean loss weighs by its share of the minibatch's samples over
                 // all ranks, so the summed gradients are those of the global mean.
-                let loss = total! * (Float(batch.sampleCount) / Float(globalMinibatchSamples[index]))
-                diagnostics.add("loss", total!.scalar)
-
-                model.parameters.zeroGradients()
-                loss.backward()
-                updateGuard.poisonGradients(ifNotFinite: total!.scalar, of: model.parameters)
+                let share = Float(size * samplesPerUnit) / Float(globalMinibatchSamples[index])
+                // Loss and gradients: the fused MLP-PPO step where it applies (the tape's numbers, no graph), else the tape.
+                let total: Float
+                if let fused, !recurrent {
+                    total = fused.step(storage, samples: chosen, gradientScale: share)
+                    diagnostics.add(fused.diagnostics)
+                } else {
+                    total = tapeStep(storage, chosen: Array(chosen), recurrent: recurrent, losses: losses, weights: weights, gradientScale: share)
+                }
+                diagnostics.add("loss", total)
+                updateGuard.poisonGradients(ifNotFinite: total, of: model.parameters)
                 try allReduceGradients()
                 let norm = clipGlobalNorm(model.parameters, maxNorm: settings.maxGradNorm)
                 updateGuard.step(model.parameters, gradientNorm: norm, atStep: state.totalSteps + globalSteps) {
@@ -316,6 +312,26 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         state.stageSteps += globalSteps
         state.updates += 1
         return control[0] > 0
+    }
+
+    /// One minibatch on the tape: the model's forward, the weighted losses, `backward()` of
+    /// `gradientScale` times their sum into zeroed gradients. Returns the (unscaled) sum.
+    private func tapeStep(
+        _ storage: RolloutStorage, chosen: [Int], recurrent: Bool, losses: [any Loss], weights: [Float], gradientScale: Float
+    ) -> Float {
+        let batch = recurrent ? Minibatch(storage, environments: chosen) : Minibatch(storage, singleSteps: chosen)
+        let output = model.forward(
+            observations: batch.observations, masks: batch.masks, hidden: batch.initialHidden,
+            steps: batch.steps, environments: batch.environments)
+        var total: Tensor?
+        for (loss, weight) in zip(losses, weights) {
+            let term = loss(batch, output)
+            total = total.map { $0 + weight * term.loss } ?? weight * term.loss
+            diagnostics.add(term.diagnostics)
+        }
+        model.parameters.zeroGradients()
+        (total! * gradientScale).backward()
+        return total!.scalar
     }
 
     /// Ends a preempted run: a log point, a checkpoint, then `PreemptedError` on every rank.

@@ -59,10 +59,15 @@ public enum Activation: String, Sendable, CaseIterable {
     /// Applies the activation to `count` values in place, with the layer's arithmetic
     /// (for inference into kept buffers).
     public func apply(inPlace values: UnsafeMutablePointer<Float>, count: Int) {
+        kernel.apply(values, into: values, count: count)
+    }
+
+    /// The layer's values and pullback on raw buffers, with the tape's kernels.
+    public var kernel: ElementwiseKernel {
         switch self {
-        case .tanh: for i in 0..<count { values[i] = ScalarMath.tanh(values[i]) }
-        case .relu: for i in 0..<count { values[i] = values[i] > 0 ? values[i] : 0 }
-        case .sigmoid: for i in 0..<count { values[i] = ScalarMath.sigmoid(values[i]) }
+        case .tanh: .tanh
+        case .relu: .relu
+        case .sigmoid: .sigmoid
         }
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ExptrainEnvironment
 import ExptrainNN
+import ExptrainOnPolicy
 import ExptrainRandom
 import ExptrainTensor
 import Foundation
@@ -207,5 +208,60 @@ final class ForwardOnly: ActorCriticModel {
 
     func forward(observations: ObservationBatch, masks: Tensor, hidden: Tensor, steps: Int, environments: Int) -> ActorCriticOutput {
         model.forward(observations: observations, masks: masks, hidden: hidden, steps: steps, environments: environments)
+    }
+}
+
+/// Heap allocations of cartpole-ppo's minibatch steps in steady state, per environment step:
+/// after two warm-up updates, 20 updates of 4 epochs × 4 minibatches of 128 on the engine's
+/// own rollout, each minibatch as the trainer runs it where the fused step applies
+/// (`FusedMLPPPO.step`, `clipGlobalNorm`, Adam) and, for comparison, on the tape (`Minibatch`,
+/// `forward`, `PPOLoss`, `backward()`). Only the minibatch steps are counted (the rollout has
+/// its own figures above); the order is shuffled outside the count.
+func updateAllocations() {
+    guard AllocationCounter.isAvailable else { return }
+    let (environments, steps, minibatches, epochs) = (4, 128, 4, 4)
+    for fusedPath in [true, false] {
+        let model = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
+        let (collector, storage) = cartPoleCollector(model: model, environments: environments, steps: steps, samplerSeed: 5, seed: 11)
+        let loss = PPOLoss()
+        let fused = FusedMLPPPO(model: model, losses: [loss], weights: [1])!
+        let optimizer = Adam(learningRate: 2.5e-4, eps: 1e-5)
+        let tally = AllocationTally()
+        var episodes = 0
+        var order = Array(0..<(environments * steps))
+        let size = order.count / minibatches
+        let updates = 22
+        for update in 0..<updates {
+            collectRollout(collector, into: storage, episodes: &episodes)
+            storage.computeAdvantages(gamma: 0.99, lambda: 0.95, useGAE: true)
+            let before = tally.count
+            for _ in 0..<epochs {
+                for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, collector.generator.nextInt(below: i + 1)) }
+                for m in 0..<minibatches {
+                    let chosen = order[(m * size)..<((m + 1) * size)]
+                    tally.counting {
+                        if fusedPath {
+                            _ = fused.step(storage, samples: chosen, gradientScale: 1)
+                        } else {
+                            let batch = Minibatch(storage, singleSteps: Array(chosen))
+                            let output = model.forward(observations: batch.observations, masks: batch.masks, hidden: batch.initialHidden,
+                                                       steps: batch.steps, environments: batch.environments)
+                            let total = loss(batch, output).loss
+                            model.parameters.zeroGradients()
+                            total.backward()
+                        }
+                        _ = clipGlobalNorm(model.parameters, maxNorm: 0.5)
+                        optimizer.step(parameters: model.parameters, learningRate: 2.5e-4)
+                    }
+                }
+            }
+            if update < 2 { tally.count = before }
+            storage.carryOverLastStep()
+        }
+        let stepCount = Double((updates - 2) * environments * steps)
+        report(fusedPath ? "update_allocations_per_step_fused" : "update_allocations_per_step_tape", value: Double(tally.count) / stepCount,
+               unit: "allocations/env step",
+               extra: ["note": "cartpole-ppo's 16 minibatch steps per update (\(fusedPath ? "FusedMLPPPO.step" : "Minibatch, forward, PPOLoss, backward()"), clipGlobalNorm, Adam), steady state over \(updates - 2) updates, everything inside counted"],
+               target: fusedPath ? "0" : nil, met: fusedPath ? tally.count == 0 : nil)
     }
 }

@@ -243,8 +243,10 @@ group("recurrent") {
 // Groups that run under mpirun or with the allocation counter (see the files of the same names).
 group("allreduce") { allReduceComparison() }
 group("update-split") { updateSplit() }
+group("flop-limit") { flopLimits() }
 group("rollout-allocations") {
     rolloutAllocations()
+    updateAllocations()
     convolutionalActAllocations()
 }
 group("minigrid-costs") { miniGridCosts() }

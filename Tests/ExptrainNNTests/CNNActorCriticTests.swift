@@ -73,8 +73,11 @@ final class CNNActorCriticTests: XCTestCase {
         XCTAssertEqual(first.imageShape, [5, 5, 2])
         let (observations, bytes) = Self.randomRows(environments: 2, vectorSize: 2, seed: 9)
         // Row r's image [y][x][c] moved to [c][y][x].
-        let transposed = (0..<2).flatMap { row in
-            (0..<2).flatMap { channel in (0..<25).map { pixel in bytes[row * 50 + pixel * 2 + channel] } }
+        var transposed = [UInt8]()
+        for row in 0..<2 {
+            for channel in 0..<2 {
+                for pixel in 0..<25 { transposed.append(bytes[row * 50 + pixel * 2 + channel]) }
+            }
         }
         XCTAssertNotEqual(transposed, bytes)
         let transposedObservations = ObservationBatch(floats: observations.floats, bytes: transposed)

@@ -1,0 +1,342 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ExptrainNN
+import ExptrainTensor
+
+/// One PPO minibatch step of an `MLPActorCritic` with a `Categorical` policy, forward and
+/// backward written out by hand into buffers kept across minibatches: the numbers of
+/// `model.forward` → `PPOLoss` → `backward()` on the tape, bit for bit, without building a
+/// graph and without allocating.
+///
+/// It computes, for the minibatch's `B` samples (notation of `PPOLoss`),
+///
+///     logits = actor(x), V = critic(x), log p = log softmax(logits)
+///     L = w · (L_π + c_V·L_V − c_H·mean(H)),   ∇θ (s·L) into the model's gradient buffer
+///
+/// with `s` the caller's gradient scale (the rank's share of the global minibatch) and
+/// `w` the loss's pipeline weight. Bit-identity with the tape is the contract (parameter
+/// digests depend on it), so every floating-point operation is the tape's, in the tape's
+/// order: the same `sgemm` calls with the same shapes, transposes and `beta`; gradients
+/// that start at zero and accumulate (`+=`) as the tape's accumulators do, in the order
+/// `backward()` visits the recorded operations (for `log p`: the action's gather, then the
+/// entropy's product, then its `exp`); sums in Double where the tape sums in Double.
+///
+/// The trainer uses it wherever it applies (`init?` says where) and the tape otherwise;
+/// `Tests/ExptrainOnPolicyTests` checks both give the same losses and gradients.
+///
+/// ```swift
+/// if let fused = FusedMLPPPO(model: model, losses: [ppo], weights: [1]) {
+///     let total = fused.step(storage, samples: order[0..<128], gradientScale: 0.5)
+///     // model.parameters' gradients hold ∇(0.5 · total); fused.diagnostics the loss's terms
+/// }
+/// ```
+public final class FusedMLPPPO {
+    private let model: MLPActorCritic
+    private let loss: PPOLoss
+    private let weight: Float
+    private let actorLayers: [Linear]
+    private let criticLayers: [Linear]
+    private let actionCount: Int
+    private let workspace = InferenceWorkspace()
+    /// `PPOLoss`'s diagnostics of the last `step`, under its keys (overwritten in place).
+    public private(set) var diagnostics: [(key: String, value: Float)] = [
+        ("policy_loss", 0), ("value_loss", 0), ("entropy", 0), ("approx_kl", 0), ("clip_fraction", 0),
+    ]
+
+    /// The fused step for `model` trained by `losses` (with their pipeline `weights`), or
+    /// `nil` where it does not apply: anything but one `PPOLoss` on a feed-forward
+    /// `MLPActorCritic` whose policy is `Categorical`.
+    public init?(model: any ActorCriticModel, losses: [any Loss], weights: [Float]) {
+        guard let model = model as? MLPActorCritic, let head = model.distributionHead as? CategoricalHead,
+              losses.count == 1, weights.count == 1, let loss = losses[0] as? PPOLoss else { return nil }
+        let actorLayers = model.actor.layers.compactMap { $0 as? Linear }
+        let criticLayers = model.critic.layers.compactMap { $0 as? Linear }
+        // Exactly Linear, activation, Linear, …, Linear: what `MLPActorCritic` builds.
+        guard model.actor.layers.count == 2 * actorLayers.count - 1, model.critic.layers.count == 2 * criticLayers.count - 1
+        else { return nil }
+        (self.model, self.loss, weight, actionCount) = (model, loss, weights[0], head.actionCount)
+        (self.actorLayers, self.criticLayers) = (actorLayers, criticLayers)
+    }
+
+    // Workspace slots: the inputs, the loss's per-sample rows, then each network's layers.
+    private enum Slot: Int {
+        case observations, oldLogProbabilities, oldValues, advantages, returns, actions
+        case ratio, negativeAdvantages, unclippedTerm, clippedTerm
+        case difference, unclippedLoss, valueDifference, clippedDifference, clippedLoss
+        case logProbabilities, probabilities, logRatioGradients, logitGradients, valueGradients
+        case firstNetwork
+    }
+
+    /// Slots per layer: pre-activation, activation, and their gradients.
+    private static let slotsPerLayer = 4
+
+    /// The loss on samples `samples` (flat indices `t·N + e` of `storage`), `w · L`, as the
+    /// trainer's `total`; the model's gradients are zeroed and then hold `∇(gradientScale · w · L)`.
+    public func step(_ storage: RolloutStorage, samples: ArraySlice<Int>, gradientScale: Float) -> Float {
+        let count = samples.count
+        precondition(count > 0, "a PPO minibatch needs at least one sample")
+        let observationSize = model.observationSize
+        precondition(storage.floatCount == observationSize, "observations of \(storage.floatCount) floats for a model of \(observationSize)")
+        let x = buffer(.observations, count * observationSize)
+        let (oldLogP, oldValues, advantages, returns) =
+            (buffer(.oldLogProbabilities, count), buffer(.oldValues, count), buffer(.advantages, count), buffer(.returns, count))
+        let actions = workspace.buffer(Slot.actions.rawValue, count: count, of: Int.self)
+        for (position, sample) in samples.enumerated() {
+            (x + position * observationSize).update(from: storage.observationFloats.baseAddress! + sample * observationSize, count: observationSize)
+            oldLogP[position] = storage.logProbabilities[sample]
+            oldValues[position] = storage.values[sample]
+            advantages[position] = storage.advantages[sample]
+            returns[position] = storage.returns[sample]
+            actions[position] = Int(storage.actions[sample * storage.actionDimensions])
+            precondition(actions[position] >= 0 && actions[position] < actionCount, "an action is outside 0..<\(actionCount)")
+        }
+        if loss.normalizeAdvantage { normalize(advantages, count: count) }
+
+        // Forward: both networks, then log softmax of the logits, as `forward` and `Categorical`.
+        let logits = forward(actorLayers, network: 0, input: x, batch: count)
+        let values = forward(criticLayers, network: 1, input: x, batch: count)
+        let logP = buffer(.logProbabilities, count * actionCount)
+        for row in 0..<count {
+            logSoftmax(logits + row * actionCount, count: actionCount, into: logP + row * actionCount)
+        }
+
+        let total = lossForward(count: count, logP: logP, values: values, oldLogP: oldLogP, oldValues: oldValues,
+                                advantages: advantages, returns: returns, actions: actions)
+        model.parameters.zeroGradients()
+        lossBackward(count: count, gradientScale: gradientScale, logP: logP, actions: actions)
+        backward(actorLayers, network: 0, input: x, batch: count, outputGradient: buffer(.logitGradients, count * actionCount))
+        backward(criticLayers, network: 1, input: x, batch: count, outputGradient: buffer(.valueGradients, count))
+        return total
+    }
+
+    /// `PPOLoss.callAsFunction`'s forward on raw rows: the per-sample terms into the
+    /// workspace, the diagnostics, and `w · L`.
+    private func lossForward(
+        count: Int, logP: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>,
+        oldLogP: UnsafeMutablePointer<Float>, oldValues: UnsafeMutablePointer<Float>, advantages: UnsafeMutablePointer<Float>,
+        returns: UnsafeMutablePointer<Float>, actions: UnsafeMutablePointer<Int>
+    ) -> Float {
+        let epsilon = loss.clipParameter
+        let (lower, upper) = (1 - epsilon, 1 + epsilon)
+        let scale = 1 / Float(count)
+        let (ratio, negativeAdvantages) = (buffer(.ratio, count), buffer(.negativeAdvantages, count))
+        let (unclippedTerm, clippedTerm) = (buffer(.unclippedTerm, count), buffer(.clippedTerm, count))
+        var policyTotal = 0.0
+        var approximateKL: Float = 0
+        var clipped = 0
+        for i in 0..<count {
+            let logRatio = logP[i * actionCount + actions[i]] - oldLogP[i]
+            ratio[i] = expf(logRatio)
+            negativeAdvantages[i] = -advantages[i]
+            unclippedTerm[i] = negativeAdvantages[i] * ratio[i]
+            clippedTerm[i] = negativeAdvantages[i] * min(max(ratio[i], lower), upper)
+            policyTotal += Double(unclippedTerm[i] >= clippedTerm[i] ? unclippedTerm[i] : clippedTerm[i])
+            approximateKL += (expf(logRatio) - 1) - logRatio
+            if abs(expf(logRatio) - 1) > epsilon { clipped += 1 }
+        }
+        let policyLoss = Float(policyTotal) * scale
+
+        let difference = buffer(.difference, count)
+        let unclippedLoss = buffer(.unclippedLoss, count)
+        var valueTotal = 0.0
+        if loss.clipValueLoss {
+            let (valueDifference, clippedDifference, clippedLoss) =
+                (buffer(.valueDifference, count), buffer(.clippedDifference, count), buffer(.clippedLoss, count))
+            for i in 0..<count {
+                difference[i] = values[i] - returns[i]
+                unclippedLoss[i] = difference[i] * difference[i]
+                valueDifference[i] = values[i] - oldValues[i]
+                clippedDifference[i] = (oldValues[i] + min(max(valueDifference[i], -epsilon), epsilon)) - returns[i]
+                clippedLoss[i] = clippedDifference[i] * clippedDifference[i]
+                valueTotal += Double(unclippedLoss[i] >= clippedLoss[i] ? unclippedLoss[i] : clippedLoss[i])
+            }
+        } else {
+            for i in 0..<count {
+                difference[i] = values[i] - returns[i]
+                unclippedLoss[i] = difference[i] * difference[i]
+                valueTotal += Double(unclippedLoss[i])
+            }
+        }
+        let valueLoss = 0.5 * (Float(valueTotal) * scale)
+
+        // H = −Σ p log p per row, the row sum from zero as `sum(axis:)` does.
+        let probabilities = buffer(.probabilities, count * actionCount)
+        var entropyTotal = 0.0
+        for row in 0..<count {
+            var sum: Float = 0
+            for j in (row * actionCount)..<((row + 1) * actionCount) {
+                probabilities[j] = expf(logP[j])
+                sum += probabilities[j] * logP[j]
+            }
+            entropyTotal += Double(-(sum * 1))
+        }
+        let entropy = Float(entropyTotal) * scale
+
+        let total = weight * ((policyLoss + loss.valueCoefficient * valueLoss) - loss.entropyCoefficient * entropy)
+        let samples = Float(max(count, 1))
+        (diagnostics[0].value, diagnostics[1].value, diagnostics[2].value, diagnostics[3].value, diagnostics[4].value) =
+            (policyLoss, valueLoss, entropy, approximateKL / samples, Float(clipped) / samples)
+        return total
+    }
+
+    /// The tape's backward through the loss: d(s·w·L)/d(logits) into `.logitGradients` and
+    /// d(s·w·L)/d(V) into `.valueGradients`.
+    private func lossBackward(
+        count: Int, gradientScale: Float, logP: UnsafeMutablePointer<Float>, actions: UnsafeMutablePointer<Int>
+    ) {
+        let epsilon = loss.clipParameter
+        let (lower, upper) = (1 - epsilon, 1 + epsilon)
+        let scale = 1 / Float(count)
+        // The scalar chain, as the pullbacks of `total · s`, `w · loss`, `(L_π + c_V·L_V) − c_H·H`.
+        let lossGradient = (1 * gradientScale) * weight
+        let entropyGradient = (lossGradient * -1) * loss.entropyCoefficient
+        let valueMeanGradient = (lossGradient * loss.valueCoefficient) * 0.5
+
+        // Policy: max(−Â·ρ, −Â·clip(ρ)) → ρ → log ρ → log p(a).
+        let ratio = buffer(.ratio, count)
+        let negativeAdvantages = buffer(.negativeAdvantages, count)
+        let (unclippedTerm, clippedTerm) = (buffer(.unclippedTerm, count), buffer(.clippedTerm, count))
+        let logRatioGradients = buffer(.logRatioGradients, count)
+        let policyShare = lossGradient * scale
+        for i in 0..<count {
+            let takesUnclipped = unclippedTerm[i] >= clippedTerm[i]
+            let unclippedTermGradient = 0 + (takesUnclipped ? policyShare : policyShare * 0)
+            let clippedTermGradient = 0 + (takesUnclipped ? policyShare * 0 : policyShare)
+            var ratioGradient: Float = 0
+            ratioGradient += unclippedTermGradient * negativeAdvantages[i]
+            var clippedRatioGradient: Float = 0
+            clippedRatioGradient += clippedTermGradient * negativeAdvantages[i]
+            if ratio[i] >= lower && ratio[i] <= upper { ratioGradient += clippedRatioGradient }
+            logRatioGradients[i] = 0 + ratioGradient * ratio[i]
+        }
+
+        // Value: ½·max((V−R)², (V_old + clip(V−V_old) − R)²), or ½·(V−R)².
+        let valueGradients = buffer(.valueGradients, count)
+        let difference = buffer(.difference, count)
+        let valueShare = valueMeanGradient * scale
+        if loss.clipValueLoss {
+            let (unclippedLoss, valueDifference) = (buffer(.unclippedLoss, count), buffer(.valueDifference, count))
+            let (clippedDifference, clippedLoss) = (buffer(.clippedDifference, count), buffer(.clippedLoss, count))
+            for i in 0..<count {
+                let takesUnclipped = unclippedLoss[i] >= clippedLoss[i]
+                let unclippedLossGradient = 0 + (takesUnclipped ? valueShare : valueShare * 0)
+                let clippedLossGradient = 0 + (takesUnclipped ? valueShare * 0 : valueShare)
+                let differenceGradient = 0 + unclippedLossGradient * (2 * difference[i])
+                let clippedGradient = 0 + clippedLossGradient * (2 * clippedDifference[i])
+                var valueDifferenceGradient: Float = 0
+                if valueDifference[i] >= -epsilon && valueDifference[i] <= epsilon { valueDifferenceGradient += clippedGradient }
+                var valueGradient: Float = 0
+                valueGradient += differenceGradient
+                valueGradient += valueDifferenceGradient
+                valueGradients[i] = 0 + valueGradient
+            }
+        } else {
+            for i in 0..<count {
+                valueGradients[i] = 0 + (0 + valueShare * (2 * difference[i]))
+            }
+        }
+
+        // log p: the action's gather, then the entropy's p·log p, then its exp; then log softmax.
+        let probabilities = buffer(.probabilities, count * actionCount)
+        let logitGradients = buffer(.logitGradients, count * actionCount)
+        let entropyShare = entropyGradient * scale
+        let productGradient = 0 + (0 + (0 + entropyShare) * -1) * 1
+        for row in 0..<count {
+            let first = row * actionCount
+            var upstreamTotal: Float = 0
+            for j in first..<(first + actionCount) {
+                var logPGradient: Float = 0
+                if j == first + actions[row] { logPGradient += 0 + logRatioGradients[row] }
+                logPGradient += productGradient * probabilities[j]
+                logPGradient += (0 + productGradient * logP[j]) * probabilities[j]
+                logitGradients[j] = logPGradient
+                upstreamTotal += logPGradient
+            }
+            for j in first..<(first + actionCount) {
+                logitGradients[j] = 0 + (logitGradients[j] - expf(logP[j]) * upstreamTotal)
+            }
+        }
+    }
+
+    /// `layers` with the model's activation between them on `input` `[batch, in]`, keeping
+    /// every pre-activation and activation for the backward pass; returns the output rows.
+    private func forward(_ layers: [Linear], network: Int, input: UnsafePointer<Float>, batch: Int) -> UnsafeMutablePointer<Float> {
+        var current = input
+        var output = UnsafeMutablePointer<Float>(mutating: input)
+        for (index, layer) in layers.enumerated() {
+            let size = batch * layer.outputSize
+            output = layerBuffer(network, index, 0, size)
+            layer.apply(current, batch: batch, into: output)
+            if index < layers.count - 1 {
+                let activated = layerBuffer(network, index, 1, size)
+                model.activation.kernel.apply(output, into: activated, count: size)
+                current = UnsafePointer(activated)
+            }
+        }
+        return output
+    }
+
+    /// The tape's pullbacks of `layers` from d(loss)/d(output) `outputGradient`: per layer
+    /// `dx = dy·W` (not for the input), `dW += dyᵀ·x`, `db += Σ_rows dy`, then the activation's.
+    private func backward(_ layers: [Linear], network: Int, input: UnsafePointer<Float>, batch: Int, outputGradient: UnsafeMutablePointer<Float>) {
+        var gradient = outputGradient
+        for index in stride(from: layers.count - 1, through: 0, by: -1) {
+            let layer = layers[index]
+            let (inputSize, outputSize) = (layer.inputSize, layer.outputSize)
+            let layerInput = index == 0 ? input : UnsafePointer(layerBuffer(network, index - 1, 1, batch * inputSize))
+            var inputGradient: UnsafeMutablePointer<Float>?
+            if index > 0 {
+                let activationGradient = layerBuffer(network, index - 1, 3, batch * inputSize)
+                activationGradient.update(repeating: 0, count: batch * inputSize)
+                BLAS.gemm(transposeA: false, transposeB: false, m: batch, n: inputSize, k: outputSize, a: gradient,
+                          b: layer.weight.tensor.withUnsafeBufferPointer { $0.baseAddress! }, beta: 1, c: activationGradient)
+                inputGradient = activationGradient
+            }
+            let entry = layer.weight.entry
+            model.parameters.withGradients { gradients in
+                let weightGradient = gradients.baseAddress! + entry.offset
+                BLAS.gemm(transposeA: true, transposeB: false, m: outputSize, n: inputSize, k: batch, a: gradient, b: layerInput, beta: 1, c: weightGradient)
+                let biasGradient = gradients.baseAddress! + layer.bias.entry.offset
+                for row in 0..<batch {
+                    let source = gradient + row * outputSize
+                    for j in 0..<outputSize { biasGradient[j] += source[j] }
+                }
+            }
+            if let inputGradient {
+                let (preActivation, activated) = (layerBuffer(network, index - 1, 0, batch * inputSize), layerBuffer(network, index - 1, 1, batch * inputSize))
+                let preActivationGradient = layerBuffer(network, index - 1, 2, batch * inputSize)
+                preActivationGradient.update(repeating: 0, count: batch * inputSize)
+                model.activation.kernel.pullBack(inputGradient, input: preActivation, output: activated, into: preActivationGradient, count: batch * inputSize)
+                gradient = preActivationGradient
+            }
+        }
+    }
+
+    /// `(x − mean) / (std + 1e-8)` in place, the arithmetic of `normalizedAdvantages`.
+    private func normalize(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        let n = Double(count)
+        guard n > 1 else { return }
+        var mean = 0.0
+        for i in 0..<count { mean += Double(x[i]) }
+        mean /= n
+        var variance = 0.0
+        for i in 0..<count { variance += (Double(x[i]) - mean) * (Double(x[i]) - mean) }
+        variance /= n - 1
+        let scale = 1 / (variance.squareRoot() + 1e-8)
+        for i in 0..<count { x[i] = Float((Double(x[i]) - mean) * scale) }
+    }
+
+    private func buffer(_ slot: Slot, _ count: Int) -> UnsafeMutablePointer<Float> {
+        workspace.buffer(slot.rawValue, count: count)
+    }
+
+    /// Layer `index` of network `network` (0 actor, 1 critic): `part` 0 pre-activation,
+    /// 1 activation, 2 and 3 their gradients.
+    private func layerBuffer(_ network: Int, _ index: Int, _ part: Int, _ count: Int) -> UnsafeMutablePointer<Float> {
+        let layers = max(actorLayers.count, criticLayers.count)
+        return workspace.buffer(Slot.firstNetwork.rawValue + 1 + (network * layers + index) * Self.slotsPerLayer + part, count: count)
+    }
+}

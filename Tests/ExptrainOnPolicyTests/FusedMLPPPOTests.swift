@@ -1,0 +1,84 @@
+import ExptrainEnvironment
+import ExptrainNN
+import ExptrainOnPolicy
+import ExptrainRandom
+import ExptrainTensor
+import XCTest
+
+/// The fused MLP-PPO step gives the tape's losses, diagnostics and gradients bit for bit
+/// (the trainer's parameter digests rest on it), and applies only where it can.
+final class FusedMLPPPOTests: XCTestCase {
+    /// A rollout of 16 steps of 4 environments with random observations, actions among 3,
+    /// and old log-probabilities, old values and returns spread so that both sides of the
+    /// policy and value clipping occur.
+    private func storage(seed: UInt64) -> RolloutStorage {
+        var generator = RandomGenerator(seed: seed)
+        let storage = RolloutStorage(steps: 16, environments: 4, observationSpace: ObservationSpace(shape: [5], low: -10, high: 10),
+                                     actionDimensions: 1, recurrentStateSize: 0)
+        for i in storage.observationFloats.indices { storage.observationFloats[i] = 2 * generator.nextNormal() }
+        for i in 0..<(16 * 4) {
+            storage.actions[i] = Float(generator.nextInt(below: 3))
+            storage.logProbabilities[i] = generator.nextUniform(-1.8, -0.5)
+            storage.values[i] = generator.nextUniform(-0.5, 0.5)
+            storage.advantages[i] = generator.nextNormal()
+            storage.returns[i] = generator.nextUniform(-1, 1)
+        }
+        return storage
+    }
+
+    /// The trainer's tape step: forward, the loss times its weight, backward of `scale` times it.
+    private func tapeStep(_ model: MLPActorCritic, _ loss: PPOLoss, weight: Float, _ storage: RolloutStorage, samples: [Int], scale: Float)
+        -> (total: Float, diagnostics: [(key: String, value: Float)], gradients: [UInt32]) {
+        let batch = Minibatch(storage, singleSteps: samples)
+        let output = model.forward(observations: batch.observations, masks: batch.masks, hidden: batch.initialHidden,
+                                   steps: batch.steps, environments: batch.environments)
+        let term = loss(batch, output)
+        let total = weight * term.loss
+        model.parameters.zeroGradients()
+        (total * scale).backward()
+        return (total.scalar, term.diagnostics, model.parameters.withGradients { $0.map(\.bitPattern) })
+    }
+
+    func testFusedStepMatchesTheTapeBitForBit() throws {
+        let settings: [(Activation, PPOLoss)] = [
+            (.tanh, PPOLoss()),
+            (.tanh, PPOLoss(clipParameter: 0.1, clipValueLoss: false, normalizeAdvantage: false)),
+            (.relu, PPOLoss(valueCoefficient: 0.25, entropyCoefficient: 0.05)),
+            (.sigmoid, PPOLoss(clipValueLoss: true, normalizeAdvantage: false)),
+        ]
+        for (index, (activation, loss)) in settings.enumerated() {
+            let storage = storage(seed: UInt64(index + 1))
+            let model = MLPActorCritic(observationSize: 5, actionCount: 3, hidden: [16, 8], activation: activation, seed: 7)
+            let fused = try XCTUnwrap(FusedMLPPPO(model: model, losses: [loss], weights: [0.7]))
+            var generator = RandomGenerator(seed: 99)
+            var order = Array(0..<64)
+            for i in stride(from: 63, to: 0, by: -1) { order.swapAt(i, generator.nextInt(below: i + 1)) }
+            // Two minibatches of different sizes through the same kept buffers.
+            for (samples, scale) in [(order[0..<40], Float(0.37)), (order[40..<64], Float(0.63))] {
+                let tape = tapeStep(model, loss, weight: 0.7, storage, samples: Array(samples), scale: scale)
+                let total = fused.step(storage, samples: samples, gradientScale: scale)
+                let gradients = model.parameters.withGradients { $0.map(\.bitPattern) }
+                XCTAssertEqual(total.bitPattern, tape.total.bitPattern, "loss, \(activation), \(loss)")
+                XCTAssertEqual(fused.diagnostics.map(\.key), tape.diagnostics.map(\.key))
+                XCTAssertEqual(fused.diagnostics.map(\.value.bitPattern), tape.diagnostics.map(\.value.bitPattern), "diagnostics, \(activation), \(loss)")
+                XCTAssertEqual(gradients.count, tape.gradients.count)
+                XCTAssertEqual(zip(gradients, tape.gradients).filter { $0 != $1 }.count, 0, "gradients that differ, \(activation), \(loss)")
+                XCTAssertTrue(gradients.contains { $0 != 0 }, "the gradients are not all zero")
+                // Both clipping branches occurred (else the check above would not cover them).
+                let clipFraction = try XCTUnwrap(tape.diagnostics.first { $0.key == "clip_fraction" }).value
+                XCTAssertTrue(clipFraction > 0 && clipFraction < 1, "clip fraction \(clipFraction)")
+            }
+        }
+    }
+
+    func testAppliesOnlyToOnePPOLossOnACategoricalMLP() {
+        let cartPole = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
+        XCTAssertNotNil(FusedMLPPPO(model: cartPole, losses: [PPOLoss()], weights: [1]))
+        XCTAssertNil(FusedMLPPPO(model: cartPole, losses: [A2CLoss()], weights: [1]))
+        XCTAssertNil(FusedMLPPPO(model: cartPole, losses: [PPOLoss(), PPOLoss()], weights: [1, 1]))
+        let gaussian = MLPActorCritic(observationSize: 3, actionSpace: .box(Box(shape: [1], low: -2, high: 2)), seed: 1)
+        XCTAssertNil(FusedMLPPPO(model: gaussian, losses: [PPOLoss()], weights: [1]))
+        let multi = MLPActorCritic(observationSize: 3, actionSpace: .multiDiscrete(counts: [2, 3]), seed: 1)
+        XCTAssertNil(FusedMLPPPO(model: multi, losses: [PPOLoss()], weights: [1]))
+    }
+}
