@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "exptrain", targets: ["exptrain"]),
         .library(name: "ExptrainCLI", targets: ["ExptrainCLI"]),
+        .library(name: "ExptrainCheckpoint", targets: ["ExptrainCheckpoint"]),
         .library(name: "ExptrainEnvironment", targets: ["ExptrainEnvironment"]),
         .library(name: "ExptrainOnPolicy", targets: ["ExptrainOnPolicy"]),
         .library(name: "ExptrainTasks", targets: ["ExptrainTasks"]),

@@ -48,6 +48,9 @@ for before, after in zip(lines, lines[1:]):
 print(f"example: reach-ppo rollout wrote {len(steps)} steps of Box actions within [-1, 1] and dictionary observations")
 PY
 
+echo "== fuzzing smoke: 20,000 inputs per parser of outside input (scripts/fuzz.sh runs 1,000,000)"
+bash scripts/fuzz.sh 20000
+
 echo "== parameter digests of the experiments that learned before the core was opened"
 bash scripts/digest-check.sh
 

@@ -65,10 +65,20 @@ public enum Exptrain {
             print(ExptrainCommand.fullMessage(for: error))
             exit(0)
         }
-        let message = ExptrainCommand.message(for: error)
+        let message = negativeValueMessage(ExptrainCommand.message(for: error), arguments: CommandLine.arguments)
             .split(whereSeparator: \.isNewline).joined(separator: "; ")
         printToStandardError("exptrain: \(message) (see 'exptrain --help')")
         exit(ExitCode.usage)
+    }
+
+    /// ArgumentParser reads `--seed -1` as `--seed` without a value, then `-1` as a flag,
+    /// and says the value is missing; this says what was typed and how to pass it.
+    static func negativeValueMessage(_ message: String, arguments: [String]) -> String {
+        for (option, value) in zip(arguments, arguments.dropFirst())
+        where option.hasPrefix("--") && Double(value) != nil && value.hasPrefix("-") && message.hasPrefix("Missing value for '\(option) ") {
+            return "\(option) \(value): a value starting with '-' reads as an option; write \(option)=\(value)"
+        }
+        return message
     }
 
     /// The exit code for `error` (SPEC §5): 2 for usage and experiment mistakes, 3 for

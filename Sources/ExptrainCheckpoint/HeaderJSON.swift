@@ -87,7 +87,7 @@ struct HeaderJSONParser {
         case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectWord("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-        default: throw error("unexpected character '\(Character(Unicode.Scalar(byte)))'")
+        default: throw error("unexpected character \(Self.shown(byte))")
         }
     }
 
@@ -190,7 +190,7 @@ struct HeaderJSONParser {
             guard let scalar = Unicode.Scalar(unit) else { throw error("unpaired surrogate in \\u escape") }
             return scalar
         default:
-            throw error("invalid escape '\\\(Character(Unicode.Scalar(byte)))'")
+            throw error("invalid escape: a backslash before \(Self.shown(byte))")
         }
     }
 
@@ -248,6 +248,13 @@ struct HeaderJSONParser {
 
     private func peek(at distance: Int = 0) -> UInt8? {
         position + distance < bytes.count ? bytes[position + distance] : nil
+    }
+
+    /// A byte as an error message shows it: printable ASCII quoted, anything else (a
+    /// newline, a control character, part of a UTF-8 sequence) by its value, so the
+    /// message stays one line.
+    private static func shown(_ byte: UInt8) -> String {
+        (0x20..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x" + String(byte, radix: 16, uppercase: true)
     }
 
     private func error(_ reason: String) -> HeaderJSONSyntaxError {

@@ -98,7 +98,7 @@ extension SafetensorsFile {
         for entry in header.entries {
             guard entry.begin == header.dataEnd else {
                 let relation = entry.begin < header.dataEnd ? "overlapping it" : "leaving a gap"
-                throw corrupt("has a corrupt header: tensor \(entry.name) starts at byte \(entry.begin) of the data but the tensor before it ends at \(header.dataEnd), \(relation) (data_offsets must be contiguous)")
+                throw corrupt("has a corrupt header: tensor \(shown(entry.name)) starts at byte \(entry.begin) of the data but the tensor before it ends at \(header.dataEnd), \(relation) (data_offsets must be contiguous)")
             }
             header.dataEnd = entry.end
         }
@@ -127,7 +127,7 @@ extension SafetensorsFile {
         named name: String, _ value: HeaderJSON, corrupt: (String) -> CheckpointFormatError
     ) throws(CheckpointFormatError) -> HeaderEntry {
         func invalid(_ problem: String) -> CheckpointFormatError {
-            corrupt("has a corrupt header: tensor \(name) \(problem)")
+            corrupt("has a corrupt header: tensor \(shown(name)) \(problem)")
         }
         guard case let .object(fields) = value else {
             throw invalid("should be described by an object but is \(value.kindDescription)")
@@ -160,6 +160,12 @@ extension SafetensorsFile {
             throw invalid("has shape \(shapeText) of \(typeName) but data_offsets [\(begin),\(end)] span \(end - begin) bytes")
         }
         return HeaderEntry(name: name, elementType: elementType, shape: shape, begin: begin, end: end)
+    }
+
+    /// A tensor's name as an error message shows it: as written, or JSON-quoted when it
+    /// holds a control character (a newline would break the message's one line).
+    private static func shown(_ name: String) -> String {
+        name.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.properties.isWhitespace && $0 != " " } ? jsonQuoted(name) : name
     }
 
     private static func nonNegativeIntegers(_ values: [HeaderJSON]) -> [Int]? {

@@ -77,7 +77,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         try pipeline.validate(experiment: tag, environmentsPerProcess: environments.min()!, recurrent: false)
         context.noteProcessCount(designed: machine.nprocesses, mode: .train, tag: tag)
 
-        let setup = try RunSetup.prepare(tag: tag, options: options, context: context)
+        let setup = try RunSetup.prepare(tag: tag, stages: pipeline.stages.count, options: options, context: context)
         runDirectory = setup.directory
         state = setup.state
         pendingRestore = setup.checkpoint

@@ -44,8 +44,22 @@ struct RunDirectory {
         do {
             try FileManager.default.createDirectory(atPath: checkpointsPath, withIntermediateDirectories: true)
         } catch {
-            throw ExptrainRunError("cannot create the run folder \(path): \(error.localizedDescription); choose a writable --output-dir")
+            throw ExptrainRunError("cannot create the run folder \(path): \(Self.obstacle(to: checkpointsPath) ?? error.localizedDescription); choose a writable --output-dir")
         }
+    }
+
+    /// Why a folder cannot be made at `path`, when its nearest existing ancestor tells:
+    /// that ancestor is a file, or is not writable.
+    private static func obstacle(to path: String) -> String? {
+        var ancestor = (path as NSString).deletingLastPathComponent
+        while ancestor.count > 1, !FileManager.default.fileExists(atPath: ancestor) {
+            ancestor = (ancestor as NSString).deletingLastPathComponent
+        }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: ancestor, isDirectory: &isFolder) else { return nil }
+        if !isFolder.boolValue { return "\(ancestor) is a file, not a folder" }
+        if !FileManager.default.isWritableFile(atPath: ancestor) { return "\(ancestor) is not writable" }
+        return nil
     }
 
     /// The most recent run of `tag` under `outputDirectory` that has a checkpoint, and

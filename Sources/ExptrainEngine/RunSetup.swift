@@ -20,7 +20,9 @@ struct RunSetup {
     /// Whether the run continues a folder (`--resume` found one).
     let resumed: Bool
 
-    static func prepare(tag: String, options: RunOptions, context: RunContext) throws -> RunSetup {
+    /// - Parameter stages: the pipeline's stage count; a checkpoint past it, or with a
+    ///   negative counter, is refused as corrupt.
+    static func prepare(tag: String, stages: Int, options: RunOptions, context: RunContext) throws -> RunSetup {
         let world = context.world
         var checkpoint: (file: SafetensorsFile, path: String)?
         let directory: RunDirectory
@@ -50,6 +52,7 @@ struct RunSetup {
         var seeds = try RunSeeds.broadcast(seed: options.seed, over: world)
         if let checkpoint {
             state = try TrainerCheckpoint.trainerState(from: checkpoint.file, path: checkpoint.path)
+            try checkCounters(of: state, stages: stages, path: checkpoint.path)
             if state.worldSize == world.size {
                 seeds = RunSeeds(seeds: state.seeds)
             } else {
@@ -61,6 +64,21 @@ struct RunSetup {
         state.seeds = seeds.seeds
         state.worldSize = world.size
         return RunSetup(directory: directory, seeds: seeds, state: state, checkpoint: checkpoint, resumed: resumed)
+    }
+
+    /// A checkpoint's counters as a run can continue them: none negative, and the stage
+    /// one of the pipeline's (or just past its last, for a finished run).
+    private static func checkCounters(of state: TrainerState, stages: Int, path: String) throws {
+        let counters = [
+            ("total_steps", state.totalSteps), ("stage_index", state.stageIndex), ("stage_steps", state.stageSteps),
+            ("updates", state.updates), ("total_episodes", state.totalEpisodes),
+        ]
+        if let (key, value) = counters.first(where: { $0.1 < 0 }) {
+            throw CheckpointError("\(path) has \(key) \(value) in its metadata, which cannot be negative; it is corrupt")
+        }
+        guard state.stageIndex <= stages else {
+            throw CheckpointError("\(path) is at stage \(state.stageIndex) but the experiment's pipeline has \(stages) stage(s); pass a checkpoint of this pipeline")
+        }
     }
 
     /// The latest run folder of `tag` with a checkpoint, as rank 0 sees it.

@@ -22,6 +22,7 @@ public struct CommonSettings: Sendable {
     /// An experiment whose default is a total reads `environments` (the total) and
     /// `environmentsPerProcess`, 0 by default: a positive value sets a per-process count
     /// instead. One whose default is per process reads `environmentsPerProcess` only.
+    /// A negative `environmentsPerProcess`, `validEpisodes` or `testEpisodes` is an error.
     func reading(_ overrides: ConfigOverrides) throws -> CommonSettings {
         let environments: EnvironmentCount
         switch self.environments {
@@ -30,9 +31,12 @@ public struct CommonSettings: Sendable {
         case .total(let count):
             let total = try overrides.value("environments", default: count)
             let perProcess = try overrides.value("environmentsPerProcess", default: 0)
+            guard perProcess >= 0 else {
+                throw ExperimentError("--config environmentsPerProcess=\(perProcess): give 0 (split environments=\(total) across the processes) or a positive count per process")
+            }
             environments = perProcess > 0 ? .perProcess(perProcess) : .total(total)
         }
-        return CommonSettings(
+        let settings = CommonSettings(
             environments: environments,
             totalSteps: try overrides.value("totalSteps", default: totalSteps),
             numSteps: try overrides.value("numSteps", default: numSteps),
@@ -43,6 +47,10 @@ public struct CommonSettings: Sendable {
             logInterval: try overrides.value("logInterval", default: logInterval),
             validEpisodes: try overrides.value("validEpisodes", default: validEpisodes),
             testEpisodes: try overrides.value("testEpisodes", default: testEpisodes))
+        for (key, episodes) in [("validEpisodes", settings.validEpisodes), ("testEpisodes", settings.testEpisodes)] where episodes < 0 {
+            throw ExperimentError("--config \(key)=\(episodes): give 0 (no such evaluation) or a positive number of episodes")
+        }
+        return settings
     }
 
     /// Training settings with CleanRL's fixed choices (γ 0.99 unless given, max gradient norm 0.5,

@@ -253,17 +253,14 @@ final class GymnasiumWorker {
 
     /// The error the worker reported in an `error` frame.
     private func reported(_ payload: [UInt8]) -> TaskError {
-        let object = (try? JSONSerialization.jsonObject(with: Data(payload))) as? [String: Any]
-        let message = (object?["message"] as? String) ?? String(decoding: payload.prefix(2_000), as: UTF8.self)
-        let stage = (object?["stage"] as? String) ?? "?"
-        let code = (object?["exitCode"] as? NSNumber)?.int32Value == ExitCode.usage ? ExitCode.usage : ExitCode.failure
-        let line = message.split(whereSeparator: \.isNewline).joined(separator: "; ")
-        switch stage {
+        let report = WorkerErrorReport(payload: payload)
+        let (line, code) = (report.line, report.exitCode)
+        switch report.stage {
         case "import": return TaskError("rank \(settings.processIndex) cannot set up Gymnasium environment \(environment.id): \(line)", exitCode: code)
         case "make": return TaskError("rank \(settings.processIndex) cannot make Gymnasium environment \(environment.id): \(line)", exitCode: code)
         case "wrappers": return TaskError("rank \(settings.processIndex) cannot wrap Gymnasium environment \(environment.id): \(line)", exitCode: code)
         case "spaces": return TaskError("rank \(settings.processIndex): \(line)", exitCode: code)
-        default: return TaskError("Gymnasium environment \(environment.id) on rank \(settings.processIndex) raised during \(stage): \(line)", exitCode: code)
+        default: return TaskError("Gymnasium environment \(environment.id) on rank \(settings.processIndex) raised during \(report.stage): \(line)", exitCode: code)
         }
     }
 }

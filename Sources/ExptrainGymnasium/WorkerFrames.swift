@@ -1,4 +1,5 @@
 import ExptrainEnvironment
+import Foundation
 
 /// The kinds of frame between a rank and its Gymnasium worker
 /// (`Resources/gymnasium_worker.py` holds the other side).
@@ -231,5 +232,31 @@ public struct PayloadLayout: Sendable, Equatable {
             floats[i] = Float(bitPattern: UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: floatOffset + 4 * i, as: UInt32.self)))
         }
         for i in 0..<byteCount { bytes[i] = payload[byteOffset + i] }
+    }
+}
+
+/// What a worker's `error` frame says: its JSON payload `{"stage", "message", "exitCode"}`
+/// read leniently, since the worker sends it when something already went wrong.
+///
+/// A payload that is not that JSON is shown as text (its first 2,000 bytes); the stage's and the message's
+/// lines are joined with "; " so the rank's error stays one line; the exit code is
+/// `ExitCode.usage` when the worker says so and `ExitCode.failure` otherwise.
+///
+/// ```swift
+/// WorkerErrorReport(payload: Array(#"{"stage": "make", "message": "no env", "exitCode": 2}"#.utf8)).line  // "no env"
+/// ```
+public struct WorkerErrorReport: Sendable, Equatable {
+    /// Where the worker failed (`import`, `make`, `spaces`, `step`, …), `?` when unknown.
+    public let stage: String
+    /// The worker's message as one line.
+    public let line: String
+    public let exitCode: Int32
+
+    public init(payload: [UInt8]) {
+        let object = (try? JSONSerialization.jsonObject(with: Data(payload))) as? [String: Any]
+        let message = (object?["message"] as? String) ?? String(decoding: payload.prefix(2_000), as: UTF8.self)
+        stage = ((object?["stage"] as? String) ?? "?").split(whereSeparator: \.isNewline).joined(separator: " ")
+        exitCode = (object?["exitCode"] as? NSNumber)?.int32Value == ExitCode.usage ? ExitCode.usage : ExitCode.failure
+        line = message.split(whereSeparator: \.isNewline).joined(separator: "; ")
     }
 }

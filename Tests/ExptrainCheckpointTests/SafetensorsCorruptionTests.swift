@@ -109,4 +109,17 @@ final class SafetensorsCorruptionTests: XCTestCase {
         XCTAssertEqual(try SafetensorsFile(bytes: file(header: header)).metadata, ["ké😀": "a\"b\\c/\n"])
         assertRejected(file(header: #"{"__metadata__":{"k":"\ud83d"}}"#), "has a corrupt header: not valid JSON at byte 28 of the header (unpaired surrogate in \\u escape)")
     }
+
+    /// Found by `scripts/fuzz.sh` (Fuzz/corpus/safetensors/regression-invalid-escape-before-newline):
+    /// the byte after a backslash was quoted as it was, so a newline there broke the one line.
+    func testUnprintableBytesOfBrokenJSONAreShownByValue() {
+        assertRejected(file(header: "{\"a\\\n\":1}"), "has a corrupt header: not valid JSON at byte 5 of the header (invalid escape: a backslash before byte 0xA)")
+        assertRejected(file(header: "{\"a\":\u{7F}}"), "has a corrupt header: not valid JSON at byte 5 of the header (unexpected character byte 0x7F)")
+        assertRejected(file(header: "{\"a\\q\":1}"), "has a corrupt header: not valid JSON at byte 5 of the header (invalid escape: a backslash before 'q')")
+    }
+
+    /// A tensor name holding a newline (written `\n` in the JSON) is shown JSON-quoted.
+    func testTensorNamesWithControlCharactersAreQuoted() {
+        assertRejected(file(header: #"{"a\nb":[0,8]}"#), #"has a corrupt header: tensor "a\nb" should be described by an object but is an array"#)
+    }
 }

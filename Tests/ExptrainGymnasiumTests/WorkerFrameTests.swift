@@ -210,6 +210,21 @@ final class WorkerFrameTests: XCTestCase {
         XCTAssertEqual(wrapped.wrappers, #"[{"wrapper": "gymnasium.wrappers:TimeLimit", "kwargs": {"max_episode_steps": 2.0}}]"#, "kept verbatim")
         XCTAssertEqual(try GymnasiumEnvironment(id: "CartPole-v1", wrappers: "").wrappers, "[]")
     }
+
+    /// An error frame's message and stage become one line whatever the worker wrote; a
+    /// payload that is not the JSON is shown as text, and only the worker's own exit code 2
+    /// is a usage error.
+    func testErrorReportsAreOneLine() {
+        let report = WorkerErrorReport(payload: Array(#"{"stage": "st\nep", "message": "Traceback:\nValueError: bad", "exitCode": 2}"#.utf8))
+        XCTAssertEqual(report.stage, "st ep")
+        XCTAssertEqual(report.line, "Traceback:; ValueError: bad")
+        XCTAssertEqual(report.exitCode, ExitCode.usage)
+        let text = WorkerErrorReport(payload: Array("killed\r\nby the kernel".utf8))
+        XCTAssertEqual(text.stage, "?")
+        XCTAssertEqual(text.line, "killed; by the kernel")
+        XCTAssertEqual(text.exitCode, ExitCode.failure)
+        XCTAssertEqual(WorkerErrorReport(payload: Array(#"{"stage": "make", "message": "x", "exitCode": 7}"#.utf8)).exitCode, ExitCode.failure)
+    }
 }
 
 private func littleEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
