@@ -5,7 +5,7 @@ import ExptrainTensor
 /// An actor-critic for pixel observations, optionally with vector parts beside the image
 /// (AllenAct's sensors) and optionally recurrent:
 ///
-///     x  = image bytes / 255                    ([batch, H, W, C], scaled inside the model)
+///     x  = image bytes / high                 ([batch, H, W, C] in [0, 1], scaled inside the model: /255, or /1 for 0/1 states)
 ///     f  = ConvolutionalEncoder(x)              (Nature-CNN, MinAtar's, or another architecture)
 ///     u  = [f, v]                               (v: the observation's Float32 parts, in storage order)
 ///     h' = GRU(u, h ⊙ mask)                     (when recurrent; else h' = u)
@@ -40,6 +40,9 @@ public final class CNNActorCritic: ActorCriticModel {
     public let imageShape: [Int]
     /// The order of the image part's dimensions in the observation.
     public let imageLayout: ImageLayout
+    /// What each byte is multiplied by: `1 / high` of the image part's box, so an image in
+    /// 0…255 reaches the encoder in [0, 1] (1/255) and a 0/1 state (MinAtar's) stays 0/1.
+    public let pixelScale: Float
     /// Where the image starts in each observation's bytes.
     public let imageByteOffset: Int
     /// Floats per observation (all Float32 parts), concatenated after the encoding.
@@ -86,6 +89,8 @@ public final class CNNActorCritic: ActorCriticModel {
         }
         self.observationSpace = observationSpace
         self.imageLayout = imageLayout
+        let high = image.box.high.max() ?? 0
+        pixelScale = high.isFinite && high > 0 ? 1 / high : 1 / 255
         let shape = image.box.shape
         imageShape = imageLayout == .channelsLast ? shape : [shape[1], shape[2], shape[0]]
         imageByteOffset = observationSpace.byteOffset(of: image.name)!
@@ -184,18 +189,16 @@ public final class CNNActorCritic: ActorCriticModel {
     private func scaleImage(_ source: UnsafePointer<UInt8>, into target: UnsafeMutablePointer<Float>) {
         switch imageLayout {
         case .channelsLast:
-            for i in 0..<imageShape.reduce(1, *) { target[i] = Float(source[i]) * Self.byteScale }
+            for i in 0..<imageShape.reduce(1, *) { target[i] = Float(source[i]) * pixelScale }
         case .channelsFirst:
             let (height, width, channels) = (imageShape[0], imageShape[1], imageShape[2])
             for channel in 0..<channels {
                 let plane = source + channel * height * width
-                for pixel in 0..<(height * width) { target[pixel * channels + channel] = Float(plane[pixel]) * Self.byteScale }
+                for pixel in 0..<(height * width) { target[pixel * channels + channel] = Float(plane[pixel]) * pixelScale }
             }
         }
     }
 
-    /// UInt8 pixels to [0, 1].
-    private static let byteScale: Float = 1 / 255
     /// Where `act(…)` keeps the scaled image, the encoding, `[f, v]`, a Gaussian's means,
     /// then the encoder's scratch and the GRU's gates.
     private static let imageSlot = 0

@@ -108,6 +108,19 @@ final class CNNActorCriticTests: XCTestCase {
         for (a, b) in zip(written, reference) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b))) }
     }
 
+    /// Bytes are divided by the image box's `high`: a 0…255 image by 255, MinAtar's 0/1 state by 1.
+    func testPixelsAreScaledByTheBoxsHigh() throws {
+        let minAtar = try CNNActorCritic(
+            observationSpace: .box(Box(shape: [10, 10, 4], low: 0, high: 1, elementType: .uint8)), actionSpace: .discrete(count: 3),
+            architecture: .minAtar, seed: 2)
+        XCTAssertEqual(minAtar.pixelScale, 1)
+        let atari = try CNNActorCritic(
+            observationSpace: .box(Box(shape: [4, 84, 84], low: 0, high: 255, elementType: .uint8)), imageLayout: .channelsFirst,
+            actionSpace: .discrete(count: 4), architecture: .natureCNN, seed: 2)
+        XCTAssertEqual(atari.pixelScale, 1 / 255)
+        XCTAssertEqual(atari.imageShape, [84, 84, 4])
+    }
+
     /// Every parameter of a small recurrent model with a vector part, through a PPO-like objective.
     func testGradientsMatchFiniteDifferences() throws {
         let model = try CNNActorCritic(
