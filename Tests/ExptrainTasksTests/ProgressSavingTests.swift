@@ -82,6 +82,55 @@ final class ProgressSavingTests: XCTestCase {
         XCTAssertEqual(copy.metrics().success, true)
     }
 
+    /// Saved after bricks broke and sticky actions drew: the bricks, the ball, its trail, the
+    /// paddle, the last executed action and the episode's generator come back.
+    func testMinAtarBreakoutResumesExactly() throws {
+        var rng = RandomGenerator(seed: 3)
+        try checkResumesExactly({ MinAtarBreakoutTaskSampler(seed: $0) }, before: 5, action: { _ in .discrete(rng.nextInt(below: 3)) })
+        try checkResumesExactly({ MinAtarBreakoutTaskSampler(seed: $0, stickyActionProbability: 0.5, maxSteps: 90) }, before: 0, action: { .discrete($0 % 3) })
+
+        // A paddle that follows the ball breaks bricks; saved after three, with sticky draws behind.
+        let task = try XCTUnwrap(MinAtarBreakoutTaskSampler(seed: 1).nextTask())
+        let follow = { (game: MinAtarBreakoutGame) -> Action in
+            // Where the ball crosses row 8, folded at the walls as MinAtar's clamp-and-reflect does.
+            let steps = game.ballDirection >= 2 ? 8 - game.ballY : 0
+            let x = game.ballX + (game.ballDirection == 1 || game.ballDirection == 2 ? steps : -steps)
+            let target = x > 9 ? 19 - x : x < 0 ? -x - 1 : x
+            return .discrete(game.paddle > target ? 1 : game.paddle < target ? 2 : 0)
+        }
+        while task.metrics().episodeReturn < 3, !task.isDone { _ = try task.step(action: follow(task.game)) }
+        XCTAssertEqual(task.metrics().episodeReturn, 3, "three bricks broke")
+        let copy = try XCTUnwrap(MinAtarBreakoutTaskSampler(seed: 2).nextTask())
+        try copy.restoreProgress(task.savedProgress)
+        XCTAssertEqual(copy.game, task.game)
+        XCTAssertEqual(copy.currentObservation.bytes, task.currentObservation.bytes)
+        for _ in 0..<300 where !task.isDone {
+            let action = follow(task.game)
+            let (a, b) = (try task.step(action: action), try copy.step(action: action))
+            XCTAssertEqual(b.observation.bytes, a.observation.bytes)
+            XCTAssertEqual([b.reward], [a.reward])
+            XCTAssertEqual([b.terminated, b.truncated], [a.terminated, a.truncated])
+        }
+        XCTAssertEqual(copy.metrics(), task.metrics())
+        XCTAssertGreaterThan(task.metrics().episodeReturn, 3, "more bricks broke after the restore")
+    }
+
+    func testPixelGoalResumesExactly() throws {
+        try checkResumesExactly({ PixelGoalTaskSampler(size: 5, seed: $0) }, before: 3, action: { .discrete(($0 / 2) % 4) })
+        try checkResumesExactly({ PixelGoalTaskSampler(size: 7, seed: $0) }, before: 0, action: { .discrete($0 % 4) })
+        let task = try XCTUnwrap(PixelGoalTaskSampler(size: 5, seed: 1).nextTask())
+        _ = try task.step(action: .discrete(0))
+        let copy = try XCTUnwrap(PixelGoalTaskSampler(size: 5, seed: 2).nextTask())
+        try copy.restoreProgress(task.savedProgress)
+        XCTAssertTrue(copy.goal == task.goal && copy.agent == task.agent)
+        XCTAssertEqual(copy.currentObservation.bytes.filter { $0 != 0 }.count, 1, "the old goal is cleared")
+        while let expert = task.expertAction() {
+            XCTAssertEqual(copy.expertAction(), expert)
+            XCTAssertEqual(try copy.step(action: expert).reward, try task.step(action: expert).reward)
+        }
+        XCTAssertEqual(copy.metrics().success, true)
+    }
+
     func testWordsASamplerOrTaskCannotHaveSavedAreRefused() throws {
         let cartPole = CartPoleTask(initialState: CartPoleState(x: 0, xDot: 0, theta: 0, thetaDot: 0))
         XCTAssertThrowsError(try cartPole.restoreProgress(Array(cartPole.savedProgress.dropLast())))
@@ -102,6 +151,34 @@ final class ProgressSavingTests: XCTestCase {
         words = miniGrid.savedProgress
         words[4] = 5
         XCTAssertThrowsError(try miniGrid.restoreProgress(words), "the agent outside a 5×5 grid")
+
+        let breakout = MinAtarBreakoutTask(seed: 1)
+        let saved = breakout.savedProgress
+        XCTAssertThrowsError(try breakout.restoreProgress(Array(saved.dropLast()))) { XCTAssertTrue("\($0)".contains("ends after")) }
+        XCTAssertThrowsError(try breakout.restoreProgress(saved + [0])) { XCTAssertTrue("\($0)".contains("too many")) }
+        for (index, value, reason) in [(3, 0, "all-zero"), (7, 6, "a sticky action above 5"), (8, 10, "the ball off the grid"),
+                                       (10, 4, "a direction above 3"), (14, 2, "a strike flag of 2"), (17, 1 << 36, "a brick past cell 99")] {
+            words = saved
+            if reason == "all-zero" { words.replaceSubrange(3..<7, with: [0, 0, 0, 0]) } else { words[index] = UInt64(value) }
+            XCTAssertThrowsError(try breakout.restoreProgress(words), reason) { XCTAssertTrue("\($0)".contains("MinAtar Breakout")) }
+        }
+        XCTAssertEqual(breakout.savedProgress, saved, "a refused restore changes nothing")
+        let breakoutSampler = MinAtarBreakoutTaskSampler(seed: 1, episodeCount: 2)
+        words = breakoutSampler.savedProgress
+        words[1] = 3
+        XCTAssertThrowsError(try breakoutSampler.restoreProgress(words), "more tasks issued than the set has")
+
+        let pixelGoal = try XCTUnwrap(PixelGoalTaskSampler(size: 5, seed: 1).nextTask())
+        for (index, value) in [(0, 21), (1, 2), (4, 5), (7, 5)] {
+            words = pixelGoal.savedProgress
+            words[index] = UInt64(value)
+            XCTAssertThrowsError(try pixelGoal.restoreProgress(words), "word \(index) = \(value)") { XCTAssertTrue("\($0)".contains("pixel-goal")) }
+        }
+        XCTAssertThrowsError(try pixelGoal.restoreProgress(Array(pixelGoal.savedProgress.dropLast())))
+        let pixelSampler = PixelGoalTaskSampler(size: 5, seed: 1)
+        words = pixelSampler.savedProgress
+        words.replaceSubrange(2..<6, with: [0, 0, 0, 0])
+        XCTAssertThrowsError(try pixelSampler.restoreProgress(words)) { XCTAssertTrue("\($0)".contains("all-zero generator state")) }
     }
 
     /// A batch restores its sampler and every running task: stepped on, both batches

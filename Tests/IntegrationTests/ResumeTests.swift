@@ -90,6 +90,12 @@ final class ResumeTests: XCTestCase {
         try checkPreemptedRunsEndIdentical(Job(tag: "minigrid-doorkey-ppo", budget: 16384, extra: []), afterLogLines: [0, 1])
     }
 
+    /// pixel-goal's dictionary observation (image bytes and position floats) comes back with
+    /// its goal and agent (512 steps an update at np 2, a log point every 2,048).
+    func testPreemptedAndResumedPixelGoalEndsBitIdenticalAtNp2() throws {
+        try checkPreemptedRunsEndIdentical(Job(tag: "pixel-goal-ppo", budget: 24576, extra: []), afterLogLines: [2])
+    }
+
     /// A run stopped exactly at the end of its imitation stage and resumed starts the PPO
     /// stage as the uninterrupted run does: a new optimiser, rollouts started afresh.
     func testARunResumedAtAStageBoundaryEndsBitIdentical() throws {

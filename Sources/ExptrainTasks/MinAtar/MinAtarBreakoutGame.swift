@@ -1,3 +1,5 @@
+import ExptrainEnvironment
+
 /// The rules of MinAtar's Breakout (Young & Tian 2019, the `minatar` package's
 /// `environments/breakout.py`), on a 10×10 grid, without the package's sticky actions
 /// (`StickyActions`) or random start (`reset(ballStartsRight:)` takes the coin).
@@ -124,6 +126,33 @@ public struct MinAtarBreakoutGame: Sendable, Equatable {
         ballX = newX
         ballY = newY
         return reward
+    }
+
+    /// The game as words (see `ProgressSaving`): ball column, row and direction, trail
+    /// column and row, paddle, strike and terminal flags, then the 100 bricks as bits
+    /// (cell `y·10 + x` is bit `cell % 64` of word `cell / 64`).
+    public var savedProgress: [UInt64] {
+        var words: [UInt64] = [ballX, ballY, ballDirection, lastX, lastY, paddle].map { UInt64($0) }
+        words += [strike ? 1 : 0, isTerminal ? 1 : 0, 0, 0]
+        for cell in bricks.indices where bricks[cell] { words[8 + cell / 64] |= 1 << UInt64(cell % 64) }
+        return words
+    }
+
+    /// Puts the game in the state of `savedProgress` words read from `reader`; throws a
+    /// `TaskError` for a cell off the grid, a direction above 3 or bricks beyond the 100 cells.
+    public mutating func restore(from reader: inout ProgressReader) throws {
+        let cells = Self.size * Self.size
+        let ball = (x: try reader.count(below: Self.size), y: try reader.count(below: Self.size), direction: try reader.count(below: 4))
+        let last = (x: try reader.count(below: Self.size), y: try reader.count(below: Self.size))
+        let paddle = try reader.count(below: Self.size)
+        let (strike, terminal) = (try reader.flag(), try reader.flag())
+        let low = try reader.word()
+        let high = try reader.count(below: 1 << (cells - 64))
+        (ballX, ballY, ballDirection, lastX, lastY) = (ball.x, ball.y, ball.direction, last.x, last.y)
+        (self.paddle, self.strike, isTerminal) = (paddle, strike, terminal)
+        for cell in bricks.indices {
+            bricks[cell] = (cell < 64 ? low >> UInt64(cell) : UInt64(high) >> UInt64(cell - 64)) & 1 == 1
+        }
     }
 
     /// Writes MinAtar's `state()` into `state` (`stateSize` bytes, HWC, 0 or 1).

@@ -21,7 +21,7 @@ import ExptrainRandom
 /// let task = MinAtarBreakoutTask(seed: 1)
 /// let result = try task.step(action: .discrete(2))   // paddle right
 /// ```
-public final class MinAtarBreakoutTask: Task {
+public final class MinAtarBreakoutTask: Task, ProgressSaving {
     /// The agent's actions as MinAtar's (`MinAtarBreakoutGame.minimalActionSet`).
     public static let actionSet = MinAtarBreakoutGame.minimalActionSet
     /// The observation space: UInt8 [10, 10, 4] in [0, 1].
@@ -66,6 +66,32 @@ public final class MinAtarBreakoutTask: Task {
         let truncated = !terminated && numStepsTaken >= maxSteps
         isDone = terminated || truncated
         return StepResult(observation: currentObservation, reward: Float(reward), terminated: terminated, truncated: truncated)
+    }
+
+    /// Steps taken, the done flag, the return, the episode's generator (4 words), the last
+    /// executed action, then the game's words (`MinAtarBreakoutGame.savedProgress`); the
+    /// observation is rebuilt from the game.
+    public var savedProgress: [UInt64] {
+        [UInt64(numStepsTaken), isDone ? 1 : 0, episodeReturn.bitPattern] + rng.state + [UInt64(sticky.lastAction)] + game.savedProgress
+    }
+
+    public func restoreProgress(_ words: [UInt64]) throws {
+        let what = "a saved MinAtar Breakout task"
+        var reader = ProgressReader(words, what: what)
+        let steps = try reader.count(below: min(maxSteps, Int.max - 1) + 1)
+        let done = try reader.flag()
+        let episodeReturn = try reader.double()
+        let state = try reader.words(4)
+        guard state.contains(where: { $0 != 0 }) else { throw TaskError("\(what) has an all-zero generator state; it is corrupt") }
+        let lastAction = try reader.count(below: MinAtarBreakoutGame.fullActionCount)
+        var game = self.game
+        try game.restore(from: &reader)
+        try reader.finish()
+        (numStepsTaken, isDone, self.episodeReturn) = (steps, done, episodeReturn)
+        rng = RandomGenerator(state: state)
+        sticky = StickyActions(probability: sticky.probability, lastAction: lastAction)
+        self.game = game
+        game.writeState(into: &currentObservation.bytes)
     }
 
     /// Return (bricks broken) and length so far; Breakout has no goal, so `success` is `nil`.

@@ -10,7 +10,7 @@ import ExptrainEnvironment
 /// let test = MinAtarBreakoutTaskSampler(seed: 7, episodeCount: 100)
 /// while let task = test.nextTask() { /* run the episode */ }
 /// ```
-public final class MinAtarBreakoutTaskSampler: TaskSampler {
+public final class MinAtarBreakoutTaskSampler: TaskSampler, ProgressSaving {
     private var seeds: TaskSeedStream
     private let stickyActionProbability: Double
     private let maxSteps: Int
@@ -34,4 +34,8 @@ public final class MinAtarBreakoutTaskSampler: TaskSampler {
     public var totalUnique: Int? { seeds.episodeCount }
     public func reset() { seeds.reset() }
     public func setSeed(_ seed: UInt64) { seeds.setSeed(seed) }
+
+    /// The seed stream's seed, tasks issued and generator state.
+    public var savedProgress: [UInt64] { seeds.savedProgress }
+    public func restoreProgress(_ words: [UInt64]) throws { try seeds.restore(words, what: "a saved MinAtar Breakout sampler") }
 }

@@ -23,7 +23,7 @@ import ExptrainRandom
 /// let task = PixelGoalTask(size: 5, using: &generator)
 /// let result = try task.step(action: .discrete(3))     // one step right
 /// ```
-public final class PixelGoalTask: Task {
+public final class PixelGoalTask: Task, ProgressSaving {
     /// The side of the grid.
     public let size: Int
     public let actionSpace = ActionSpace.discrete(count: 4)
@@ -35,7 +35,7 @@ public final class PixelGoalTask: Task {
     /// The agent's `(row, column)`.
     public private(set) var agent: (row: Int, column: Int)
     /// The goal's `(row, column)`.
-    public let goal: (row: Int, column: Int)
+    public private(set) var goal: (row: Int, column: Int)
     private var episodeReturn: Double = 0
     private var reachedGoal = false
 
@@ -87,6 +87,28 @@ public final class PixelGoalTask: Task {
 
     public func metrics() -> TaskMetrics {
         TaskMetrics(episodeReturn: episodeReturn, length: numStepsTaken, success: reachedGoal)
+    }
+
+    /// Steps taken, the done and goal-reached flags, the return, the agent's row and column,
+    /// the goal's row and column; the observation is rebuilt from the two cells.
+    public var savedProgress: [UInt64] {
+        [UInt64(numStepsTaken), isDone ? 1 : 0, reachedGoal ? 1 : 0, episodeReturn.bitPattern]
+            + [agent.row, agent.column, goal.row, goal.column].map { UInt64($0) }
+    }
+
+    public func restoreProgress(_ words: [UInt64]) throws {
+        var reader = ProgressReader(words, what: "a saved pixel-goal task")
+        let steps = try reader.count(below: maxSteps + 1)
+        let (done, reached) = (try reader.flag(), try reader.flag())
+        let episodeReturn = try reader.double()
+        let agent = (row: try reader.count(below: size), column: try reader.count(below: size))
+        let goal = (row: try reader.count(below: size), column: try reader.count(below: size))
+        try reader.finish()
+        (numStepsTaken, isDone, reachedGoal, self.episodeReturn) = (steps, done, reached, episodeReturn)
+        currentObservation.bytes[self.goal.row * size + self.goal.column] = 0
+        (self.agent, self.goal) = (agent, goal)
+        currentObservation.bytes[goal.row * size + goal.column] = 255
+        writePosition()
     }
 
     /// A shortest-path move: along the rows first, then the columns.

@@ -10,7 +10,7 @@ import ExptrainRandom
 /// let train = PixelGoalTaskSampler(size: 5, seed: slot.seed)
 /// let test = PixelGoalTaskSampler(size: 5, seed: 7, episodeCount: 100)
 /// ```
-public final class PixelGoalTaskSampler: TaskSampler {
+public final class PixelGoalTaskSampler: TaskSampler, ProgressSaving {
     /// The side of the grids.
     public let size: Int
     private var seeds: TaskSeedStream
@@ -35,4 +35,8 @@ public final class PixelGoalTaskSampler: TaskSampler {
     }
     public func reset() { seeds.reset() }
     public func setSeed(_ seed: UInt64) { seeds.setSeed(seed) }
+
+    /// The seed stream's seed, tasks issued and generator state.
+    public var savedProgress: [UInt64] { seeds.savedProgress }
+    public func restoreProgress(_ words: [UInt64]) throws { try seeds.restore(words, what: "a saved pixel-goal sampler") }
 }
