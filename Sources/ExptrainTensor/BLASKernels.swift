@@ -30,8 +30,8 @@ public enum BLASKernels {
         return String(cString: name)
     }
 
-    /// Restarts the process (the same executable and arguments, `execv` of
-    /// `/proc/self/exe`) with `OPENBLAS_CORETYPE=Haswell` when the variable is unset, the
+    /// Restarts the process (the same executable, found through `/proc/self/exe`, and the
+    /// same arguments) with `OPENBLAS_CORETYPE=Haswell` when the variable is unset, the
     /// processor runs AVX2 and FMA, and OpenBLAS chose another family. OpenBLAS reads the
     /// variable only when it loads, hence the restart; it keeps the process id, so `mpirun`
     /// and Slurm see the same rank. Returns when no restart is needed, or when it failed
@@ -40,7 +40,12 @@ public enum BLASKernels {
     /// Call it before anything else, and before MPI starts.
     public static func selectPortableKernels() {
         guard getenv("OPENBLAS_CORETYPE") == nil, exptrain_cpu_has_avx2_fma() == 1, coreName.lowercased() != portableCoreName.lowercased() else { return }
+        // The executable's own path, not /proc/self/exe: the kernel names the process after
+        // the path it executes, and `pgrep exptrain` and the cluster tests look for that name.
+        var path = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &path, Int(PATH_MAX))
+        guard length > 0 else { return }
         setenv("OPENBLAS_CORETYPE", portableCoreName, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        execv(path, CommandLine.unsafeArgv)
     }
 }
