@@ -14,4 +14,17 @@ static inline int exptrain_cpu_has_avx2_fma(void) {
 #endif
 }
 
+/// 1 when this x86-64 processor (and its operating system) runs the AVX-512 instructions
+/// OpenBLAS's SkylakeX kernels need (F, CD, BW, DQ and VL), else 0; always 0 on other
+/// architectures.
+static inline int exptrain_cpu_has_avx512_skylakex(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+#else
+    return 0;
+#endif
+}
+
 #endif

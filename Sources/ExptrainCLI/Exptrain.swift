@@ -23,9 +23,9 @@ public enum Exptrain {
     /// Parses `arguments`, runs the command with `experiments` registered, and exits the
     /// process with its exit code.
     ///
-    /// It first selects OpenBLAS's portable kernels (`BLASKernels.selectPortableKernels()`,
-    /// which may restart the process once with `OPENBLAS_CORETYPE=Haswell`), so a seed
-    /// gives the same parameters on AVX2 and AVX-512 machines.
+    /// It first selects the fastest OpenBLAS kernels the processor runs
+    /// (`BLASKernels.selectFastestKernels()`, which may restart the process once with
+    /// `OPENBLAS_CORETYPE` set), where OpenBLAS's own detection may fall back to SSE3.
     ///
     /// A usage error is one line on standard error and exit code 2. Once MPI is
     /// running with more than one rank, a failure calls `MPI_Abort` so that no
@@ -33,7 +33,7 @@ public enum Exptrain {
     public static func main(
         experiments: [any ExperimentConfig.Type], arguments: [String] = Array(CommandLine.arguments.dropFirst())
     ) -> Never {
-        BLASKernels.selectPortableKernels()
+        BLASKernels.selectFastestKernels()
         let command: any ParsableCommand
         do {
             command = try ExptrainCommand.parseAsRoot(arguments)

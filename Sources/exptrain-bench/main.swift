@@ -93,7 +93,7 @@ func group(_ name: String, _ body: () -> Void) {
     if selected.isEmpty || selected.contains(where: { name.contains($0) }) { body() }
 }
 
-BLASKernels.selectPortableKernels()
+BLASKernels.selectFastestKernels()
 BLAS.configureThreading()
 var generator = RandomGenerator(seed: 2024)
 

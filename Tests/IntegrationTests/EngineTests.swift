@@ -257,13 +257,17 @@ final class EngineTests: XCTestCase {
 
     // MARK: OpenBLAS's kernels
 
-    /// Unless `OPENBLAS_CORETYPE` names a family, every rank runs OpenBLAS's Haswell (AVX2)
-    /// kernels on a processor with AVX2 and FMA, whatever OpenBLAS detects, and so learns the
-    /// parameters a run pinned to Haswell learns; a family the user names is kept.
-    func testRanksRunThePortableOpenBLASKernelsUnlessTheUserNamesOthers() throws {
+    /// Unless `OPENBLAS_CORETYPE` names a family, every rank runs the fastest OpenBLAS
+    /// kernels the processor has instructions for (SkylakeX with AVX-512, Haswell with AVX2
+    /// and FMA), whatever OpenBLAS detects, and so learns the parameters of a run pinned to
+    /// that family; a family the user names is kept, and pinning Haswell on an AVX-512
+    /// machine learns other parameters (the families sum in different orders).
+    func testRanksRunTheFastestOpenBLASKernelsUnlessTheUserNamesOthers() throws {
         let flags = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8).split(separator: "\n")
             .first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ")) } ?? []
         try XCTSkipUnless(flags.contains("avx2") && flags.contains("fma"), "this processor has no AVX2 and FMA: OpenBLAS's own choice stays")
+        let avx512 = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"].allSatisfy { flags.contains(Substring($0)) }
+        let fastest = avx512 ? "SkylakeX" : "Haswell"
         func run(coreType: String?) throws -> (kernels: String?, parameters: [String]) {
             let folder = try JobRunner.temporaryFolder(for: self)
             let result = try JobRunner.mpirun(
@@ -274,10 +278,15 @@ final class EngineTests: XCTestCase {
             return (config["blas_kernels"] as? String, loggedValues(result.standardError, after: "parameters "))
         }
         let chosen = try run(coreType: nil)
-        let pinned = try run(coreType: "Haswell")
-        XCTAssertEqual(chosen.kernels, "Haswell")
+        let pinned = try run(coreType: fastest)
+        XCTAssertEqual(chosen.kernels, fastest)
         XCTAssertEqual(chosen.parameters.count, 2)
-        XCTAssertEqual(chosen.parameters, pinned.parameters, "the default kernels learned other parameters than Haswell's")
+        XCTAssertEqual(chosen.parameters, pinned.parameters, "the default kernels learned other parameters than \(fastest)'s")
+        let portable = try run(coreType: "Haswell")
+        XCTAssertEqual(portable.kernels, "Haswell", "the user's OPENBLAS_CORETYPE was not kept")
+        if avx512 {
+            XCTAssertNotEqual(portable.parameters, chosen.parameters, "Haswell's and SkylakeX's kernels learned the same parameters")
+        }
         XCTAssertEqual(try run(coreType: "Prescott").kernels, "Prescott", "the user's OPENBLAS_CORETYPE was not kept")
     }
 
