@@ -40,6 +40,10 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private let runDirectory: RunDirectory
     private var log: RunLog?
     private var diagnostics = DiagnosticSums()
+    /// An update's minibatch order, shuffled in place each epoch.
+    private var order: [Int] = []
+    /// The update's small collective, refilled in place.
+    private var control: [Double] = []
     private let startTime = Communicator.wallTime()
     private var elapsedBefore = 0.0
     private var lastCheckpoint: String?
@@ -265,12 +269,14 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         // minibatch's sample count over all ranks (ranks cut short contribute fewer), and
         // the sums of the normalisation statistics, which every rank then merges alike.
         let synchronized = collector.synchronizedStatistics
-        var control = [PreemptionSignal.isRequested ? 1 : 0, Double(storage.collectedSteps * collector.environments)]
-            + minibatchSizes.map { Double($0 * samplesPerUnit) } + synchronized.flatMap(\.contribution)
+        control.removeAll(keepingCapacity: true)
+        control.append(PreemptionSignal.isRequested ? 1 : 0)
+        control.append(Double(storage.collectedSteps * collector.environments))
+        for size in minibatchSizes { control.append(Double(size * samplesPerUnit)) }
+        for statistic in synchronized { control.append(contentsOf: statistic.contribution) }
         try world.allReduce(&control, .sum, label: "end of the rollout of update \(state.updates + 1)")
         try stragglers.roundClosed()
         let globalSteps = Int(control[1])
-        let globalMinibatchSamples = control[2..<(2 + minibatchSizes.count)].map { Int($0) }
         var offset = 2 + minibatchSizes.count
         for statistic in synchronized {
             let count = statistic.contribution.count
@@ -280,14 +286,14 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
 
         let weights = stage.effectiveLossWeights
         for _ in 0..<settings.updateRepeats {
-            let order = shuffled(count: units)
+            shuffleOrder(count: units)
             var first = 0
             for (index, size) in minibatchSizes.enumerated() {
                 let chosen = order[first..<(first + size)]
                 first += size
                 // Each rank's mean loss weighs by its share of the minibatch's samples over
                 // all ranks, so the summed gradients are those of the global mean.
-                let share = Float(size * samplesPerUnit) / Float(globalMinibatchSamples[index])
+                let share = Float(size * samplesPerUnit) / Float(Int(control[2 + index]))
                 // Loss and gradients: the fused MLP-PPO step where it applies (the tape's numbers, no graph), else the tape.
                 let total: Float
                 if let fused, !recurrent {
@@ -381,12 +387,14 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     }
 
     /// A permutation of `0..<count` (Fisher–Yates with the rank's generator).
-    private func shuffled(count: Int) -> [Int] {
-        var order = Array(0..<count)
-        for i in stride(from: order.count - 1, to: 0, by: -1) {
+    /// `order` becomes a uniformly random permutation of `0..<count` (Fisher–Yates on the
+    /// collector's generator), in the buffer of the previous update.
+    private func shuffleOrder(count: Int) {
+        order.removeAll(keepingCapacity: true)
+        order.append(contentsOf: 0..<count)
+        for i in stride(from: count - 1, to: 0, by: -1) {
             order.swapAt(i, collector.generator.nextInt(below: i + 1))
         }
-        return order
     }
 
     // MARK: Log points

@@ -5,15 +5,23 @@ import ExptrainMetricsLog
 /// curves picture `curves.svg`, and the progress line on the terminal.
 ///
 /// `valid.jsonl` is made with its first record, so an experiment without validation has
-/// none. `curves.svg` is redrawn at every training log point, so a run that ends, is
-/// preempted or is killed leaves the picture of what it logged.
+/// none. `curves.svg` is redrawn at the first training log point, then at most every
+/// `pictureInterval` seconds and when the log closes, so a run that ends or is preempted
+/// leaves the picture of everything it logged, and one that is killed a picture at most
+/// that old. Drawing it at every log point (every 40 ms of a fast CartPole run) was most of
+/// the training loop's allocations.
 final class RunLog {
+    /// The least time between two drawings of `curves.svg`, in seconds.
+    static let pictureInterval = 10.0
+
     private let directory: RunDirectory
     private let metrics: MetricsJSONLWriter
     private var validation: MetricsJSONLWriter?
     private let board: TensorBoardWriter
     private var curves: RunCurves
     private let progress: ProgressPrinter?
+    private var pictureDrawnAt: Double?
+    private var pictureIsBehind = false
 
     init(directory: RunDirectory, quiet: Bool, progress progressMode: ProgressMode) throws {
         self.directory = directory
@@ -34,7 +42,11 @@ final class RunLog {
         } else {
             try metrics.write(record)
             curves.append(record)
-            try LearningCurvesPicture(runs: [curves]).write(to: directory.curvesPath)
+            pictureIsBehind = true
+            if pictureDrawnAt.map({ wallTime - $0 >= Self.pictureInterval }) ?? true {
+                try drawPicture()
+                pictureDrawnAt = wallTime
+            }
         }
         let scalars = record.compactMap { key, value in
             key == "step" ? nil : value.numericValue.map { (tag: "\(group)/\(key)", value: $0) }
@@ -46,7 +58,16 @@ final class RunLog {
         progress?.show(line)
     }
 
+    /// Draws `curves.svg` from every training record so far.
+    private func drawPicture() throws {
+        try LearningCurvesPicture(runs: [curves]).write(to: directory.curvesPath)
+        pictureIsBehind = false
+    }
+
+    /// Draws the picture's last records, ends the progress line and closes the files. A
+    /// picture that cannot be written then only leaves the previous one.
     func close() {
+        if pictureIsBehind { try? drawPicture() }
         progress?.finish()
         metrics.close()
         validation?.close()
