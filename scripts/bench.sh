@@ -11,7 +11,7 @@
 #   scripts/bench.sh | tee figures.jsonl && python3 scripts/bench/readme_table.py figures.jsonl
 # keeps only figures, and the second command turns them into the README's table.
 #
-# Usage: scripts/bench.sh [--no-python]
+# Usage: scripts/bench.sh [--no-python] [--no-atari]
 #   --no-python   skip the Python references on CartPole-v1 with CleanRL's settings: CleanRL's
 #                 PPO (PyTorch), rejax's PPO (JAX, the whole loop compiled by XLA, gymnax's
 #                 CartPole) and Stable-Baselines3's PPO, and PyTorch's convolutions next to
@@ -19,7 +19,14 @@
 #                 environment ${EXPTRAIN_BENCH_VENV:-.venv-bench} (torch, gymnasium, numpy,
 #                 stable-baselines3 2.9.2, jax 0.10.2, rejax 0.1.3, gymnax 0.0.9 from PyPI),
 #                 made on first use and kept.
+#   --no-atari    skip the Atari block (about 40 minutes): mpirun -np 2 exptrain atari-ppo for
+#                 EXPTRAIN_BENCH_ATARI_STEPS (default 200,704) steps through the Gymnasium
+#                 bridge (.venv-gym, made as scripts/test.sh makes it), CleanRL's ppo_atari
+#                 (scripts/bench/cleanrl_ppo_atari.py, PyTorch, 1 thread, pinned to core 0)
+#                 for as many steps, a uniformly random policy's score, and ours at 1 rank
+#                 next to CleanRL's for 16,384 steps, both pinned to core 0.
 # Environment: EXPTRAIN_BENCH_PYTHON_RUNS (default 3, runs of each reference),
+#   EXPTRAIN_BENCH_ATARI_STEPS (default 200704), EXPTRAIN_BENCH_ATARI_RATE_STEPS (default 16384),
 #   EXPTRAIN_BENCH_SEEDS (default "1 2 3").
 # Everything runs one rank per core, one BLAS (and XLA) thread per process; every 1-rank
 # run, ours and the references', is pinned to core 0 with taskset. On a shared machine only
@@ -32,11 +39,12 @@ source "$(dirname "$0")/common.sh"
 exptrain_install_dependencies
 cd "$exptrain_root"
 
-use_python=1
+use_python=1 use_atari=1
 for argument in "$@"; do
     case "$argument" in
         --no-python) use_python=0 ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        --no-atari) use_atari=0 ;;
+        -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
         *) echo "bench.sh: unknown argument $argument (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -203,11 +211,12 @@ fi
 python=""
 python_note="not measured"
 if [ "$use_python" = 1 ]; then
-    imports='import torch, gymnasium, stable_baselines3, rejax'
+    imports='import torch, gymnasium, stable_baselines3, rejax, ale_py, cv2'
     if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "$imports" 2>/dev/null; then
         progress "making the virtual environment $venv (torch, gymnasium, stable-baselines3, jax, rejax, gymnax from PyPI; large download)"
         python3 -m venv "$venv" >&2 && "$venv/bin/pip" install -q --disable-pip-version-check torch gymnasium numpy \
-            stable-baselines3==2.9.2 jax==0.10.2 jaxlib==0.10.2 rejax==0.1.3 gymnax==0.0.9 >&2 || true
+            stable-baselines3==2.9.2 jax==0.10.2 jaxlib==0.10.2 rejax==0.1.3 gymnax==0.0.9 \
+            ale-py==0.12.1 opencv-python-headless==5.0.0.93 >&2 || true
     fi
     if "$venv/bin/python" -c "$imports" 2>/dev/null; then
         python=$venv/bin/python
@@ -224,9 +233,10 @@ fi
 # The Nature-CNN (84×84×4) and MinAtar (10×10×4) encoders, forward + backward at batch 128
 # from UInt8 images: exptrain-bench conv and scripts/bench/torch_conv.py (one thread,
 # PyTorch's own NCHW layout) alternate round by round, both pinned to core 0; medians of
-# the rounds' medians. Ours runs OpenBLAS's Haswell (AVX2) kernels, which exptrain selects
-# itself (BLASKernels): OpenBLAS's own detection falls back to its SSE3 kernels in a
-# virtual machine whose CPU model it does not know, which halves sgemm's speed.
+# the rounds' medians. Ours runs the fastest OpenBLAS kernels the processor has the
+# instructions for (SkylakeX with AVX-512, else Haswell), which exptrain selects itself
+# (BLASKernels): OpenBLAS's own detection falls back to its SSE3 kernels in a virtual
+# machine whose CPU model it does not know, which halves sgemm's speed.
 progress "convolutional encoders${python:+ next to PyTorch}, pinned to core 0"
 conv_names=(nature_cnn minatar_cnn)
 declare -A conv_ours=() conv_torch=()
@@ -240,6 +250,7 @@ for round in 1 2 3; do
         [ -n "$torch_lines" ] && conv_torch[$name]+="$(awk -v n="$name" '$1 == n { print $2 }' <<<"$torch_lines") "
     done
 done
+kernels=$(OPENBLAS_VERBOSE=2 "$bench" none 2>&1 | sed -n 's/^Core: *//p' | tail -1)
 torch_version=$([ -n "$python" ] && "$python" -c 'import torch; print(torch.__version__)' || echo none)
 for name in "${conv_names[@]}"; do
     torch_ms=null
@@ -248,7 +259,7 @@ for name in "${conv_names[@]}"; do
     figure "conv_${name}_forward_backward_batch128" "$ours_ms" ms \
         "reference=$torch_ms" "ratio=$(calc "$ours_ms / $torch_ms")" \
         "reference_source=PyTorch $torch_version CPU, 1 thread, the same network (scripts/bench/torch_conv.py), alternating with ours" \
-        "note=UInt8 images scaled by 1/255, forward, sum(w*y), backward; median of 3 rounds of 5; OpenBLAS Haswell kernels; taskset -c 0" \
+        "note=UInt8 images scaled by 1/255, forward, sum(w*y), backward; median of 3 rounds of 5; OpenBLAS $kernels kernels; taskset -c 0" \
         "target=ratio <= 1" "met=$(compare "$(calc "$ours_ms / $torch_ms")" "<=" 1)"
 done
 
@@ -385,6 +396,48 @@ for tag_budget in cartpole-a2c:500000 minigrid-empty-ppo:100000 minigrid-doorkey
     done
 done
 
+# ---------------------------------------------------------------- Atari next to CleanRL
+
+# atari-ppo (Nature-CNN, 8 environments in total × 128 steps, ALE/Breakout-v5 through the
+# bridge) at 2 ranks for the issue's 200k steps, CleanRL's ppo_atari with the same settings
+# and environment for as many steps, and a uniformly random policy's game score; then the
+# rate per core: ours at 1 rank next to CleanRL, both pinned to core 0, 16,384 steps each.
+atari_steps=${EXPTRAIN_BENCH_ATARI_STEPS:-200704}
+atari_short=${EXPTRAIN_BENCH_ATARI_RATE_STEPS:-16384}
+atari_np2_sps=null atari_np2_score=null atari_np1_sps=null atari_random=null
+atari_ref_sps=null atari_ref_score=null atari_ref_short_sps=null atari_note="not measured: --no-atari"
+if [ "$use_atari" = 1 ]; then
+    if exptrain_install_gymnasium >&2; then
+        progress "atari-ppo at 2 ranks, $atari_steps steps (ALE/Breakout-v5 through the Gymnasium bridge)"
+        if run_exptrain atari-np2 2 atari-ppo --seed 1 --max-steps "$atari_steps"; then
+            atari_np2_sps=$(steps_per_second_of atari-np2)
+            atari_np2_score=$(sed -n 's/.*"episode_return_mean100":\([-0-9.eE+]*\).*/\1/p' "$(metrics_of atari-np2)" | tail -1)
+            atari_np2_score=${atari_np2_score:-null}
+        else
+            progress "run failed: $(error_of atari-np2)"
+        fi
+        progress "atari-ppo at 1 rank, $atari_short steps, pinned to core 0"
+        run_exptrain atari-np1 1 atari-ppo --seed 1 --max-steps "$atari_short" && atari_np1_sps=$(steps_per_second_of atari-np1)
+        atari_np1_sps=${atari_np1_sps:-null}
+        random_line=$("$EXPTRAIN_PYTHON" scripts/baselines/atari_random_policy.py --episodes 100 --seed 1 2>/dev/null | tail -1) || true
+        atari_random=$(field "$random_line" score_mean) atari_random=${atari_random:-null}
+        atari_note="ale-py $("$EXPTRAIN_PYTHON" -c 'import ale_py; print(ale_py.__version__)'), seed 1"
+        if [ -n "$python" ]; then
+            progress "CleanRL ppo_atari, $atari_short steps and $atari_steps steps, pinned to core 0"
+            line=$($pin "$python" scripts/bench/cleanrl_ppo_atari.py --seed 1 --max-steps "$atari_short" | tail -1) || true
+            progress "  cleanrl atari: $line"
+            atari_ref_short_sps=$(field "$line" steps_per_second) atari_ref_short_sps=${atari_ref_short_sps:-null}
+            line=$($pin "$python" scripts/bench/cleanrl_ppo_atari.py --seed 1 --max-steps "$atari_steps" | tail -1) || true
+            progress "  cleanrl atari: $line"
+            atari_ref_sps=$(field "$line" steps_per_second) atari_ref_score=$(field "$line" score_mean100)
+            atari_ref_sps=${atari_ref_sps:-null} atari_ref_score=${atari_ref_score:-null}
+        fi
+    else
+        atari_note="not measured: .venv-gym (Gymnasium, ale-py) could not be made"
+    fi
+fi
+atari_ref_source="CleanRL-style ppo_atari (scripts/bench/cleanrl_ppo_atari.py), PyTorch CPU, 1 thread, pinned to core 0, the same settings, environment and seed"
+
 # ---------------------------------------------------------------- references
 
 # ---------------------------------------------------------------- figures of the real trainer
@@ -454,6 +507,17 @@ for label in cartpole-a2c-np1 cartpole-a2c-np2 minigrid-empty-ppo-np1 minigrid-d
     figure "${label//-/_}_steps_per_second" "${other_sps[$label]}" "env steps/s" \
         "note=${other_note[$label]}; peak RSS per rank ${other_rss[$label]:-?} MB"
 done
+figure atari_ppo_steps_per_second_np2 "$atari_np2_sps" "env steps/s" \
+    "reference=$atari_ref_sps" "ratio=$(calc "$atari_np2_sps / $atari_ref_sps")" "reference_source=$atari_ref_source, $atari_steps steps" \
+    "note=mpirun -np 2 exptrain atari-ppo --max-steps $atari_steps (4 envs × 128 steps per rank, 2 cores against CleanRL's 1); $atari_note"
+figure atari_ppo_steps_per_second_np1 "$atari_np1_sps" "env steps/s" \
+    "reference=$atari_ref_short_sps" "ratio=$(calc "$atari_np1_sps / $atari_ref_short_sps")" "reference_source=$atari_ref_source, $atari_short steps" \
+    "note=exptrain atari-ppo at 1 rank (8 envs × 128 steps), --max-steps $atari_short, taskset -c 0: the rate per core; $atari_note"
+figure atari_ppo_score_mean100_np2 "$atari_np2_score" "game score" \
+    "reference=$atari_random" "ratio=$(calc "$atari_np2_score / $atari_random")" \
+    "reference_source=a uniformly random policy, 100 episodes with the same preprocessing (scripts/baselines/atari_random_policy.py)" \
+    "note=episode_return_mean100 (game scores) at the end of the $atari_steps-step run at 2 ranks; CleanRL's at as many steps: $atari_ref_score" \
+    "target=above the random policy's" "met=$(compare "$atari_np2_score" ">" "$atari_random")"
 figure machine_load_average_at_end "$(load_average)" "runnable tasks (1 min)" "note=/proc/loadavg after the benchmarks; above the core count, other work shared the cores"
 exit 0
 }
