@@ -32,7 +32,7 @@ final class ExportTests: XCTestCase {
             ["export", "unexportable-probe", "--checkpoint", checkpoint.path, "--onnx", folder.appendingPathComponent("p.onnx").path],
             binary: JobRunner.harnessBinary)
         XCTAssertEqual(result.status, 2, result.standardError)
-        XCTAssertEqual(result.standardError, "exptrain: WrappedModel cannot be exported to ONNX: it does not conform to ONNXExportable (module ExptrainExport), as MLPActorCritic and RecurrentActorCritic do\n")
+        XCTAssertEqual(result.standardError, "exptrain: WrappedModel cannot be exported to ONNX: it does not conform to ONNXExportable (module ExptrainExport), as MLPActorCritic, RecurrentActorCritic and CNNActorCritic do\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("p.onnx").path))
     }
 
