@@ -5,7 +5,7 @@ import ExptrainMPI
 import ExptrainNN
 import Foundation
 
-/// `exptrain-harness policy-outputs <tag> --checkpoint FILE --inputs FILE.json [--batch K]`:
+/// `exptrain-harness policy-outputs <tag> --checkpoint FILE --inputs FILE.json [--batch K] [--config key=value …]`:
 /// what exptrain itself computes for a checkpoint's policy on given inputs, as JSON on
 /// standard output — the reference `scripts/oracles/onnx_check.py` compares an exported
 /// ONNX model with.
@@ -17,7 +17,8 @@ import Foundation
 /// checkpoint's frozen statistic, the bytes become the rows' bytes, then the model's `act(…)` runs
 /// over `K` rows at a time (all rows by default), as a rollout of `K` environments does.
 /// The output holds `distribution_parameters` (the head's layout: logits, or mean then
-/// log-std), `value` and, for recurrent models, `hidden_out`.
+/// log-std), `value` and, for recurrent models, `hidden_out`. `--config` (repeatable) sets
+/// the experiment as the run had it, as `exptrain export --config` does.
 enum PolicyOutputs {
     static let command = "policy-outputs"
 
@@ -33,11 +34,11 @@ enum PolicyOutputs {
 
     private static func run(_ arguments: [String], experiments: [any ExperimentConfig.Type]) throws -> String {
         guard let tag = arguments.first, let checkpoint = option("--checkpoint", arguments), let inputs = option("--inputs", arguments) else {
-            throw ExperimentError("usage: exptrain-harness \(command) <tag> --checkpoint FILE --inputs FILE.json [--batch K]")
+            throw ExperimentError("usage: exptrain-harness \(command) <tag> --checkpoint FILE --inputs FILE.json [--batch K] [--config key=value …]")
         }
         let experiment = try ExperimentRegistry(experiments).experiment(tag: tag)
         let context = RunContext(world: try Communicator.world(), version: "harness")
-        let policy = try Engine.restoredPolicy(experiment, checkpoint: checkpoint, configOverrides: [], context: context)
+        let policy = try Engine.restoredPolicy(experiment, checkpoint: checkpoint, configOverrides: configOverrides(arguments), context: context)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: inputs))) as? [String: Any] ?? [:]
         func rows(_ key: String) -> [[Float]]? {
             (json[key] as? [[Double]]).map { $0.map { $0.map(Float.init) } }
@@ -98,6 +99,11 @@ enum PolicyOutputs {
         ]
         if stateSize > 0 { fields.append("\"hidden_out\":\(matrix(hidden, columns: stateSize))") }
         return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    /// The value after every `--config`.
+    private static func configOverrides(_ arguments: [String]) -> [String] {
+        arguments.indices.dropLast().filter { arguments[$0] == "--config" }.map { arguments[$0 + 1] }
     }
 
     private static func option(_ name: String, _ arguments: [String]) -> String? {

@@ -68,6 +68,8 @@ def exptrain_outputs(args, feeds, batch):
         command = [args.harness, "policy-outputs", args.tag, "--checkpoint", args.checkpoint, "--inputs", path]
         if batch != "all":
             command += ["--batch", batch]
+        for setting in args.config:
+            command += ["--config", setting]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             sys.exit(f"onnx_check: {' '.join(command)} failed ({result.returncode}): {result.stderr.strip()}")
@@ -89,6 +91,7 @@ def main():
     parser.add_argument("--codes", help="observations are integer codes, channel last, with these counts (11,6,3)")
     parser.add_argument("--batches", default="all", help="batch sizes of exptrain's act, comma-separated (all = every row at once)")
     parser.add_argument("--tolerance", type=float, default=1e-5)
+    parser.add_argument("--config", action="append", default=[], help="an experiment setting key=value as the run had it (repeatable)")
     args = parser.parse_args()
     if not args.reference and not (args.checkpoint and args.tag and args.harness):
         parser.error("give --checkpoint, --tag and --harness, or --reference")
