@@ -5,7 +5,7 @@ import ExptrainOnPolicy
 /// model's `act(…)` (SPEC §14):
 ///
 ///     inputs   observation [N, F + B] float32          the task's Float32 observation parts, raw, then
-///                                                       its UInt8 parts, each byte as a float 0…255 (B = 0 for MLPs)
+///                                                       its UInt8 parts, each byte as a float 0…255 (B: `exportedByteCount`)
 ///              hidden [N, H], mask [N]                  recurrent models only; mask 0 resets the state
 ///     graph    x = clip((observation − μ)·1/√(σ² + ε), −c, c)      the F Float32 columns, when the run normalised
 ///              h = hidden ⊙ mask,  the model's step on (x, h)
