@@ -95,14 +95,14 @@ let package = Package(
         .testTarget(name: "ExptrainExperimentTests", dependencies: ["ExptrainExperiment"]),
         .testTarget(name: "ExptrainCheckpointTests", dependencies: ["ExptrainCheckpoint"]),
         .testTarget(name: "ExptrainMetricsLogTests", dependencies: ["ExptrainMetricsLog"]),
-        .testTarget(name: "ExptrainExportTests", dependencies: ["ExptrainExport", "ExptrainEnvironment", "ExptrainNN", "ExptrainOnPolicy", "ExptrainTensor"]),
+        .testTarget(name: "ExptrainExportTests", dependencies: ["ExptrainExport", "ExptrainEnvironment", "ExptrainNN", "ExptrainOnPolicy", "ExptrainRandom", "ExptrainTensor"]),
         .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine", "ExptrainOnPolicy", "ExptrainNN"]),
         .testTarget(name: "ExptrainTasksTests", dependencies: ["ExptrainTasks", "ExptrainEnvironment", "ExptrainRandom"]),
         .testTarget(name: "ExptrainGymnasiumTests", dependencies: ["ExptrainGymnasium", "ExptrainEnvironment", "ExptrainRandom", "ExptrainTasks"]),
         .executableTarget(
             name: "exptrain-harness",
             dependencies: [
-                "ExptrainCLI", "ExptrainEngine", "ExptrainEnvironment", "ExptrainExperiment", "ExptrainExperiments", "ExptrainNN",
+                "ExptrainCLI", "ExptrainEngine", "ExptrainEnvironment", "ExptrainExperiment", "ExptrainExperiments", "ExptrainExport", "ExptrainNN",
                 "ExptrainOnPolicy", "ExptrainTasks", "ExptrainTensor",
             ],
             path: "Tests/Harness"),

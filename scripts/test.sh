@@ -10,6 +10,9 @@ export EXPTRAIN_REQUIRE_GYMNASIUM=1
 cd "$exptrain_root"
 
 swift build --build-tests
+# onnxruntime, the oracle of the ONNX export checks (CNNActorCritic's in the unit tests, every exported experiment's in the integration tests).
+EXPTRAIN_ONNX_PYTHON=$(exptrain_onnx_python)
+export EXPTRAIN_ONNX_PYTHON
 echo "== unit tests"
 swift test --skip-build --disable-swift-testing --skip IntegrationTests
 echo "== the README's custom-experiment example: its own package, trained under mpirun -np 2"
@@ -55,6 +58,4 @@ echo "== parameter digests of the experiments that learned before the core was o
 bash scripts/digest-check.sh
 
 echo "== MPI integration tests (mpirun -np 2 and -np 3 of the built exptrain), and onnxruntime on exported policies"
-EXPTRAIN_ONNX_PYTHON=$(exptrain_onnx_python)
-export EXPTRAIN_ONNX_PYTHON
 swift test --skip-build --disable-swift-testing --filter IntegrationTests

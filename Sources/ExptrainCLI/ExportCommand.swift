@@ -12,7 +12,8 @@ struct ExportCommand: RunnableCommand {
         commandName: "export",
         abstract: "Write a checkpoint's policy as an ONNX model (observation → distribution parameters, value).",
         discussion: """
-            Inputs: observation [N, F] float32 (raw; the run's normalisation is in the graph), and for \
+            Inputs: observation [N, F] float32 (raw; the run's normalisation is in the graph; the Float32 parts, \
+            then a pixel model's UInt8 parts with each byte as a float 0…255), and for \
             recurrent models hidden [N, H] and mask [N] (0 resets the state). Outputs: logits (unnormalised) \
             for discrete actions, or mean and log_std for a Box; value [N]; hidden_out [N, H] for recurrent models.
             """

@@ -1,3 +1,5 @@
+import ExptrainNN
+
 /// The parameters of a policy's distribution as graph outputs: their names, the values
 /// holding them and their widths, in the layout of the model's `DistributionHead` (the
 /// outputs side by side are the floats `act(…)` writes per row).
@@ -30,6 +32,31 @@ public struct ExportedDistribution: Sendable {
 
     /// The floats per row, which must be the head's `parameterCount`.
     public var width: Int { outputs.reduce(0) { $0 + $1.width } }
+
+    /// The distribution `head` makes of the actor's output `actor` `[N, width]`, as the
+    /// built-in actor-critics' `PolicyOutputLayout` does: logits for `CategoricalHead` and
+    /// `MultiCategoricalHead`; for `GaussianHead` the mean, next to `logStandardDeviation`
+    /// (`actor_logstd` `[1, D]`) repeated on every row (`Expand`). `model` names the
+    /// model in the errors.
+    ///
+    /// - Throws: `ExportError` for another head, or a Gaussian head without `actor_logstd`.
+    public static func policy(
+        actor: String, head: any DistributionHead, logStandardDeviation: Parameter?, in graph: inout ONNXGraph, model: String
+    ) throws(ExportError) -> ExportedDistribution {
+        switch head {
+        case let head as CategoricalHead:
+            return .categorical(logits: actor, actionCount: head.actionCount)
+        case let head as MultiCategoricalHead:
+            return .multiCategorical(logits: actor, counts: head.counts)
+        case let head as GaussianHead:
+            guard let logStandardDeviation else { throw ExportError("\(model) with a Gaussian head has no actor_logstd") }
+            let rows = graph.apply("Shape", [actor])
+            let logStd = graph.apply("Expand", [graph.constant(logStandardDeviation), rows])   // [1, D] → [N, D]
+            return .gaussian(mean: actor, logStandardDeviation: logStd, dimensions: head.dimensions)
+        default:
+            throw ExportError("\(model)'s \(head) head has no ONNX form")
+        }
+    }
 
     /// `Categorical`: the unnormalised logits `[N, A]` (softmax gives π(a|s), argmax the mode).
     public static func categorical(logits: String, actionCount: Int) -> ExportedDistribution {

@@ -9,20 +9,8 @@ extension MLPActorCritic: ONNXExportable {
     public func addPolicyStep(to graph: inout ONNXGraph, inputs: PolicyStepInputs) throws(ExportError) -> PolicyStepOutputs {
         let critic = graph.perceptron(inputs.observation, try Self.linearLayers(of: critic, "critic"), activation: activation)
         let actor = graph.perceptron(inputs.observation, try Self.linearLayers(of: actor, "actor"), activation: activation)
-        let distribution: ExportedDistribution
-        switch distributionHead {
-        case let head as CategoricalHead:
-            distribution = .categorical(logits: actor, actionCount: head.actionCount)
-        case let head as MultiCategoricalHead:
-            distribution = .multiCategorical(logits: actor, counts: head.counts)
-        case let head as GaussianHead:
-            guard let logStandardDeviation else { throw ExportError("MLPActorCritic with a Gaussian head has no actor_logstd") }
-            let rows = graph.apply("Shape", [actor])
-            let logStd = graph.apply("Expand", [graph.constant(logStandardDeviation), rows])   // [1, D] → [N, D]
-            distribution = .gaussian(mean: actor, logStandardDeviation: logStd, dimensions: head.dimensions)
-        default:
-            throw ExportError("MLPActorCritic's \(distributionHead) head has no ONNX form")
-        }
+        let distribution = try ExportedDistribution.policy(
+            actor: actor, head: distributionHead, logStandardDeviation: logStandardDeviation, in: &graph, model: "MLPActorCritic")
         return PolicyStepOutputs(distribution: distribution, value: critic)
     }
 

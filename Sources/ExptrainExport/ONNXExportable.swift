@@ -5,9 +5,10 @@ import ExptrainNN
 /// `PolicyExporter` declares the graph's inputs, normalises the observation, resets the
 /// recurrent state where `mask` is 0, and then asks the model for the nodes of one step:
 /// the distribution's parameters, the value and, for a recurrent model, the state after
-/// the step. The numbers must be those of `act(…)`. `MLPActorCritic` and
-/// `RecurrentActorCritic` conform (one file each); a model of your own conforms with the
-/// layer nodes of `ONNXGraph` (`linear`, `activation`, `perceptron`, `gruStep`, `embeddedCodes`):
+/// the step. The numbers must be those of `act(…)`. `MLPActorCritic`,
+/// `RecurrentActorCritic` and `CNNActorCritic` conform (one file each); a model of your
+/// own conforms with the layer nodes of `ONNXGraph` (`linear`, `activation`, `perceptron`,
+/// `gruStep`, `embeddedCodes`, `columns`, `convolutionalEncoder`):
 ///
 /// ```swift
 /// extension MyModel: ONNXExportable {
@@ -20,17 +21,27 @@ import ExptrainNN
 /// }
 /// ```
 public protocol ONNXExportable: ActorCriticModel {
-    /// The floats of one observation the model reads (the width of the `observation` input).
+    /// The width of the `observation` input: the observation's Float32 parts one after
+    /// another, then its UInt8 parts (`exportedByteCount` columns).
     var exportedObservationSize: Int { get }
+    /// How many of the `observation` input's columns, the last ones, hold the observation's
+    /// UInt8 parts, each byte as a float (0…255): never normalised, and read by the model as
+    /// its `act(…)` reads `ObservationRows.bytes`. 0 (the default) for a model of floats only.
+    var exportedByteCount: Int { get }
     /// Adds the nodes of one step to `graph`, reading `inputs`, and names the values
     /// that become the graph's outputs. Throws when this instance cannot be exported
     /// (a layer without an ONNX form).
     func addPolicyStep(to graph: inout ONNXGraph, inputs: PolicyStepInputs) throws(ExportError) -> PolicyStepOutputs
 }
 
+extension ONNXExportable {
+    public var exportedByteCount: Int { 0 }
+}
+
 /// What a model's step reads in the exported graph, by value name.
 public struct PolicyStepInputs: Sendable {
-    /// The observations `[N, exportedObservationSize]`, already normalised when the run normalised.
+    /// The observations `[N, exportedObservationSize]`: the Float32 columns already normalised
+    /// when the run normalised, the byte columns (the last `exportedByteCount`) as fed.
     public let observation: String
     /// The state entering the step `[N, recurrentStateSize]`, already reset (`hidden ⊙ mask`)
     /// where an episode starts; `nil` for feed-forward models.

@@ -70,6 +70,58 @@ extension ONNXGraph {
         return rows(vectors)
     }
 
+    /// `Conv2d` on channel-first images, `input` `[N, C, H, W]` → `[N, O, H', W']` (`Conv`
+    /// with `strides` `[s, s]` and `pads` `[p, p, p, p]`):
+    /// `y[n, o, i, j] = b[o] + Σ_{c, u, v} x[n, c, i·s + u − p, j·s + v − p] · W[o, u, v, c]`.
+    /// ONNX's weight is `[O, C, kh, kw]`, so the constant `<name>.weight` holds ours
+    /// (`[O, kh, kw, C]`, the input channel last) with the input channel moved second.
+    public mutating func conv2d(_ input: String, _ layer: Conv2d) -> String {
+        let (outputs, inputs, side) = (layer.outputChannels, layer.inputChannels, layer.kernelSize)
+        let ours = layer.weight.tensor.scalars
+        var permuted = [Float](repeating: 0, count: ours.count)
+        for o in 0..<outputs {
+            for u in 0..<side {
+                for v in 0..<side {
+                    for c in 0..<inputs {
+                        permuted[((o * inputs + c) * side + u) * side + v] = ours[((o * side + u) * side + v) * inputs + c]
+                    }
+                }
+            }
+        }
+        let weight = constant(layer.weight.entry.name, shape: [outputs, inputs, side, side], floats: permuted)
+        let bias = constant(layer.bias)
+        return apply("Conv", [input, weight, bias], [
+            .ints("kernel_shape", [side, side]), .ints("strides", [layer.stride, layer.stride]),
+            .ints("pads", Array(repeating: layer.padding, count: 4)),
+        ])
+    }
+
+    /// `ConvolutionalEncoder` on channel-first images `[N, C, H, W]` → `[N, outputSize]`:
+    /// `hₗ = relu(conv2d(hₗ₋₁))`, then the last map back to channel last (`Transpose`
+    /// `[0, 2, 3, 1]`) so the flatten has the encoder's `(y, x, channel)` order, then
+    /// `relu(Linear(flatten(h_L)))`.
+    public mutating func convolutionalEncoder(_ images: String, _ encoder: ConvolutionalEncoder) -> String {
+        let features = encoder.convolutions.reduce(images) { activation(conv2d($0, $1), .relu) }
+        let channelLast = transpose(features, [0, 2, 3, 1])
+        return activation(linear(rows(channelLast), encoder.linear), .relu)
+    }
+
+    /// Columns `range` of `input` `[N, F]` → `[N, range.count]` (`Slice` on axis 1).
+    public mutating func columns(_ input: String, _ range: Range<Int>) -> String {
+        apply("Slice", [input, integers([range.lowerBound], named: "starts"), integers([range.upperBound], named: "ends"),
+                        integers([1], named: "axes")])
+    }
+
+    /// `input` with its axes in the order `permutation` (`Transpose` with `perm`).
+    public mutating func transpose(_ input: String, _ permutation: [Int]) -> String {
+        apply("Transpose", [input], [.ints("perm", permutation)])
+    }
+
+    /// `input` with the same values in `shape` (`Reshape`; one entry may be −1, the rest's quotient).
+    public mutating func reshaped(_ input: String, _ shape: [Int]) -> String {
+        apply("Reshape", [input, integers(shape, named: "shape")])
+    }
+
     /// `input` reshaped to one row per batch entry, `[N, …]` → `[N, ∏…]` (`Flatten`).
     public mutating func rows(_ input: String) -> String {
         apply("Flatten", [input], [.int("axis", 1)])
@@ -77,7 +129,7 @@ extension ONNXGraph {
 
     /// `input` `[N, 1]` or `[N]` → `[N]`.
     public mutating func column(_ input: String) -> String {
-        apply("Reshape", [input, integers([-1], named: "shape")])
+        reshaped(input, [-1])
     }
 
     /// The constant holding a parameter's values, named and shaped as the parameter.

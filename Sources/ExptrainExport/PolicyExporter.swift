@@ -4,15 +4,17 @@ import ExptrainOnPolicy
 /// Writes an actor-critic policy as an ONNX model of one step, with the numbers of the
 /// model's `act(…)` (SPEC §14):
 ///
-///     inputs   observation [N, F] float32              the task's Float32 observation parts, raw
+///     inputs   observation [N, F + B] float32          the task's Float32 observation parts, raw, then
+///                                                       its UInt8 parts, each byte as a float 0…255 (B: `exportedByteCount`)
 ///              hidden [N, H], mask [N]                  recurrent models only; mask 0 resets the state
-///     graph    x = clip((observation − μ)·1/√(σ² + ε), −c, c)      when the run normalised
+///     graph    x = clip((observation − μ)·1/√(σ² + ε), −c, c)      the F Float32 columns, when the run normalised
 ///              h = hidden ⊙ mask,  the model's step on (x, h)
 ///     outputs  logits [N, A] | logits [N, Σ counts] | mean [N, D], log_std [N, D]
 ///              value [N]
 ///              hidden_out [N, H]                        recurrent models only
 ///
-/// The model must conform to `ONNXExportable`.
+/// The model must conform to `ONNXExportable`. The metadata `exptrain.observation_byte_columns`
+/// holds B, so a caller can tell the byte columns from the floats.
 ///
 /// ```swift
 /// let onnx = try PolicyExporter.onnxModel(of: model, observationNormalizer: normalizer,
@@ -33,19 +35,27 @@ public enum PolicyExporter {
         metadata: [(key: String, value: String)] = []
     ) throws(ExportError) -> ONNXModel {
         guard let exportable = model as? any ONNXExportable else {
-            throw ExportError("\(type(of: model)) cannot be exported to ONNX: it does not conform to ONNXExportable (module ExptrainExport), as MLPActorCritic and RecurrentActorCritic do")
+            throw ExportError("\(type(of: model)) cannot be exported to ONNX: it does not conform to ONNXExportable (module ExptrainExport), as MLPActorCritic, RecurrentActorCritic and CNNActorCritic do")
         }
         let batch = ONNXGraph.Dimension.named("N")
         let size = exportable.exportedObservationSize
+        let byteCount = exportable.exportedByteCount
+        let floatCount = size - byteCount
         var graph = ONNXGraph(name: "exptrain_policy")
         graph.addInput(observationInput, .float, [batch, .fixed(size)],
-                       documentation: "observations as the task gives them (Float32 parts, one after another)")
+                       documentation: byteCount == 0 ? "observations as the task gives them (Float32 parts, one after another)"
+                           : "observations as the task gives them: \(floatCount) floats (Float32 parts, one after another), then \(byteCount) bytes as floats 0…255 (UInt8 parts)")
         var observation = observationInput
         if let normalizer = observationNormalizer {
-            guard normalizer.dimensions == size else {
-                throw ExportError("the checkpoint's observation statistic has \(normalizer.dimensions) dimensions, the model reads \(size) floats")
+            guard normalizer.dimensions == floatCount else {
+                throw ExportError("the checkpoint's observation statistic has \(normalizer.dimensions) dimensions, the model reads \(floatCount) floats")
             }
-            observation = normalize(observation, with: normalizer, in: &graph)
+            if byteCount == 0 {
+                observation = normalize(observation, with: normalizer, in: &graph)
+            } else if floatCount > 0 {
+                let floats = normalize(graph.columns(observation, 0..<floatCount), with: normalizer, in: &graph)
+                observation = graph.apply("Concat", [floats, graph.columns(observation, floatCount..<size)], [.int("axis", 1)])
+            }
         }
         let stateSize = model.recurrentStateSize
         var inputs = PolicyStepInputs(observation: observation, state: nil, mask: nil)
@@ -75,7 +85,10 @@ public enum PolicyExporter {
         return ONNXModel(
             graph: graph, producerVersion: producerVersion,
             documentation: "exptrain policy step: \(head) distribution parameters, value\(stateSize > 0 ? ", recurrent state" : "")",
-            metadata: metadata + [("exptrain.distribution", head.description), ("exptrain.observation_normalization", normalization)])
+            metadata: metadata + [
+                ("exptrain.distribution", head.description), ("exptrain.observation_normalization", normalization),
+                ("exptrain.observation_byte_columns", String(byteCount)),
+            ])
     }
 
     /// `clip((x − μ)·s, −c, c)` with the normaliser's own floats, as `ObservationNormalizer.normalize` computes it.

@@ -80,7 +80,7 @@ final class PolicyExporterTests: XCTestCase {
         XCTAssertThrowsError(try PolicyExporter.onnxModel(of: OpaqueModel(), observationNormalizer: nil)) { error in
             let exportError = error as? ExportError
             XCTAssertEqual(exportError?.exitCode, 2)
-            XCTAssertEqual(exportError?.description, "OpaqueModel cannot be exported to ONNX: it does not conform to ONNXExportable (module ExptrainExport), as MLPActorCritic and RecurrentActorCritic do")
+            XCTAssertEqual(exportError?.description, "OpaqueModel cannot be exported to ONNX: it does not conform to ONNXExportable (module ExptrainExport), as MLPActorCritic, RecurrentActorCritic and CNNActorCritic do")
         }
     }
 

@@ -25,6 +25,15 @@ final class ExportTests: XCTestCase {
                         oracleArguments: ["--codes", "11,6,3"])
     }
 
+    func testPixelGoalCNNPolicyWithImageBytesMatchesInOnnxruntime() throws {
+        // The observation input: the position's 2 floats, then the 5×5 image's 25 bytes as floats 0…255.
+        try checkExport("pixel-goal-ppo", steps: 512, outputs: ["logits", "value"])
+    }
+
+    func testPixelGoalCNNWithAGRUMatchesInOnnxruntime() throws {
+        try checkExport("pixel-goal-ppo", steps: 512, outputs: ["logits", "value", "hidden_out"], config: ["recurrentSize=8"])
+    }
+
     func testAModelWithoutAnONNXFormIsOneLineAndExitTwo() throws {
         let folder = try JobRunner.temporaryFolder(for: self)
         let checkpoint = try train("unexportable-probe", steps: 128, output: folder)
@@ -32,7 +41,7 @@ final class ExportTests: XCTestCase {
             ["export", "unexportable-probe", "--checkpoint", checkpoint.path, "--onnx", folder.appendingPathComponent("p.onnx").path],
             binary: JobRunner.harnessBinary)
         XCTAssertEqual(result.status, 2, result.standardError)
-        XCTAssertEqual(result.standardError, "exptrain: WrappedModel cannot be exported to ONNX: it does not conform to ONNXExportable (module ExptrainExport), as MLPActorCritic and RecurrentActorCritic do\n")
+        XCTAssertEqual(result.standardError, "exptrain: WrappedModel cannot be exported to ONNX: it does not conform to ONNXExportable (module ExptrainExport), as MLPActorCritic, RecurrentActorCritic and CNNActorCritic do\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("p.onnx").path))
     }
 
@@ -48,22 +57,25 @@ final class ExportTests: XCTestCase {
     // MARK: Helpers
 
     /// Trains `tag` for `steps`, exports its checkpoint, checks the file's declared outputs
-    /// and runs the onnxruntime comparison (act over all 1,000 rows at once, and 7 at a time).
+    /// and runs the onnxruntime comparison (act over all 1,000 rows at once, and 7 at a time);
+    /// `config` holds `--config` settings for the run, the export and the reference alike.
     private func checkExport(
-        _ tag: String, steps: Int, outputs: [String], normalised: Bool = false, oracleArguments: [String] = [],
+        _ tag: String, steps: Int, outputs: [String], normalised: Bool = false, oracleArguments: [String] = [], config: [String] = [],
         file: StaticString = #filePath, line: UInt = #line
     ) throws {
         let python = try onnxPython()
         let folder = try JobRunner.temporaryFolder(for: self)
-        let checkpoint = try train(tag, steps: steps, output: folder)
+        let settings = config.flatMap { ["--config", $0] }
+        let checkpoint = try train(tag, steps: steps, output: folder, settings: settings)
         let onnx = folder.appendingPathComponent("\(tag).onnx")
-        let export = try JobRunner.exptrain(["export", tag, "--checkpoint", checkpoint.path, "--onnx", onnx.path], binary: JobRunner.harnessBinary)
+        let export = try JobRunner.exptrain(
+            ["export", tag, "--checkpoint", checkpoint.path, "--onnx", onnx.path] + settings, binary: JobRunner.harnessBinary)
         XCTAssertEqual(export.status, 0, export.standardError, file: file, line: line)
         XCTAssertTrue(export.standardOutput.contains("outputs \(outputs.joined(separator: ", "))"), export.standardOutput, file: file, line: line)
 
         let oracle = try JobRunner.run(
             python, [Self.oracleScript, "--onnx", onnx.path, "--checkpoint", checkpoint.path, "--tag", tag,
-                     "--harness", JobRunner.harnessBinary.path, "--count", "1000", "--batches", "all,7"] + oracleArguments,
+                     "--harness", JobRunner.harnessBinary.path, "--count", "1000", "--batches", "all,7"] + oracleArguments + settings,
             timeout: 120)
         XCTAssertEqual(oracle.status, 0, oracle.standardOutput + oracle.standardError, file: file, line: line)
         let report = try XCTUnwrap(try oracle.jsonLines().last, oracle.standardOutput + oracle.standardError, file: file, line: line)
@@ -78,10 +90,10 @@ final class ExportTests: XCTestCase {
         }
     }
 
-    /// The newest checkpoint of `tag` trained for `steps` steps on one process.
-    private func train(_ tag: String, steps: Int, output: URL) throws -> URL {
+    /// The newest checkpoint of `tag` trained for `steps` steps on one process, with `settings` (`--config …`).
+    private func train(_ tag: String, steps: Int, output: URL, settings: [String] = []) throws -> URL {
         let result = try JobRunner.exptrain(
-            [tag, "--seed", "3", "--max-steps", String(steps), "--quiet", "--output-dir", output.path],
+            [tag, "--seed", "3", "--max-steps", String(steps), "--quiet", "--output-dir", output.path] + settings,
             binary: JobRunner.harnessBinary, timeout: 120)
         XCTAssertEqual(result.status, 0, result.standardError)
         return try XCTUnwrap(try checkpointFiles(runFolder(output, tag: tag)).last)

@@ -6,7 +6,8 @@ the ONNX file, the checkpoint it came from and the test harness binary, it:
   1. checks the model with onnx's checker (with full shape inference);
   2. draws fixed inputs from --seed: --count observations (normal × --scale, the last 5 %
      × 100 so that normalisation's clip is reached; or, with --codes, integer codes of
-     each channel), and for recurrent models a random state and masks with ~30 % zeros;
+     each channel; the last `exptrain.observation_byte_columns` columns, the UInt8 parts,
+     whole numbers 0…255), and for recurrent models a random state and masks with ~30 % zeros;
   3. runs the model in onnxruntime on all rows at once;
   4. asks `exptrain-harness policy-outputs` for exptrain's own outputs of the same
      checkpoint (its `act`, run over every batch size of --batches);
@@ -17,6 +18,11 @@ when any exceeds --tolerance (1e-5).
 
   python3 scripts/oracles/onnx_check.py --onnx policy.onnx --checkpoint step-….safetensors \\
       --tag cartpole-ppo --harness .build/debug/exptrain-harness
+
+With --reference FILE.json instead of --checkpoint, --tag and --harness, the inputs and
+exptrain's outputs come from the file, `{"inputs": {"observation": [[…]], "hidden": …,
+"mask": …}, "outputs": {"distribution_parameters": [[…]], "value": […], "hidden_out": …}}`,
+which a unit test writes for a model it made (ExptrainExportTests.CNNActorCriticExportTests).
 """
 import argparse
 import json
@@ -35,6 +41,7 @@ NOT_DISTRIBUTION = {"value", "hidden_out"}
 def inputs_for(session, args, rng):
     declared = {i.name: i for i in session.get_inputs()}
     width = declared["observation"].shape[1]
+    byte_columns = int(session.get_modelmeta().custom_metadata_map.get("exptrain.observation_byte_columns", "0"))
     if args.codes:
         counts = [int(c) for c in args.codes.split(",")]
         channels = np.array(counts * (width // len(counts)))
@@ -42,6 +49,8 @@ def inputs_for(session, args, rng):
     else:
         observation = (rng.standard_normal((args.count, width)) * args.scale).astype(np.float32)
         observation[-max(1, args.count // 20):] *= 100
+    if byte_columns:
+        observation[:, width - byte_columns:] = rng.integers(0, 256, (args.count, byte_columns))
     feeds = {"observation": observation}
     if "hidden" in declared:
         size = declared["hidden"].shape[1]
@@ -59,6 +68,8 @@ def exptrain_outputs(args, feeds, batch):
         command = [args.harness, "policy-outputs", args.tag, "--checkpoint", args.checkpoint, "--inputs", path]
         if batch != "all":
             command += ["--batch", batch]
+        for setting in args.config:
+            command += ["--config", setting]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             sys.exit(f"onnx_check: {' '.join(command)} failed ({result.returncode}): {result.stderr.strip()}")
@@ -70,28 +81,39 @@ def exptrain_outputs(args, feeds, batch):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--onnx", required=True)
-    parser.add_argument("--checkpoint", required=True)
-    parser.add_argument("--tag", required=True)
-    parser.add_argument("--harness", required=True, help="the exptrain-harness binary")
+    parser.add_argument("--checkpoint")
+    parser.add_argument("--tag")
+    parser.add_argument("--harness", help="the exptrain-harness binary")
+    parser.add_argument("--reference", help="inputs and exptrain's outputs in one JSON file, instead of a checkpoint and the harness")
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scale", type=float, default=2.0)
     parser.add_argument("--codes", help="observations are integer codes, channel last, with these counts (11,6,3)")
     parser.add_argument("--batches", default="all", help="batch sizes of exptrain's act, comma-separated (all = every row at once)")
     parser.add_argument("--tolerance", type=float, default=1e-5)
+    parser.add_argument("--config", action="append", default=[], help="an experiment setting key=value as the run had it (repeatable)")
     args = parser.parse_args()
+    if not args.reference and not (args.checkpoint and args.tag and args.harness):
+        parser.error("give --checkpoint, --tag and --harness, or --reference")
 
     onnx.checker.check_model(onnx.load(args.onnx), full_check=True)
     session = onnxruntime.InferenceSession(args.onnx, providers=["CPUExecutionProvider"])
-    feeds = inputs_for(session, args, np.random.default_rng(args.seed))
+    if args.reference:
+        with open(args.reference) as file:
+            reference_file = json.load(file)
+        feeds = {name: np.array(value, dtype=np.float32) for name, value in reference_file["inputs"].items()}
+        args.count = len(feeds["observation"])
+        references = {"given": {name: np.array(value, dtype=np.float32) for name, value in reference_file["outputs"].items()}}
+    else:
+        feeds = inputs_for(session, args, np.random.default_rng(args.seed))
+        references = {batch: exptrain_outputs(args, feeds, batch) for batch in args.batches.split(",")}
     names = [o.name for o in session.get_outputs()]
     ours = dict(zip(names, session.run(None, feeds)))
     distribution = np.concatenate([ours[n] for n in names if n not in NOT_DISTRIBUTION], axis=1)
 
     report = {"tag": args.tag, "rows": args.count, "outputs": names, "max_abs_difference": {}}
     failed = False
-    for batch in args.batches.split(","):
-        reference = exptrain_outputs(args, feeds, batch)
+    for batch, reference in references.items():
         pairs = [("distribution", distribution, reference["distribution_parameters"]), ("value", ours["value"], reference["value"])]
         if "hidden_out" in ours:
             pairs.append(("hidden_out", ours["hidden_out"], reference["hidden_out"]))
