@@ -183,12 +183,13 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                 collector.start(into: storage)
             }
             let losses = stage.lossNames.map { pipeline.namedLosses[$0]! }
-            let fused = FusedMLPPPO(model: model, losses: losses, weights: stage.effectiveLossWeights)
+            let weights = stage.effectiveLossWeights
+            let fused = FusedMLPPPO(model: model, losses: losses, weights: weights)
 
             var stoppedEarly = false
             while state.stageSteps < stage.maxStageSteps && state.totalSteps < maxSteps && !stoppedEarly {
                 let preempted = try update(
-                    stage: stage, losses: losses, fused: fused, settings: settings, storage: storage, optimizer: optimizer,
+                    stage: stage, losses: losses, weights: weights, fused: fused, settings: settings, storage: storage, optimizer: optimizer,
                     learningRate: learningRate(settings))
                 if let diverged = updateGuard.divergence {
                     try stop(diverged, learningRate: learningRate(settings), stageBudget: stage.maxStageSteps)
@@ -245,7 +246,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     /// Returns whether any rank was asked to stop (a preemption signal): every rank
     /// learns it from the same control all-reduce, so all stop after the same update.
     private func update(
-        stage: PipelineStage, losses: [any Loss], fused: FusedMLPPPO?, settings: ResolvedTrainingSettings, storage: RolloutStorage,
+        stage: PipelineStage, losses: [any Loss], weights: [Float], fused: FusedMLPPPO?, settings: ResolvedTrainingSettings, storage: RolloutStorage,
         optimizer: any Optimizer, learningRate: Float
     ) throws -> Bool {
         let needsExpert = losses.contains { $0.needsExpertActions }
@@ -284,7 +285,6 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             offset += count
         }
 
-        let weights = stage.effectiveLossWeights
         for _ in 0..<settings.updateRepeats {
             shuffleOrder(count: units)
             var first = 0

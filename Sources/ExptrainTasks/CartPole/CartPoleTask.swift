@@ -77,13 +77,15 @@ public final class CartPoleTask: Task, ProgressSaving {
 
     public let actionSpace = ActionSpace.discrete(count: 2)
     /// Gymnasium's bounds: twice the termination limits for x and θ, `Float.greatestFiniteMagnitude` for the velocities.
-    public let observationSpace: ObservationSpace = {
+    /// One value for every episode's task, so a new episode does not build it again.
+    public static let observationSpace: ObservationSpace = {
         let high: [Float] = [
             Float(CartPoleTask.xThreshold * 2), .greatestFiniteMagnitude,
             Float(CartPoleTask.thetaThresholdRadians * 2), .greatestFiniteMagnitude,
         ]
         return ObservationSpace(shape: [4], low: high.map { -$0 }, high: high)
     }()
+    public var observationSpace: ObservationSpace { Self.observationSpace }
     public private(set) var currentObservation: Observation
     public private(set) var numStepsTaken = 0
     public let maxSteps: Int
