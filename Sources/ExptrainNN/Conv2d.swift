@@ -59,7 +59,7 @@ public final class Conv2d: Layer {
     }
 
     /// The layer on raw buffers, without recording (for inference into kept buffers):
-    /// `columns` holds `geometry.columnCount` floats of scratch. Same numbers as `callAsFunction`.
+    /// `columns` holds `geometry.blockColumnCount` floats of scratch. Same numbers as `callAsFunction`.
     public func apply(
         _ input: UnsafePointer<Float>, geometry: ConvolutionGeometry, columns: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>
     ) {

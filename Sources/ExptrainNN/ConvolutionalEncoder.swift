@@ -122,7 +122,7 @@ public final class ConvolutionalEncoder: Layer {
         var (height, width) = (imageShape[0], imageShape[1])
         for (index, conv) in convolutions.enumerated() {
             let geometry = conv.geometry(batch: batch, height: height, width: width)
-            let columns = workspace.buffer(firstSlot + 2 * index, count: geometry.columnCount)
+            let columns = workspace.buffer(firstSlot + 2 * index, count: geometry.blockColumnCount)
             let next = workspace.buffer(firstSlot + 2 * index + 1, count: geometry.outputCount)
             conv.apply(current, geometry: geometry, columns: columns, into: next)
             Activation.relu.apply(inPlace: next, count: geometry.outputCount)

@@ -54,8 +54,31 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     public var inputCount: Int { batch * height * width * inputChannels }
     /// Floats in the output batch.
     public var outputCount: Int { outputPositions * outputChannels }
-    /// Floats in the patch matrix (`im2col`).
-    public var columnCount: Int { outputPositions * patchSize }
+
+    /// Images whose patch matrix is built and multiplied at a time: as many as fit in about
+    /// 4 MiB of patches (at least one, at most the batch), so that sgemm reads the block
+    /// from the cache im2col just wrote it to, and no patch matrix of the whole batch is
+    /// kept (the Nature-CNN's first layer's is 105 MB at batch 256).
+    public var imagesPerBlock: Int {
+        let patchesPerImage = max(1, outputHeight * outputWidth * patchSize)
+        return max(1, min(batch, Self.blockFloats / patchesPerImage))
+    }
+    /// Floats of scratch the block-wise kernels need: one block's patch matrix.
+    public var blockColumnCount: Int { imagesPerBlock * outputHeight * outputWidth * patchSize }
+
+    /// The same convolution over `images` of the batch's images.
+    public func block(images: Int) -> ConvolutionGeometry {
+        ConvolutionGeometry(
+            batch: images, height: height, width: width, inputChannels: inputChannels, outputChannels: outputChannels,
+            kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding)
+    }
+
+    /// The batch's images in blocks of `imagesPerBlock`: (first image, images) pairs.
+    public var blocks: [(first: Int, images: Int)] {
+        Swift.stride(from: 0, to: batch, by: imagesPerBlock).map { ($0, min(imagesPerBlock, batch - $0)) }
+    }
+
+    private static let blockFloats = 1 << 20
 }
 
 /// The kernels of `conv2d` on raw buffers: `im2col` then one sgemm for the whole batch.
@@ -132,16 +155,25 @@ public enum Convolution {
         }
     }
 
-    /// `output = im2col(input) · Wᵀ + b`: the patch matrix into `columns`
-    /// (`geometry.columnCount` floats), then one `BLAS.affine` for the whole batch.
+    /// `output = im2col(input) · Wᵀ + b`, block by block (`imagesPerBlock` images at a
+    /// time): each block's patch matrix into `columns` (`geometry.blockColumnCount` floats),
+    /// then one `BLAS.affine` for the block. Every output row is the same dot product as one
+    /// sgemm over the whole batch would compute. `columns` ends holding the last block's patches.
     public static func forward(
         _ input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, geometry g: ConvolutionGeometry,
         columns: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
     ) {
-        im2col(input, geometry: g, into: columns)
-        BLAS.affine(
-            batch: g.outputPositions, inputSize: g.patchSize, outputSize: g.outputChannels, input: columns, weight: weight,
-            bias: bias, output: output)
+        let imageSize = g.height * g.width * g.inputChannels
+        let outputsPerImage = g.outputHeight * g.outputWidth * g.outputChannels
+        var first = 0
+        while first < g.batch {
+            let block = g.block(images: min(g.imagesPerBlock, g.batch - first))
+            im2col(input + first * imageSize, geometry: block, into: columns)
+            BLAS.affine(
+                batch: block.outputPositions, inputSize: g.patchSize, outputSize: g.outputChannels, input: columns, weight: weight,
+                bias: bias, output: output + first * outputsPerImage)
+            first += block.batch
+        }
     }
 }
 
@@ -151,9 +183,11 @@ public enum Convolution {
 ///
 /// with `x` `[batch, height, width, inChannels]`, `W` `[outChannels, kh, kw, inChannels]`,
 /// `b` `[outChannels]`, stride `s` and zero padding `p` (layout: `ConvolutionGeometry`).
-/// Computed as `Y = X̂·Wᵀ + b`, where `X̂ = im2col(x)` `[batch·outH·outW, kh·kw·inChannels]`:
-/// one sgemm for the whole batch. The pullback is `dW += dYᵀ·X̂`, `db += Σ_rows dY` and, when
-/// the input needs it, `dx += col2im(dY·W)` (two more sgemm calls, no loop of small ones).
+/// Computed as `Y = X̂·Wᵀ + b`, where `X̂ = im2col(x)` `[batch·outH·outW, kh·kw·inChannels]`,
+/// one sgemm per block of images (`ConvolutionGeometry.imagesPerBlock`, about 4 MiB of
+/// patches: the whole batch for small images). The pullback is, block by block,
+/// `dW += dY_bᵀ·X̂_b` (the patches rebuilt from `x` rather than kept), `dx_b += col2im(dY_b·W)`
+/// when the input needs it, and `db += Σ_rows dY` over the batch.
 ///
 /// ```swift
 /// let frames = Tensor(shape: [128, 84, 84, 4], repeating: 0.5)
@@ -167,26 +201,40 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Int =
         batch: input.shape[0], height: input.shape[1], width: input.shape[2], inputChannels: input.shape[3],
         outputChannels: weight.shape[0], kernelHeight: weight.shape[1], kernelWidth: weight.shape[2], stride: stride, padding: padding)
     precondition(bias.map { $0.count == g.outputChannels } ?? true, "conv2d bias must have \(g.outputChannels) values")
-    let columns = Tensor(uninitializedShape: [g.outputPositions, g.patchSize])
+    let columns = Tensor(uninitializedShape: [max(1, g.blockColumnCount)])
     let result = Tensor(uninitializedShape: [g.batch, g.outputHeight, g.outputWidth, g.outputChannels])
     Convolution.forward(input.pointer, weight: weight.pointer, bias: bias?.pointer, geometry: g, columns: columns.pointer, output: result.pointer)
     let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
     if Tensor.shouldRecord(inputs) {
         result.recordGradient(inputs: inputs) { _, gradient in
-            let (m, k, o) = (g.outputPositions, g.patchSize, g.outputChannels)
-            if let weightGradient = weight.gradientAccumulator() {
-                BLAS.gemm(transposeA: true, transposeB: false, m: o, n: k, k: m, a: gradient, b: columns.pointer, beta: 1, c: weightGradient)
-            }
+            let (k, o) = (g.patchSize, g.outputChannels)
             if let biasGradient = bias?.gradientAccumulator() {
-                for row in 0..<m {
+                for row in 0..<g.outputPositions {
                     let source = gradient + row * o
                     for j in 0..<o { biasGradient[j] += source[j] }
                 }
             }
-            if let inputGradient = input.gradientAccumulator() {
-                // The patch matrix is not needed any more: its memory takes dX̂ = dY·W.
-                BLAS.gemm(transposeA: false, transposeB: false, m: m, n: k, k: o, a: gradient, b: weight.pointer, beta: 0, c: columns.pointer)
-                Convolution.col2imAdding(columns.pointer, geometry: g, into: inputGradient)
+            let weightGradient = weight.gradientAccumulator()
+            let inputGradient = input.gradientAccumulator()
+            guard weightGradient != nil || inputGradient != nil else { return }
+            let imageSize = g.height * g.width * g.inputChannels
+            let rowsPerImage = g.outputHeight * g.outputWidth
+            // Last block first: the forward pass left its patches in `columns`.
+            for (index, (first, images)) in g.blocks.enumerated().reversed() {
+                let block = g.block(images: images)
+                let m = block.outputPositions
+                let blockGradient = gradient + first * rowsPerImage * o
+                if index != g.blocks.count - 1 {
+                    Convolution.im2col(input.pointer + first * imageSize, geometry: block, into: columns.pointer)
+                }
+                if let weightGradient {
+                    BLAS.gemm(transposeA: true, transposeB: false, m: o, n: k, k: m, a: blockGradient, b: columns.pointer, beta: 1, c: weightGradient)
+                }
+                if let inputGradient {
+                    // The block's patches are not needed any more: their memory takes dX̂_b = dY_b·W.
+                    BLAS.gemm(transposeA: false, transposeB: false, m: m, n: k, k: o, a: blockGradient, b: weight.pointer, beta: 0, c: columns.pointer)
+                    Convolution.col2imAdding(columns.pointer, geometry: block, into: inputGradient + first * imageSize)
+                }
             }
         }
     }

@@ -63,6 +63,54 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// A batch whose patches do not fit one block (`imagesPerBlock` 6 of 13 images: blocks
+    /// of 6, 6 and 1): values, and the gradients of `Σ y ⊙ r` for input, weight and bias,
+    /// against the direct sums in Double.
+    func testBlockwiseConvolutionMatchesTheDirectSums() {
+        let g = ConvolutionGeometry(
+            batch: 13, height: 40, width: 40, inputChannels: 4, outputChannels: 3, kernelHeight: 5, kernelWidth: 5, padding: 2)
+        XCTAssertEqual(g.imagesPerBlock, 6)
+        XCTAssertEqual(g.blocks.map(\.images), [6, 6, 1])
+        let x = randomLeaf([g.batch, g.height, g.width, g.inputChannels], seed: 140)
+        let w = randomLeaf([g.outputChannels, g.kernelHeight, g.kernelWidth, g.inputChannels], seed: 141, scale: 0.2)
+        let b = randomLeaf([g.outputChannels], seed: 142)
+        let r = randomLeaf([g.batch, g.outputHeight, g.outputWidth, g.outputChannels], seed: 143)
+        let y = conv2d(x, weight: w, bias: b, stride: g.stride, padding: g.padding)
+        let expected = Self.directConvolution(x.scalars, w.scalars, b.scalars, g)
+        XCTAssertEqual(zip(y.scalars, expected).map { abs(Double($0) - $1) / max(1, abs($1)) }.max()!, 0, accuracy: 1e-5)
+        (y * Tensor(shape: r.shape, values: r.scalars)).sum().backward()
+
+        var (dx, dw, db) = ([Double](repeating: 0, count: x.count), [Double](repeating: 0, count: w.count), [Double](repeating: 0, count: b.count))
+        let (xs, ws, rs) = (x.scalars, w.scalars, r.scalars)
+        for n in 0..<g.batch {
+            for i in 0..<g.outputHeight {
+                for j in 0..<g.outputWidth {
+                    for o in 0..<g.outputChannels {
+                        let upstream = Double(rs[((n * g.outputHeight + i) * g.outputWidth + j) * g.outputChannels + o])
+                        db[o] += upstream
+                        for u in 0..<g.kernelHeight {
+                            for v in 0..<g.kernelWidth {
+                                let (row, column) = (i * g.stride + u - g.padding, j * g.stride + v - g.padding)
+                                guard row >= 0, row < g.height, column >= 0, column < g.width else { continue }
+                                for c in 0..<g.inputChannels {
+                                    let xi = ((n * g.height + row) * g.width + column) * g.inputChannels + c
+                                    let wi = ((o * g.kernelHeight + u) * g.kernelWidth + v) * g.inputChannels + c
+                                    dw[wi] += upstream * Double(xs[xi])
+                                    dx[xi] += upstream * Double(ws[wi])
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (name, tensor, reference) in [("x", x, dx), ("W", w, dw), ("b", b, db)] {
+            let analytic = tensor.gradient!
+            let error = zip(analytic, reference).map { abs(Double($0) - $1) / max(1, abs($1)) }.max()!
+            XCTAssertLessThan(error, 1e-4, "d\(name)")
+        }
+    }
+
     /// Strides 1, 2, 4; paddings 0 and 1; one to three channels; batches of one to three;
     /// square and oblong kernels, windows that do not tile the image exactly.
     static let geometries = [
