@@ -25,7 +25,8 @@ public enum Exptrain {
     ///
     /// It first selects the fastest OpenBLAS kernels the processor runs
     /// (`BLASKernels.selectFastestKernels()`, which may restart the process once with
-    /// `OPENBLAS_CORETYPE` set), where OpenBLAS's own detection may fall back to SSE3.
+    /// `OPENBLAS_CORETYPE` set), where OpenBLAS's own detection may fall back to SSE3,
+    /// and flushes subnormal floats to zero (`SubnormalFlushing`).
     ///
     /// A usage error is one line on standard error and exit code 2. Once MPI is
     /// running with more than one rank, a failure calls `MPI_Abort` so that no
@@ -34,6 +35,7 @@ public enum Exptrain {
         experiments: [any ExperimentConfig.Type], arguments: [String] = Array(CommandLine.arguments.dropFirst())
     ) -> Never {
         BLASKernels.selectFastestKernels()
+        SubnormalFlushing.enable()
         let command: any ParsableCommand
         do {
             command = try ExptrainCommand.parseAsRoot(arguments)

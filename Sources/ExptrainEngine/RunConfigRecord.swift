@@ -13,6 +13,8 @@ struct RunConfigRecord: Encodable {
     var worldSize: Int
     /// The OpenBLAS kernels rank 0 ran (`BLASKernels.coreName`): a seed's parameters depend on them.
     var blasKernels: String
+    /// Whether rank 0's training thread flushed subnormal floats to zero (`SubnormalFlushing`).
+    var subnormalsFlushedToZero: Bool
     /// Each rank's environments, by rank.
     var environmentsPerProcess: [Int]
     var nprocessesDesigned: Int
@@ -98,6 +100,7 @@ struct RunConfigRecord: Encodable {
         gitCommit = context.gitCommit
         worldSize = context.world.size
         blasKernels = BLASKernels.coreName
+        subnormalsFlushedToZero = SubnormalFlushing.isEnabled
         environmentsPerProcess = try machine.environmentsPerProcess(totalProcesses: context.world.size)
         nprocessesDesigned = machine.nprocesses
         gpuIDs = machine.gpuIDs

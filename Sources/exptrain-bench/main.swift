@@ -94,6 +94,7 @@ func group(_ name: String, _ body: () -> Void) {
 }
 
 BLASKernels.selectFastestKernels()
+SubnormalFlushing.enable()
 BLAS.configureThreading()
 var generator = RandomGenerator(seed: 2024)
 

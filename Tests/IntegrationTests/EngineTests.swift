@@ -275,6 +275,7 @@ final class EngineTests: XCTestCase {
                 environment: ["OPENBLAS_CORETYPE": coreType])
             XCTAssertEqual(result.status, 0, result.standardError)
             let config = try jsonObject(try runFolder(folder, tag: "cartpole-ppo").appendingPathComponent("config.json"))
+            XCTAssertEqual(config["subnormals_flushed_to_zero"] as? Bool, true, "rank 0 trained with subnormal floats")
             return (config["blas_kernels"] as? String, loggedValues(result.standardError, after: "parameters "))
         }
         let chosen = try run(coreType: nil)
