@@ -29,11 +29,7 @@ import torch
 import torch.nn as nn
 from torch.distributions.categorical import Categorical
 
-
-def layer_init(layer, std=np.sqrt(2), bias_const=0.0):
-    torch.nn.init.orthogonal_(layer.weight, std)
-    torch.nn.init.constant_(layer.bias, bias_const)
-    return layer
+from cleanrl_ppo import advantages_and_returns, layer_init, make_envs, ppo_update
 
 
 class Agent(nn.Module):
@@ -69,18 +65,6 @@ def make_env(env_id):
     return thunk
 
 
-def make_envs(env_id, num_envs, seed):
-    gym.register_envs(ale_py)
-    # CleanRL was written for gymnasium's same-step autoreset; gymnasium 1.x defaults to
-    # next-step, so ask for the old behaviour where it exists.
-    kwargs = {}
-    if hasattr(gym.vector, "AutoresetMode"):
-        kwargs["autoreset_mode"] = gym.vector.AutoresetMode.SAME_STEP
-    envs = gym.vector.SyncVectorEnv([make_env(env_id) for _ in range(num_envs)], **kwargs)
-    envs.action_space.seed(seed)
-    return envs
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env-id", default="ALE/Breakout-v5")
@@ -101,7 +85,8 @@ def main():
     torch.manual_seed(args.seed)
     torch.set_num_threads(1)
 
-    envs = make_envs(args.env_id, num_envs, args.seed)
+    gym.register_envs(ale_py)
+    envs = make_envs([make_env(args.env_id) for _ in range(num_envs)], args.seed)
     frame_shape = envs.single_observation_space.shape
     agent = Agent(envs.single_action_space.n)
     optimizer = torch.optim.Adam(agent.parameters(), lr=learning_rate, eps=1e-5)
@@ -149,48 +134,12 @@ def main():
                 episodes += 1
 
         with torch.no_grad():
-            next_value = agent.get_value(next_obs.float()).reshape(1, -1)
-            advantages = torch.zeros_like(rewards)
-            lastgaelam = 0
-            for t in reversed(range(num_steps)):
-                if t == num_steps - 1:
-                    nextnonterminal = 1.0 - next_done
-                    nextvalues = next_value
-                else:
-                    nextnonterminal = 1.0 - dones[t + 1]
-                    nextvalues = values[t + 1]
-                delta = rewards[t] + gamma * nextvalues * nextnonterminal - values[t]
-                advantages[t] = lastgaelam = delta + gamma * gae_lambda * nextnonterminal * lastgaelam
-            returns = advantages + values
-
-        b_obs = obs.reshape((-1,) + frame_shape)
-        b_logprobs = logprobs.reshape(-1)
-        b_actions = actions.reshape(-1)
-        b_advantages = advantages.reshape(-1)
-        b_returns = returns.reshape(-1)
-        b_values = values.reshape(-1)
-
-        b_inds = np.arange(batch_size)
-        for _ in range(update_epochs):
-            np.random.shuffle(b_inds)
-            for start in range(0, batch_size, minibatch_size):
-                mb_inds = b_inds[start:start + minibatch_size]
-                _, newlogprob, entropy, newvalue = agent.get_action_and_value(
-                    b_obs[mb_inds].float(), b_actions.long()[mb_inds])
-                ratio = (newlogprob - b_logprobs[mb_inds]).exp()
-                mb_advantages = b_advantages[mb_inds]
-                mb_advantages = (mb_advantages - mb_advantages.mean()) / (mb_advantages.std() + 1e-8)
-                pg_loss = torch.max(-mb_advantages * ratio, -mb_advantages * torch.clamp(ratio, 1 - clip_coef, 1 + clip_coef)).mean()
-                newvalue = newvalue.view(-1)
-                v_loss_unclipped = (newvalue - b_returns[mb_inds]) ** 2
-                v_clipped = b_values[mb_inds] + torch.clamp(newvalue - b_values[mb_inds], -clip_coef, clip_coef)
-                v_loss_clipped = (v_clipped - b_returns[mb_inds]) ** 2
-                v_loss = 0.5 * torch.max(v_loss_unclipped, v_loss_clipped).mean()
-                loss = pg_loss - ent_coef * entropy.mean() + v_loss * vf_coef
-                optimizer.zero_grad()
-                loss.backward()
-                nn.utils.clip_grad_norm_(agent.parameters(), max_grad_norm)
-                optimizer.step()
+            next_value = agent.get_value(next_obs.float())
+        advantages, returns = advantages_and_returns(rewards, values, dones, next_value, next_done, gamma, gae_lambda)
+        batch = (obs.reshape((-1,) + frame_shape), logprobs.reshape(-1), actions.reshape(-1), advantages.reshape(-1),
+                 returns.reshape(-1), values.reshape(-1))
+        ppo_update(agent, optimizer, batch, minibatch_size=minibatch_size, update_epochs=update_epochs, clip_coef=clip_coef,
+                   ent_coef=ent_coef, vf_coef=vf_coef, max_grad_norm=max_grad_norm, observations=lambda x: x.float())
 
     elapsed = time.time() - start_time
     envs.close()

@@ -58,6 +58,17 @@ def table(figures):
     return "\n".join(lines)
 
 
+REFERENCES = (
+    "The references, each pinned to core 0 with one thread and alternating with ours: on CartPole-v1 with\n"
+    "CleanRL's settings, CleanRL's PPO (PyTorch), rejax's PPO (JAX on CPU, the whole training loop one XLA\n"
+    "program; its compilation apart as `jax_reference_compile_seconds`) and Stable-Baselines3's PPO; PyTorch's\n"
+    "own convolutions for the two CNN encoders; and on ALE/Breakout-v5, a CleanRL-style `ppo_atari`\n"
+    "(`scripts/bench/cleanrl_ppo_atari.py`: the same environment, wrappers and settings as `atari-ppo`). They\n"
+    "run in `.venv-bench`, made on first use from PyPI (torch, gymnasium, stable-baselines3 2.9.2, jax 0.10.2,\n"
+    "rejax 0.1.3, gymnax 0.0.9, ale-py 0.12.1); `--no-python` skips them, `--no-atari` skips the Atari block."
+)
+
+
 def section(figures):
     today = datetime.date.today().isoformat()
     load = {f["name"]: f.get("value") for f in figures if f["name"].startswith("machine_load_average")}
@@ -74,6 +85,7 @@ def section(figures):
         "ratio above 1 mean exptrain is faster. What the figures mean and where the time goes:\n"
         f"[docs/performance.md](docs/performance.md).{busy} Regenerate with:\n\n"
         f"```sh\n{COMMAND}\n```\n\n"
+        + REFERENCES + "\n\n"
         + table(figures) + "\n"
     )
 
