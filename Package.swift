@@ -32,6 +32,9 @@ let package = Package(
         // System libraries.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // The processor: its instruction sets, its subnormal mode, and the element-wise
+        // kernels of training compiled for AVX2 and AVX-512 (chosen at run time).
+        .target(name: "CVectorKernels"),
 
         // The environment API: tasks, samplers, spaces, actions, observations. No dependencies.
         .target(name: "ExptrainEnvironment"),
@@ -40,9 +43,9 @@ let package = Package(
         // Seedable random numbers with saveable state.
         .target(name: "ExptrainRandom"),
         // Tensors and reverse-mode autodiff over OpenBLAS.
-        .target(name: "ExptrainTensor", dependencies: ["COpenBLAS", "ExptrainRandom"]),
+        .target(name: "ExptrainTensor", dependencies: ["COpenBLAS", "CVectorKernels", "ExptrainRandom"]),
         // Learning: layers, distributions, optimisers, actor-critic models.
-        .target(name: "ExptrainNN", dependencies: ["ExptrainTensor", "ExptrainRandom", "ExptrainEnvironment"]),
+        .target(name: "ExptrainNN", dependencies: ["ExptrainTensor", "CVectorKernels", "ExptrainRandom", "ExptrainEnvironment"]),
         // On-policy parts without MPI: rollout storage, minibatches, advantage estimation,
         // losses, the policy stepper and the rollout collector.
         .target(name: "ExptrainOnPolicy", dependencies: ["ExptrainNN", "ExptrainTensor", "ExptrainRandom", "ExptrainEnvironment"]),
@@ -90,7 +93,7 @@ let package = Package(
         .testTarget(name: "ExptrainOnPolicyTests", dependencies: ["ExptrainOnPolicy", "ExptrainNN", "ExptrainTensor", "ExptrainEnvironment", "ExptrainRandom"]),
         .testTarget(name: "ExptrainMPITests", dependencies: ["ExptrainMPI"]),
         .testTarget(name: "ExptrainRandomTests", dependencies: ["ExptrainRandom"]),
-        .testTarget(name: "ExptrainTensorTests", dependencies: ["ExptrainTensor", "ExptrainRandom"]),
+        .testTarget(name: "ExptrainTensorTests", dependencies: ["ExptrainTensor", "CVectorKernels", "ExptrainRandom"]),
         .testTarget(name: "ExptrainNNTests", dependencies: ["ExptrainNN", "ExptrainTensor", "ExptrainRandom", "ExptrainEnvironment"]),
         .testTarget(name: "ExptrainExperimentTests", dependencies: ["ExptrainExperiment"]),
         .testTarget(name: "ExptrainCheckpointTests", dependencies: ["ExptrainCheckpoint"]),

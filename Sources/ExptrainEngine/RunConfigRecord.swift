@@ -15,6 +15,9 @@ struct RunConfigRecord: Encodable {
     var blasKernels: String
     /// Whether rank 0's training thread flushed subnormal floats to zero (`SubnormalFlushing`).
     var subnormalsFlushedToZero: Bool
+    /// The vector unit rank 0's element-wise kernels ran on (`VectorUnit.name`); every width
+    /// gives the same numbers.
+    var vectorKernels: String
     /// Each rank's environments, by rank.
     var environmentsPerProcess: [Int]
     var nprocessesDesigned: Int
@@ -101,6 +104,7 @@ struct RunConfigRecord: Encodable {
         worldSize = context.world.size
         blasKernels = BLASKernels.coreName
         subnormalsFlushedToZero = SubnormalFlushing.isEnabled
+        vectorKernels = VectorUnit.name
         environmentsPerProcess = try machine.environmentsPerProcess(totalProcesses: context.world.size)
         nprocessesDesigned = machine.nprocesses
         gpuIDs = machine.gpuIDs

@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CVectorKernels
+import ExptrainTensor
 
 /// Adam with PyTorch's update rule (`torch.optim.Adam`, no weight decay). With gradient
 /// `g` at step `t` (from 1):
@@ -49,9 +51,15 @@ public final class Adam: Optimizer {
             parameters.withGradients { gradients in
                 firstMoments.withUnsafeMutableBufferPointer { m in
                     secondMoments.withUnsafeMutableBufferPointer { v in
-                        // Eight parameters at a time in SIMD registers (the buffers may alias as far as
-                        // the compiler knows, so it would not vectorise the loop itself), the last few
-                        // padded with zeros. Lane-wise IEEE operations give the scalar rule's results exactly.
+                        if VectorUnit.lanes > 0 {
+                            return exptrain_adam_update(
+                                VectorUnit.lanes, values.baseAddress!, m.baseAddress!, v.baseAddress!, gradients.baseAddress!, values.count,
+                                beta1, beta2, stepSize, biasCorrection2SquareRoot, eps)
+                        }
+                        // Without a wide vector unit: eight parameters at a time in SIMD registers (the
+                        // buffers may alias as far as the compiler knows, so it would not vectorise the
+                        // loop itself), the last few padded with zeros. Lane-wise IEEE operations give the
+                        // scalar rule's results exactly, as the wide kernel's do.
                         func update(_ x: inout SIMD8<Float>, _ m: inout SIMD8<Float>, _ v: inout SIMD8<Float>, gradient g: SIMD8<Float>) {
                             m = beta1 * m + (1 - beta1) * g
                             v = beta2 * v + (1 - beta2) * g * g

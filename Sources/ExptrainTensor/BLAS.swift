@@ -1,4 +1,5 @@
 import COpenBLAS
+import CVectorKernels
 
 #if canImport(Glibc)
 import Glibc
@@ -38,6 +39,17 @@ public enum BLAS {
             b, blasint(transposeB ? k : n),
             beta, c, blasint(n)
         )
+    }
+
+    /// `sums[j] += rows[r, j]` for each row `r` of the row-major `[rowCount, columns]` matrix
+    /// `rows`, row after row: a bias's gradient from its layer's output gradient. On the
+    /// wide vector unit where there is one (`VectorUnit`), with the same numbers.
+    public static func addColumnSums(_ rows: UnsafePointer<Float>, rowCount: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
+        if VectorUnit.lanes > 0 { return exptrain_add_column_sums(VectorUnit.lanes, rows, rowCount, columns, sums) }
+        for row in 0..<rowCount {
+            let source = rows + row * columns
+            for j in 0..<columns { sums[j] += source[j] }
+        }
     }
 
     /// `y = x·Wᵀ + b` on raw row-major buffers: `x` `[batch, inputSize]`, `W` `[outputSize, inputSize]`,

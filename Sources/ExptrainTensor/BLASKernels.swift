@@ -1,4 +1,5 @@
 import COpenBLAS
+import CVectorKernels
 
 #if canImport(Glibc)
 import Glibc

@@ -209,10 +209,7 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Int =
         result.recordGradient(inputs: inputs) { _, gradient in
             let (k, o) = (g.patchSize, g.outputChannels)
             if let biasGradient = bias?.gradientAccumulator() {
-                for row in 0..<g.outputPositions {
-                    let source = gradient + row * o
-                    for j in 0..<o { biasGradient[j] += source[j] }
-                }
+                BLAS.addColumnSums(gradient, rowCount: g.outputPositions, columns: o, into: biasGradient)
             }
             let weightGradient = weight.gradientAccumulator()
             let inputGradient = input.gradientAccumulator()

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CVectorKernels
 
 /// A function of one float with its derivative, applied element-wise. The derivative
 /// may use the input `x` or the output `y`, whichever is cheaper.
@@ -66,12 +67,13 @@ extension Tensor {
     }
 
     /// `output[i] = F(input[i])`: the values of `map`. tanh, the hidden layers' activation,
-    /// runs eight lanes at a time (`ScalarMath.tanh(SIMD8)`, the same numbers); `output`
-    /// may be `input`.
+    /// runs on the wide vector unit (`VectorUnit`), else eight lanes at a time
+    /// (`ScalarMath.tanh(SIMD8)`): the same numbers. `output` may be `input`.
     @inline(__always)
     static func apply<F: ElementwiseUnaryFunction>(_: F.Type, _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, count: Int) {
         var start = 0
         if F.self == HyperbolicTangent.self {
+            if VectorUnit.lanes > 0 { return exptrain_tanh(VectorUnit.lanes, input, output, count) }
             while start + 8 <= count {
                 let x = UnsafeRawPointer(input + start).loadUnaligned(as: SIMD8<Float>.self)
                 UnsafeMutableRawPointer(output + start).storeBytes(of: ScalarMath.tanh(x), as: SIMD8<Float>.self)
@@ -82,7 +84,7 @@ extension Tensor {
     }
 
     /// `inputGradient[i] += outputGradient[i] · F′(x, y)`: the pullback of `map`; tanh's
-    /// (`F′ = 1 − y²`) eight lanes at a time, the same numbers.
+    /// (`F′ = 1 − y²`) on the wide vector unit, else eight lanes at a time: the same numbers.
     @inline(__always)
     static func pullBack<F: ElementwiseUnaryFunction>(
         _: F.Type, _ outputGradient: UnsafePointer<Float>, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
@@ -90,6 +92,7 @@ extension Tensor {
     ) {
         var start = 0
         if F.self == HyperbolicTangent.self {
+            if VectorUnit.lanes > 0 { return exptrain_tanh_pull_back(VectorUnit.lanes, outputGradient, output, inputGradient, count) }
             func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(pointer + start).loadUnaligned(as: SIMD8<Float>.self) }
             while start + 8 <= count {
                 let (g, y) = (load(outputGradient), load(output))

@@ -71,10 +71,7 @@ public func affine(_ input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
                 BLAS.gemm(transposeA: true, transposeB: false, m: outputSize, n: inputSize, k: batch, a: gradient, b: input.pointer, beta: 1, c: weightGradient)
             }
             if let biasGradient = bias?.gradientAccumulator() {
-                for row in 0..<batch {
-                    let source = gradient + row * outputSize
-                    for j in 0..<outputSize { biasGradient[j] += source[j] }
-                }
+                BLAS.addColumnSums(gradient, rowCount: batch, columns: outputSize, into: biasGradient)
             }
         }
     }

@@ -1,4 +1,4 @@
-import COpenBLAS
+import CVectorKernels
 
 /// Subnormal floats (magnitudes below `Float.leastNormalMagnitude`, 2⁻¹²⁶ ≈ 1.2·10⁻³⁸)
 /// flushed to zero, as results and as inputs.

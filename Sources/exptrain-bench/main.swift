@@ -305,10 +305,7 @@ final class DirectMLP {
                     }
                     BLAS.gemm(transposeA: true, transposeB: false, m: outputSize, n: inputSize, k: batch,
                               a: delta, b: x, beta: 1, c: gradients.baseAddress! + entries[2 * layer].offset)
-                    let biasGradient = gradients.baseAddress! + entries[2 * layer + 1].offset
-                    for row in 0..<batch {
-                        for j in 0..<outputSize { biasGradient[j] += delta[row * outputSize + j] }
-                    }
+                    BLAS.addColumnSums(delta, rowCount: batch, columns: outputSize, into: gradients.baseAddress! + entries[2 * layer + 1].offset)
                     if layer > 0 {
                         BLAS.gemm(transposeA: false, transposeB: false, m: batch, n: inputSize, k: outputSize,
                                   a: delta, b: values.baseAddress! + entries[2 * layer].offset, beta: 0, c: deltas[layer])

@@ -291,6 +291,31 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(try run(coreType: "Prescott").kernels, "Prescott", "the user's OPENBLAS_CORETYPE was not kept")
     }
 
+    /// The element-wise kernels run on the widest vector unit the processor has (AVX-512,
+    /// AVX2) or, with `EXPTRAIN_VECTOR_LANES=0`, as portable Swift loops: every width learns
+    /// the same parameters, in the fused PPO step (cartpole-ppo) and on the tape
+    /// (minigrid-empty-ppo's embedding model), and `config.json` records the width.
+    func testEveryVectorWidthLearnsTheSameParameters() throws {
+        let flags = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8).split(separator: "\n")
+            .first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ")) } ?? []
+        let widths = [("0", "portable")] + (flags.contains("avx2") ? [("8", "avx2")] : []) + (flags.contains("avx512f") ? [("16", "avx512")] : [])
+        for tag in ["cartpole-ppo", "minigrid-empty-ppo"] {
+            var digests: [String: [String]] = [:]
+            for (lanes, name) in widths {
+                let folder = try JobRunner.temporaryFolder(for: self)
+                let result = try JobRunner.mpirun(
+                    np: 2, [tag, "--seed", "5", "--max-steps", "2048", "--quiet", "--output-dir", folder.path],
+                    environment: ["EXPTRAIN_VECTOR_LANES": lanes])
+                XCTAssertEqual(result.status, 0, result.standardError)
+                let config = try jsonObject(try runFolder(folder, tag: tag).appendingPathComponent("config.json"))
+                XCTAssertEqual(config["vector_kernels"] as? String, name, "\(tag) with EXPTRAIN_VECTOR_LANES=\(lanes)")
+                digests[name] = loggedValues(result.standardError, after: "parameters ")
+                XCTAssertEqual(digests[name]?.count, 2, result.standardError)
+            }
+            XCTAssertEqual(Set(digests.values).count, 1, "\(tag) learned different parameters by vector width: \(digests)")
+        }
+    }
+
     /// The `__metadata__` of a safetensors file, read with Foundation (independently of exptrain's reader).
     private func checkpointMetadata(_ file: URL) throws -> [String: String] {
         let bytes = try Data(contentsOf: file)

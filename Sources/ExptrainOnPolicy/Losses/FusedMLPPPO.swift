@@ -134,8 +134,8 @@ public final class FusedMLPPPO {
             unclippedTerm[i] = negativeAdvantages[i] * ratio[i]
             clippedTerm[i] = negativeAdvantages[i] * min(max(ratio[i], lower), upper)
             policyTotal += Double(unclippedTerm[i] >= clippedTerm[i] ? unclippedTerm[i] : clippedTerm[i])
-            approximateKL += (expf(logRatio) - 1) - logRatio
-            if abs(expf(logRatio) - 1) > epsilon { clipped += 1 }
+            approximateKL += (ratio[i] - 1) - logRatio
+            if abs(ratio[i] - 1) > epsilon { clipped += 1 }
         }
         let policyLoss = Float(policyTotal) * scale
 
@@ -256,7 +256,7 @@ public final class FusedMLPPPO {
                 upstreamTotal += logPGradient
             }
             for j in first..<(first + actionCount) {
-                logitGradients[j] = 0 + (logitGradients[j] - expf(logP[j]) * upstreamTotal)
+                logitGradients[j] = 0 + (logitGradients[j] - probabilities[j] * upstreamTotal)
             }
         }
     }
@@ -299,11 +299,7 @@ public final class FusedMLPPPO {
             model.parameters.withGradients { gradients in
                 let weightGradient = gradients.baseAddress! + entry.offset
                 BLAS.gemm(transposeA: true, transposeB: false, m: outputSize, n: inputSize, k: batch, a: gradient, b: layerInput, beta: 1, c: weightGradient)
-                let biasGradient = gradients.baseAddress! + layer.bias.entry.offset
-                for row in 0..<batch {
-                    let source = gradient + row * outputSize
-                    for j in 0..<outputSize { biasGradient[j] += source[j] }
-                }
+                BLAS.addColumnSums(gradient, rowCount: batch, columns: outputSize, into: gradients.baseAddress! + layer.bias.entry.offset)
             }
             if let inputGradient {
                 let (preActivation, activated) = (layerBuffer(network, index - 1, 0, batch * inputSize), layerBuffer(network, index - 1, 1, batch * inputSize))

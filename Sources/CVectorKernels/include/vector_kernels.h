@@ -1,0 +1,64 @@
+#ifndef EXPTRAIN_VECTOR_KERNELS_H
+#define EXPTRAIN_VECTOR_KERNELS_H
+
+/// What the processor runs, how it rounds, and the element-wise kernels of training
+/// compiled for its widest vector unit.
+///
+/// Swift compiles for the x86-64 baseline (SSE2, four floats per instruction). These
+/// kernels are compiled for AVX2 (8 floats) and AVX-512 (16) and chosen at run time by
+/// the caller, with `lanes` from `exptrain_widest_vector_lanes()`. Each does the IEEE
+/// operations of the Swift loop it replaces in the same order, lane by lane and without
+/// fused multiply-adds, so every width gives the same bits.
+
+/// 1 when this x86-64 processor runs AVX2 and FMA instructions (what OpenBLAS's Haswell
+/// kernels need), else 0; always 0 on other architectures.
+int exptrain_cpu_has_avx2_fma(void);
+
+/// 1 when this x86-64 processor (and its operating system) runs the AVX-512 instructions
+/// OpenBLAS's SkylakeX kernels need (F, CD, BW, DQ and VL), else 0; always 0 on other
+/// architectures.
+int exptrain_cpu_has_avx512_skylakex(void);
+
+/// Makes this thread's floating-point unit flush subnormal results to zero and read
+/// subnormal inputs as zero (x86-64: MXCSR's FTZ and DAZ bits; arm64: FPCR's FZ bit).
+void exptrain_flush_subnormals(void);
+
+/// 1 when this thread flushes subnormal results to zero, else 0.
+int exptrain_flushes_subnormals(void);
+
+/// 16 where the processor runs AVX-512F, 8 where it runs AVX2, else 0 (no wide kernels:
+/// callers keep their portable loops).
+int exptrain_widest_vector_lanes(void);
+
+/// `output[i] = tanh(input[i])` as `ScalarMath.tanh`: Eigen's degree-13/6 rational fit
+/// after clamping to ±7.90531110763549805, `x` itself below 4e-4 in magnitude and for NaN.
+/// `output` may be `input`. `lanes` is 8 or 16 and the processor must run it.
+void exptrain_tanh(int lanes, const float *input, float *output, long count);
+
+/// `inputGradient[i] += outputGradient[i] * (1 - output[i] * output[i])`: tanh's pullback
+/// from its output. `lanes` as for `exptrain_tanh`.
+void exptrain_tanh_pull_back(int lanes, const float *outputGradient, const float *output, float *inputGradient, long count);
+
+/// One step of Adam's rule (`Adam.step`) on `count` parameters:
+///
+///     m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + ((1 − β₂)·g)·g
+///     x ← x − (stepSize·m) / (√v / biasCorrection2SquareRoot + ε)
+///
+/// `lanes` as for `exptrain_tanh`.
+void exptrain_adam_update(
+    int lanes, float *values, float *firstMoments, float *secondMoments, const float *gradients, long count,
+    float beta1, float beta2, float stepSize, float biasCorrection2SquareRoot, float epsilon);
+
+/// `sums[j] += rows[r * columns + j]` for every row `r` in order: a bias's gradient from
+/// the rows of its layer's output gradient. `lanes` as for `exptrain_tanh`.
+void exptrain_add_column_sums(int lanes, const float *rows, long rowCount, long columns, float *sums);
+
+/// `Σ values[i]²` in Double as `clipGlobalNorm`: eight Double lanes, each adding every
+/// eighth square in order, then the lanes in order from −0, then the last `count % 8`
+/// squares. `lanes` as for `exptrain_tanh`.
+double exptrain_sum_of_squares(int lanes, const float *values, long count);
+
+/// `values[i] *= factor`. `lanes` as for `exptrain_tanh`.
+void exptrain_scale(int lanes, float *values, long count, float factor);
+
+#endif
