@@ -63,3 +63,11 @@ double exptrain_sum_of_squares(int lanes, const float *values, long count) {
 void exptrain_scale(int lanes, float *values, long count, float factor) {
     DISPATCH(lanes, scale, values, count, factor);
 }
+
+void exptrain_fill_rows(int lanes, const float *row, long columns, long rowCount, float *rows) {
+    DISPATCH(lanes, fill_rows, row, columns, rowCount, rows);
+}
+
+int exptrain_all_finite(int lanes, const float *values, long count) {
+    DISPATCH(lanes, all_finite, values, count);
+}

@@ -1,6 +1,7 @@
 import ExptrainEnvironment
 import ExptrainNN
 import ExptrainOnPolicy
+import ExptrainTensor
 
 /// Keeps a diverged run from applying or saving non-finite numbers (SPEC §13).
 ///
@@ -90,27 +91,6 @@ final class UpdateGuard {
             throw DivergedError(step: step, skippedInARow: nil, checkpoint: lastCheckpoint)
         }
     }
-}
-
-/// Whether every value is finite: `x − x` is 0 for a finite `x` and NaN otherwise, and a
-/// NaN survives the sum, which runs in eight lanes.
-private func allFinite(_ values: UnsafeBufferPointer<Float>) -> Bool {
-    var lanes = SIMD8<Float>()
-    var index = 0
-    if let base = values.baseAddress {
-        let raw = UnsafeRawPointer(base)
-        while index + 8 <= values.count {
-            let chunk = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self)
-            lanes += chunk - chunk
-            index += 8
-        }
-    }
-    var sum = lanes.sum()
-    while index < values.count {
-        sum += values[index] - values[index]
-        index += 1
-    }
-    return sum == 0
 }
 
 /// A run whose numbers stopped being finite: too many minibatch steps in a row were

@@ -60,7 +60,9 @@ public enum BLAS {
         batch: Int, inputSize: Int, outputSize: Int, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
     ) {
-        if let bias {
+        if let bias, VectorUnit.lanes > 0 {
+            exptrain_fill_rows(VectorUnit.lanes, bias, outputSize, batch, output)
+        } else if let bias {
             for row in 0..<batch { (output + row * outputSize).update(from: bias, count: outputSize) }
         } else {
             output.update(repeating: 0, count: batch * outputSize)

@@ -134,4 +134,33 @@ final class WideVectorKernelTests: XCTestCase {
             sameBits(scaled, values.map { $0 * 0.37 }, "scaling at \(width) lanes")
         }
     }
+
+    func testFilledRowsAreCopiesOfTheRowForNarrowAndWideRows() {
+        for columns in [1, 2, 7, 16, 64, 67] {
+            let row = randomValues(columns, seed: 200 + UInt64(columns))
+            let expected = (0..<5).flatMap { _ in row }
+            for width in widths {
+                var rows = [Float](repeating: .nan, count: 5 * columns)
+                exptrain_fill_rows(width, row, columns, 5, &rows)
+                sameBits(rows, expected, "5 rows of \(columns) columns at \(width) lanes")
+            }
+        }
+    }
+
+    func testAllFiniteFindsOneInfinityOrNaNAnywhereIncludingThePartialVector() {
+        let finite = randomValues(1_003, seed: 13, scale: 1e30)
+        XCTAssertTrue(finite.withUnsafeBufferPointer(allFinite))
+        XCTAssertTrue([Float]().withUnsafeBufferPointer(allFinite))
+        for width in widths {
+            XCTAssertEqual(exptrain_all_finite(width, finite, finite.count), 1, "finite values at \(width) lanes")
+            for position in [0, 15, 16, 500, 1_002] {
+                for bad in [Float.infinity, -.infinity, .nan] {
+                    var values = finite
+                    values[position] = bad
+                    XCTAssertEqual(exptrain_all_finite(width, values, values.count), 0, "\(bad) at \(position), \(width) lanes")
+                    XCTAssertFalse(values.withUnsafeBufferPointer(allFinite), "\(bad) at \(position)")
+                }
+            }
+        }
+    }
 }

@@ -61,4 +61,11 @@ double exptrain_sum_of_squares(int lanes, const float *values, long count);
 /// `values[i] *= factor`. `lanes` as for `exptrain_tanh`.
 void exptrain_scale(int lanes, float *values, long count, float factor);
 
+/// `rows[r * columns + j] = row[j]` for `rowCount` rows: a bias copied into each output
+/// row before the sgemm adds to it. `lanes` as for `exptrain_tanh`.
+void exptrain_fill_rows(int lanes, const float *row, long columns, long rowCount, float *rows);
+
+/// 1 when every value is finite (no ±∞, no NaN), else 0. `lanes` as for `exptrain_tanh`.
+int exptrain_all_finite(int lanes, const float *values, long count);
+
 #endif
