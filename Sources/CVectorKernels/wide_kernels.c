@@ -71,3 +71,14 @@ void exptrain_fill_rows(int lanes, const float *row, long columns, long rowCount
 int exptrain_all_finite(int lanes, const float *values, long count) {
     DISPATCH(lanes, all_finite, values, count);
 }
+
+void exptrain_sum_projection_rows(
+    int lanes, const float *projections, const int *rows, long batch, long cells, long channels, long outputs, const float *bias,
+    float *output) {
+    DISPATCH(lanes, sum_projection_rows, projections, rows, batch, cells, channels, outputs, bias, output);
+}
+
+void exptrain_scatter_projection_rows(
+    int lanes, const float *gradient, const int *rows, long batch, long cells, long channels, long outputs, float *projectionGradient) {
+    DISPATCH(lanes, scatter_projection_rows, gradient, rows, batch, cells, channels, outputs, projectionGradient);
+}

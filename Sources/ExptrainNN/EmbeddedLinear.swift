@@ -1,3 +1,4 @@
+import CVectorKernels
 import ExptrainTensor
 
 /// `Linear(Embedding(codes))` for grid observations, computed from per-code projections
@@ -66,17 +67,12 @@ public struct EmbeddedLinear: Sendable {
     public func tableRows(of observations: UnsafePointer<Float>, count: Int, into rows: UnsafeMutablePointer<Int32>) {
         let channels = channels
         precondition(count % channels == 0, "\(count) codes are not whole cells of \(channels) channels")
-        codeCounts.withUnsafeBufferPointer { codeCounts in
+        let bad = codeCounts.withUnsafeBufferPointer { codeCounts in
             rowOffsets.withUnsafeBufferPointer { rowOffsets in
-                for cell in stride(from: 0, to: count, by: channels) {
-                    for channel in 0..<channels {
-                        let code = Int(observations[cell + channel])
-                        precondition(code >= 0 && code < codeCounts[channel], "code \(observations[cell + channel]) is outside channel \(channel)'s 0..<\(codeCounts[channel])")
-                        rows[cell + channel] = Int32(rowOffsets[channel] + code)
-                    }
-                }
+                exptrain_table_rows(observations, count, channels, codeCounts.baseAddress!, rowOffsets.baseAddress!, rows)
             }
         }
+        precondition(bad < 0, "code \(observations[max(bad, 0)]) is outside channel \(max(bad, 0) % channels)'s 0..<\(codeCounts[max(bad, 0) % channels])")
     }
 
     /// `y` `[batch, O]` for the table rows `rows` (`[batch, cells·C]`), differentiable in
@@ -113,9 +109,7 @@ public struct EmbeddedLinear: Sendable {
                     scatter(gradient, rows: rows.baseAddress!, batch: batch, into: dp.baseAddress!)
                 }
                 if let biasGradient = bias.gradientAccumulator() {
-                    for row in 0..<batch {
-                        for o in 0..<outputSize { biasGradient[o] += gradient[row * outputSize + o] }
-                    }
+                    BLAS.addColumnSums(gradient, rowCount: batch, columns: outputSize, into: biasGradient)
                 }
                 if let weightGradient = weight.gradientAccumulator() {
                     table.withUnsafeBufferPointer { e in
@@ -134,28 +128,23 @@ public struct EmbeddedLinear: Sendable {
 
     /// The forward computation on raw buffers: `rearrangedWeight` (`rearrangedWeightCount`
     /// floats) and `projections` (`projectionCount`) are scratch, left holding `W` as
-    /// `[C, D, cells, O]` and `P`, which the pullback reuses.
+    /// `[C, D, cells, O]` and `P`, which the pullback reuses. The per-observation sums run on
+    /// the wide vector unit where there is one, adding in the same order.
     public func apply(
         rows: UnsafePointer<Int32>, batch: Int, table: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         output: UnsafeMutablePointer<Float>, rearrangedWeight: UnsafeMutablePointer<Float>, projections: UnsafeMutablePointer<Float>
     ) {
         let (channels, d, o) = (channels, dimension, outputSize)
         // W[o, cell, c, k] → Wt[c, k, cell, o], so that each channel's block is one [D, cells·O] matrix.
-        let inputSize = cells * channels * d
-        for c in 0..<channels {
-            for k in 0..<d {
-                for cell in 0..<cells {
-                    let source = weight + (cell * channels + c) * d + k
-                    let target = rearrangedWeight + ((c * d + k) * cells + cell) * o
-                    for out in 0..<o { target[out] = source[out * inputSize] }
-                }
-            }
-        }
+        exptrain_rearrange_weight(weight, o, cells, channels, d, rearrangedWeight)
         // P[rows of channel c] = E[rows of c] · Wt[c]: [count_c, D] · [D, cells·O].
         for c in 0..<channels {
             BLAS.gemm(transposeA: false, transposeB: false, m: codeCounts[c], n: cells * o, k: d,
                       a: table + rowOffsets[c] * d, b: rearrangedWeight + c * d * cells * o, beta: 0,
                       c: projections + rowOffsets[c] * cells * o)
+        }
+        if VectorUnit.lanes > 0 {
+            return exptrain_sum_projection_rows(VectorUnit.lanes, projections, rows, batch, cells, channels, o, bias, output)
         }
         let perObservation = rowsPerObservation
         for sample in 0..<batch {
@@ -171,9 +160,13 @@ public struct EmbeddedLinear: Sendable {
         }
     }
 
-    /// `dP[r, cell] += dy[sample]` for every (sample, cell, c) whose row is `r`.
+    /// `dP[r, cell] += dy[sample]` for every (sample, cell, c) whose row is `r`, on the wide
+    /// vector unit where there is one (the same additions in the same order).
     private func scatter(_ gradient: UnsafePointer<Float>, rows: UnsafePointer<Int32>, batch: Int, into projectionGradient: UnsafeMutablePointer<Float>) {
         let (channels, o, perObservation) = (channels, outputSize, rowsPerObservation)
+        if VectorUnit.lanes > 0 {
+            return exptrain_scatter_projection_rows(VectorUnit.lanes, gradient, rows, batch, cells, channels, o, projectionGradient)
+        }
         for sample in 0..<batch {
             let dy = gradient + sample * o
             let sampleRows = rows + sample * perObservation
@@ -196,16 +189,7 @@ public struct EmbeddedLinear: Sendable {
                       a: table + rowOffsets[c] * d, b: projectionGradient + rowOffsets[c] * cells * o, beta: 0,
                       c: rearranged + c * d * cells * o)
         }
-        let inputSize = cells * channels * d
-        for c in 0..<channels {
-            for k in 0..<d {
-                for cell in 0..<cells {
-                    let source = rearranged + ((c * d + k) * cells + cell) * o
-                    let target = weightGradient + (cell * channels + c) * d + k
-                    for out in 0..<o { target[out * inputSize] += source[out] }
-                }
-            }
-        }
+        exptrain_add_rearranged_weight(rearranged, o, cells, channels, d, weightGradient)
     }
 
     /// `dE[c] += dP[c] · Wt[c]ᵀ`: `[count_c, cells·O] · [cells·O, D]`.

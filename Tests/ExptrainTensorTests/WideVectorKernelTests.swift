@@ -163,4 +163,89 @@ final class WideVectorKernelTests: XCTestCase {
             }
         }
     }
+
+    /// `EmbeddedLinear`'s shapes: 5 samples of 3 cells × 2 channels, table rows 0..<4.
+    private let (batch, cells, channels, tableRowCount) = (5, 3, 2, 4)
+
+    private func projectionRows(seed: UInt64) -> [Int32] {
+        var generator = RandomGenerator(seed: seed)
+        return (0..<(batch * cells * channels)).map { _ in Int32(generator.nextUniform(0, Float(tableRowCount) - 0.001)) }
+    }
+
+    func testProjectionRowSumsAddEveryCellAndChannelInOrderToTheBias() {
+        let rows = projectionRows(seed: 14)
+        for outputs in [5, 16, 64, 67] {
+            let projections = randomValues(tableRowCount * cells * outputs, seed: 15)
+            let bias = randomValues(outputs, seed: 16)
+            var expected = [Float](repeating: 0, count: batch * outputs)
+            for sample in 0..<batch {
+                for out in 0..<outputs {
+                    var total = bias[out]
+                    for cell in 0..<cells {
+                        for c in 0..<channels { total += projections[(Int(rows[(sample * cells + cell) * channels + c]) * cells + cell) * outputs + out] }
+                    }
+                    expected[sample * outputs + out] = total
+                }
+            }
+            for width in widths {
+                var output = [Float](repeating: .nan, count: batch * outputs)
+                exptrain_sum_projection_rows(width, projections, rows, batch, cells, channels, outputs, bias, &output)
+                sameBits(output, expected, "projection sums of \(outputs) outputs at \(width) lanes")
+            }
+        }
+    }
+
+    func testProjectionRowScatterAddsEachSamplesGradientToItsRowsInOrder() {
+        let rows = projectionRows(seed: 17)
+        for outputs in [5, 16, 64, 67] {
+            let gradient = randomValues(batch * outputs, seed: 18)
+            let start = randomValues(tableRowCount * cells * outputs, seed: 19)
+            var expected = start
+            for sample in 0..<batch {
+                for cell in 0..<cells {
+                    for c in 0..<channels {
+                        let row = (Int(rows[(sample * cells + cell) * channels + c]) * cells + cell) * outputs
+                        for out in 0..<outputs { expected[row + out] += gradient[sample * outputs + out] }
+                    }
+                }
+            }
+            for width in widths {
+                var projectionGradient = start
+                exptrain_scatter_projection_rows(width, gradient, rows, batch, cells, channels, outputs, &projectionGradient)
+                sameBits(projectionGradient, expected, "projection scatter of \(outputs) outputs at \(width) lanes")
+            }
+        }
+    }
+
+    func testRearrangedWeightPutsEachOutputLastAndAddsBack() {
+        let (outputs, dimension) = (5, 3)
+        let inputSize = cells * channels * dimension
+        let weight = randomValues(outputs * inputSize, seed: 20)
+        var rearranged = [Float](repeating: .nan, count: weight.count)
+        exptrain_rearrange_weight(weight, outputs, cells, channels, dimension, &rearranged)
+        for out in 0..<outputs {
+            for cell in 0..<cells {
+                for c in 0..<channels {
+                    for k in 0..<dimension {
+                        XCTAssertEqual(rearranged[((c * dimension + k) * cells + cell) * outputs + out].bitPattern,
+                                       weight[out * inputSize + (cell * channels + c) * dimension + k].bitPattern)
+                    }
+                }
+            }
+        }
+        let start = randomValues(weight.count, seed: 21)
+        var added = start
+        exptrain_add_rearranged_weight(rearranged, outputs, cells, channels, dimension, &added)
+        sameBits(added, (0..<weight.count).map { start[$0] + weight[$0] }, "the rearranged weight added back")
+    }
+
+    func testTableRowsOffsetEachChannelAndNameTheFirstBadCode() {
+        let (codeCounts, rowOffsets) = ([3, 2], [0, 3])
+        var rows = [Int32](repeating: -1, count: 6)
+        XCTAssertEqual(exptrain_table_rows([0, 1, 2, 0, 1, 1], 6, 2, codeCounts, rowOffsets, &rows), -1)
+        XCTAssertEqual(rows, [0, 4, 2, 3, 1, 4])
+        XCTAssertEqual(exptrain_table_rows([0, 1, 2, 2, 1, 1], 6, 2, codeCounts, rowOffsets, &rows), 3, "code 2 of a 2-code channel")
+        XCTAssertEqual(exptrain_table_rows([0, 1, -1, 0], 4, 2, codeCounts, rowOffsets, &rows), 2, "a negative code")
+        XCTAssertEqual(exptrain_table_rows([0, .nan], 2, 2, codeCounts, rowOffsets, &rows), 1, "NaN")
+    }
 }

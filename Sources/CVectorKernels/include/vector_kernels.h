@@ -68,4 +68,28 @@ void exptrain_fill_rows(int lanes, const float *row, long columns, long rowCount
 /// 1 when every value is finite (no ±∞, no NaN), else 0. `lanes` as for `exptrain_tanh`.
 int exptrain_all_finite(int lanes, const float *values, long count);
 
+/// `EmbeddedLinear`'s forward sums: for each sample, `output = bias + Σ_{cell, c} P[r(cell, c), cell]`
+/// with the sample's table rows `rows` (`cells · channels` per sample, channel last) and
+/// projection rows `outputs` long at `(r · cells + cell) · outputs`, added in cell then channel
+/// order. `lanes` as for `exptrain_tanh`.
+void exptrain_sum_projection_rows(
+    int lanes, const float *projections, const int *rows, long batch, long cells, long channels, long outputs, const float *bias,
+    float *output);
+
+/// Their pullback: `dP[r(cell, c), cell] += dy[sample]` for every sample, cell and channel in
+/// that order. `lanes` as for `exptrain_tanh`.
+void exptrain_scatter_projection_rows(
+    int lanes, const float *gradient, const int *rows, long batch, long cells, long channels, long outputs, float *projectionGradient);
+
+/// `W` `[outputs, cells, channels, dimension]` rearranged as `[channels, dimension, cells, outputs]`.
+void exptrain_rearrange_weight(const float *weight, long outputs, long cells, long channels, long dimension, float *rearranged);
+
+/// The inverse of `exptrain_rearrange_weight`, added: `weight[o, cell, c, k] += rearranged[c, k, cell, o]`.
+void exptrain_add_rearranged_weight(const float *rearranged, long outputs, long cells, long channels, long dimension, float *weight);
+
+/// `EmbeddedLinear`'s table rows: `rows[i] = rowOffsets[c] + (long)codes[i]` for each code of
+/// channel `c = i % channels`. Returns −1, or the index of the first code outside its
+/// channel's `0 ..< codeCounts[c]` (its rows are then not all written).
+long exptrain_table_rows(const float *codes, long count, long channels, const long *codeCounts, const long *rowOffsets, int *rows);
+
 #endif
