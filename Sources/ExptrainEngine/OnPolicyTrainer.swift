@@ -44,6 +44,9 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private var order: [Int] = []
     /// The update's small collective, refilled in place.
     private var control: [Double] = []
+    /// The minibatch sizes of the last split (`evenlyDistribute` of `units` into the
+    /// stage's minibatch count), kept while an update's units and count stay the same.
+    private var minibatchSplit: (units: Int, bins: Int, sizes: [Int]) = (0, 0, [])
     private let startTime = Communicator.wallTime()
     private var elapsedBefore = 0.0
     private var lastCheckpoint: String?
@@ -263,7 +266,10 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         // Minibatches: whole sequences of environments for recurrent models, single steps otherwise.
         let recurrent = model.recurrentStateSize > 0
         let units = recurrent ? collector.environments : storage.collectedSteps * collector.environments
-        let minibatchSizes = try evenlyDistribute(count: units, into: settings.numMiniBatch)
+        if minibatchSplit.units != units || minibatchSplit.bins != settings.numMiniBatch {
+            minibatchSplit = (units, settings.numMiniBatch, try evenlyDistribute(count: units, into: settings.numMiniBatch))
+        }
+        let minibatchSizes = minibatchSplit.sizes
         let samplesPerUnit = recurrent ? storage.collectedSteps : 1
 
         // The update's one small collective: preemption requests, steps collected, each
