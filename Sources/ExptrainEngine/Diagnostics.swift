@@ -24,6 +24,14 @@ struct DiagnosticSums {
         for item in items { add(item.key, item.value) }
     }
 
+    /// Forgets every key and sum for the next log interval, keeping the arrays' capacity,
+    /// so the interval's first `add` of each key allocates nothing.
+    mutating func reset() {
+        keys.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        counts.removeAll(keepingCapacity: true)
+    }
+
     /// Sums then counts, to reduce across ranks.
     var sums: [Double] { values + counts }
 

@@ -44,6 +44,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private var order: [Int] = []
     /// The update's small collective, refilled in place.
     private var control: [Double] = []
+    /// A log point's metrics, refilled in place.
+    private var record: [(String, MetricValue)] = []
     /// The minibatch sizes of the last split (`evenlyDistribute` of `units` into the
     /// stage's minibatch count), kept while an update's units and count stay the same.
     private var minibatchSplit: (units: Int, bins: Int, sizes: [Int]) = (0, 0, [])
@@ -413,11 +415,12 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         let stepsPerSecond = Double(state.totalSteps - lastLog.steps) / max(now - lastLog.time, 1e-9)
         lastLog = (state.totalSteps, now)
         let reducedDiagnostics = diagnostics.means(summary.extraSums)
-        diagnostics = DiagnosticSums()
+        diagnostics.reset()
         let skipped = updateGuard.takeSkippedSinceLastLog()
 
         guard let log else { return summary }
-        var record: [(String, MetricValue)] = [
+        record.removeAll(keepingCapacity: true)
+        record += [
             ("step", .integer(state.totalSteps)),
             ("episodes", .integer(state.totalEpisodes)),
             ("episode_return", optional(summary.meanReturn)),
@@ -431,7 +434,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             ("learning_rate", .number(Double(learningRate))),
             ("skipped_updates", .integer(skipped)),
         ]
-        record += reducedDiagnostics.map { ($0.key, .number($0.value)) }
+        for (key, value) in reducedDiagnostics { record.append((key, .number(value))) }
         try log.write(record, step: state.totalSteps, wallTime: Date().timeIntervalSince1970)
         log.show(ProgressLine(
             step: state.stageSteps, totalSteps: stageBudget, stepsPerSecond: stepsPerSecond,
