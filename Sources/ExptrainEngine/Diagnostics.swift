@@ -35,12 +35,14 @@ struct DiagnosticSums {
     /// Sums then counts, to reduce across ranks.
     var sums: [Double] { values + counts }
 
-    /// The means of the reduced `sums`, by key.
-    func means(_ reduced: [Double]) -> [(key: String, value: Double)] {
-        guard reduced.count == 2 * keys.count else { return [] }
-        return keys.indices.compactMap { index in
+    /// Replaces the contents of `means` with the means of the reduced `sums`, by key
+    /// (keys without a count left out), in place.
+    func means(_ reduced: [Double], into means: inout [(key: String, value: Double)]) {
+        means.removeAll(keepingCapacity: true)
+        guard reduced.count == 2 * keys.count else { return }
+        for index in keys.indices {
             let count = reduced[keys.count + index]
-            return count > 0 ? (keys[index], reduced[index] / count) : nil
+            if count > 0 { means.append((keys[index], reduced[index] / count)) }
         }
     }
 }

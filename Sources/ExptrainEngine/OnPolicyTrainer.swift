@@ -46,6 +46,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private var control: [Double] = []
     /// A log point's metrics, refilled in place.
     private var record: [(String, MetricValue)] = []
+    /// A log point's diagnostic means, refilled in place.
+    private var diagnosticMeans: [(key: String, value: Double)] = []
     /// The minibatch sizes of the last split (`evenlyDistribute` of `units` into the
     /// stage's minibatch count), kept while an update's units and count stay the same.
     private var minibatchSplit: (units: Int, bins: Int, sizes: [Int]) = (0, 0, [])
@@ -414,7 +416,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         let now = Communicator.wallTime()
         let stepsPerSecond = Double(state.totalSteps - lastLog.steps) / max(now - lastLog.time, 1e-9)
         lastLog = (state.totalSteps, now)
-        let reducedDiagnostics = diagnostics.means(summary.extraSums)
+        diagnostics.means(summary.extraSums, into: &diagnosticMeans)
         diagnostics.reset()
         let skipped = updateGuard.takeSkippedSinceLastLog()
 
@@ -434,7 +436,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             ("learning_rate", .number(Double(learningRate))),
             ("skipped_updates", .integer(skipped)),
         ]
-        for (key, value) in reducedDiagnostics { record.append((key, .number(value))) }
+        for (key, value) in diagnosticMeans { record.append((key, .number(value))) }
         try log.write(record, step: state.totalSteps, wallTime: Date().timeIntervalSince1970)
         log.show(ProgressLine(
             step: state.stageSteps, totalSteps: stageBudget, stepsPerSecond: stepsPerSecond,
