@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "ExptrainNNTests", dependencies: ["ExptrainNN", "ExptrainTensor", "ExptrainRandom", "ExptrainEnvironment"]),
         .testTarget(name: "ExptrainExperimentTests", dependencies: ["ExptrainExperiment"]),
         .testTarget(name: "ExptrainCheckpointTests", dependencies: ["ExptrainCheckpoint"]),
-        .testTarget(name: "ExptrainMetricsLogTests", dependencies: ["ExptrainMetricsLog"]),
+        .testTarget(name: "ExptrainMetricsLogTests", dependencies: ["ExptrainMetricsLog", "ExptrainIO"]),
         .testTarget(name: "ExptrainExportTests", dependencies: ["ExptrainExport", "ExptrainEnvironment", "ExptrainNN", "ExptrainOnPolicy", "ExptrainRandom", "ExptrainTensor"]),
         .testTarget(name: "ExptrainEngineTests", dependencies: ["ExptrainEngine", "ExptrainOnPolicy", "ExptrainNN"]),
         .testTarget(name: "ExptrainTasksTests", dependencies: ["ExptrainTasks", "ExptrainEnvironment", "ExptrainRandom"]),

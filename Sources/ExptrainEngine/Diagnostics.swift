@@ -24,15 +24,25 @@ struct DiagnosticSums {
         for item in items { add(item.key, item.value) }
     }
 
+    /// Forgets every key and sum for the next log interval, keeping the arrays' capacity,
+    /// so the interval's first `add` of each key allocates nothing.
+    mutating func reset() {
+        keys.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        counts.removeAll(keepingCapacity: true)
+    }
+
     /// Sums then counts, to reduce across ranks.
     var sums: [Double] { values + counts }
 
-    /// The means of the reduced `sums`, by key.
-    func means(_ reduced: [Double]) -> [(key: String, value: Double)] {
-        guard reduced.count == 2 * keys.count else { return [] }
-        return keys.indices.compactMap { index in
+    /// Replaces the contents of `means` with the means of the reduced `sums`, by key
+    /// (keys without a count left out), in place.
+    func means(_ reduced: [Double], into means: inout [(key: String, value: Double)]) {
+        means.removeAll(keepingCapacity: true)
+        guard reduced.count == 2 * keys.count else { return }
+        for index in keys.indices {
             let count = reduced[keys.count + index]
-            return count > 0 ? (keys[index], reduced[index] / count) : nil
+            if count > 0 { means.append((keys[index], reduced[index] / count)) }
         }
     }
 }

@@ -42,6 +42,10 @@ public final class EpisodeStatistics {
     private var lengthSum = 0.0
     private var successSum = 0.0
     private var successEpisodes = 0.0
+    // The buffers of `reduce`, refilled in place each log point.
+    private var sums: [Double] = []
+    private var local = [Double](repeating: 0, count: 1 + 3 * EpisodeStatistics.window)
+    private var recent: [(order: Double, rank: Int, episodeReturn: Double, success: Double)] = []
 
     public init() {}
 
@@ -96,7 +100,13 @@ public final class EpisodeStatistics {
     ///
     /// One all-reduce for the sums and one all-gather for the recent-episode rings.
     public func reduce(over world: Communicator, extras: [Double] = []) throws -> EpisodeSummary {
-        var sums = [episodes, returnSum, lengthSum, successSum, successEpisodes] + extras
+        sums.removeAll(keepingCapacity: true)
+        sums.append(episodes)
+        sums.append(returnSum)
+        sums.append(lengthSum)
+        sums.append(successSum)
+        sums.append(successEpisodes)
+        sums.append(contentsOf: extras)
         try world.allReduce(&sums, .sum, label: "episode statistics")
         episodes = 0
         returnSum = 0
@@ -104,7 +114,6 @@ public final class EpisodeStatistics {
         successSum = 0
         successEpisodes = 0
 
-        var local = [Double](repeating: 0, count: 1 + 3 * Self.window)
         local[0] = Double(ringCount)
         for i in 0..<ringCount {
             let entry = ring[i]
@@ -113,7 +122,7 @@ public final class EpisodeStatistics {
             local[3 + 3 * i] = entry.success
         }
         let gathered = try world.allGather(local, label: "recent episodes")
-        var recent: [(order: Double, rank: Int, episodeReturn: Double, success: Double)] = []
+        recent.removeAll(keepingCapacity: true)
         for rank in 0..<world.size {
             let base = rank * local.count
             for i in 0..<Int(gathered[base]) {
@@ -122,7 +131,12 @@ public final class EpisodeStatistics {
         }
         recent.sort { ($0.order, $0.rank) < ($1.order, $1.rank) }
         let last = recent.suffix(Self.window)
-        let successes = last.filter { $0.success >= 0 }
+        var recentSuccessSum = 0.0
+        var recentSuccesses = 0
+        for entry in last where entry.success >= 0 {
+            recentSuccessSum += entry.success
+            recentSuccesses += 1
+        }
 
         let count = sums[0]
         return EpisodeSummary(
@@ -131,7 +145,7 @@ public final class EpisodeStatistics {
             meanLength: count > 0 ? sums[2] / count : nil,
             successRate: sums[4] > 0 ? sums[3] / sums[4] : nil,
             returnMean100: last.isEmpty ? nil : last.reduce(0) { $0 + $1.episodeReturn } / Double(last.count),
-            successMean100: successes.isEmpty ? nil : successes.reduce(0) { $0 + $1.success } / Double(successes.count),
+            successMean100: recentSuccesses == 0 ? nil : recentSuccessSum / Double(recentSuccesses),
             extraSums: Array(sums.dropFirst(5)))
     }
 }

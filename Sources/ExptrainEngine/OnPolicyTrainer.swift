@@ -44,6 +44,13 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private var order: [Int] = []
     /// The update's small collective, refilled in place.
     private var control: [Double] = []
+    /// A log point's metrics, refilled in place.
+    private var record: [(String, MetricValue)] = []
+    /// A log point's diagnostic means, refilled in place.
+    private var diagnosticMeans: [(key: String, value: Double)] = []
+    /// The minibatch sizes of the last split (`evenlyDistribute` of `units` into the
+    /// stage's minibatch count), kept while an update's units and count stay the same.
+    private var minibatchSplit: (units: Int, bins: Int, sizes: [Int]) = (0, 0, [])
     private let startTime = Communicator.wallTime()
     private var elapsedBefore = 0.0
     private var lastCheckpoint: String?
@@ -263,7 +270,10 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         // Minibatches: whole sequences of environments for recurrent models, single steps otherwise.
         let recurrent = model.recurrentStateSize > 0
         let units = recurrent ? collector.environments : storage.collectedSteps * collector.environments
-        let minibatchSizes = try evenlyDistribute(count: units, into: settings.numMiniBatch)
+        if minibatchSplit.units != units || minibatchSplit.bins != settings.numMiniBatch {
+            minibatchSplit = (units, settings.numMiniBatch, try evenlyDistribute(count: units, into: settings.numMiniBatch))
+        }
+        let minibatchSizes = minibatchSplit.sizes
         let samplesPerUnit = recurrent ? storage.collectedSteps : 1
 
         // The update's one small collective: preemption requests, steps collected, each
@@ -406,12 +416,13 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         let now = Communicator.wallTime()
         let stepsPerSecond = Double(state.totalSteps - lastLog.steps) / max(now - lastLog.time, 1e-9)
         lastLog = (state.totalSteps, now)
-        let reducedDiagnostics = diagnostics.means(summary.extraSums)
-        diagnostics = DiagnosticSums()
+        diagnostics.means(summary.extraSums, into: &diagnosticMeans)
+        diagnostics.reset()
         let skipped = updateGuard.takeSkippedSinceLastLog()
 
         guard let log else { return summary }
-        var record: [(String, MetricValue)] = [
+        record.removeAll(keepingCapacity: true)
+        record += [
             ("step", .integer(state.totalSteps)),
             ("episodes", .integer(state.totalEpisodes)),
             ("episode_return", optional(summary.meanReturn)),
@@ -425,7 +436,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             ("learning_rate", .number(Double(learningRate))),
             ("skipped_updates", .integer(skipped)),
         ]
-        record += reducedDiagnostics.map { ($0.key, .number($0.value)) }
+        for (key, value) in diagnosticMeans { record.append((key, .number(value))) }
         try log.write(record, step: state.totalSteps, wallTime: Date().timeIntervalSince1970)
         log.show(ProgressLine(
             step: state.stageSteps, totalSteps: stageBudget, stepsPerSecond: stepsPerSecond,

@@ -20,6 +20,10 @@ final class RunLog {
     private let board: TensorBoardWriter
     private var curves: RunCurves
     private let progress: ProgressPrinter?
+    /// A log point's TensorBoard scalars, refilled in place.
+    private var scalars: [(tag: String, value: Double)] = []
+    /// The TensorBoard tag (`group/key`) of each group's keys, made once per key.
+    private var tags: [String: [String: String]] = [:]
     private var pictureDrawnAt: Double?
     private var pictureIsBehind = false
 
@@ -48,8 +52,10 @@ final class RunLog {
                 pictureDrawnAt = wallTime
             }
         }
-        let scalars = record.compactMap { key, value in
-            key == "step" ? nil : value.numericValue.map { (tag: "\(group)/\(key)", value: $0) }
+        scalars.removeAll(keepingCapacity: true)
+        for (key, value) in record where key != "step" {
+            guard let number = value.numericValue else { continue }
+            scalars.append((tag: tag(group, key), value: number))
         }
         try board.add(scalars: scalars, step: step, wallTime: wallTime)
     }
@@ -59,6 +65,13 @@ final class RunLog {
     }
 
     /// Draws `curves.svg` from every training record so far.
+    private func tag(_ group: String, _ key: String) -> String {
+        if let tag = tags[group]?[key] { return tag }
+        let tag = "\(group)/\(key)"
+        tags[group, default: [:]][key] = tag
+        return tag
+    }
+
     private func drawPicture() throws {
         try LearningCurvesPicture(runs: [curves]).write(to: directory.curvesPath)
         pictureIsBehind = false

@@ -18,6 +18,12 @@ public struct ProtobufEncoder: Sendable {
 
     public init() {}
 
+    /// Empties the bytes, keeping their capacity: an encoder kept across calls encodes
+    /// its next message without allocating once it has reached that message's size.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     private enum WireType: UInt64 {
         case varint = 0
         case fixed64 = 1
@@ -45,14 +51,40 @@ public struct ProtobufEncoder: Sendable {
 
     /// A `string` field, UTF-8 encoded.
     public mutating func appendString(field: Int, _ value: String) {
-        appendBytes(field: field, Array(value.utf8))
+        appendKey(field: field, .lengthDelimited)
+        appendVarint(UInt64(value.utf8.count))
+        bytes.append(contentsOf: value.utf8)
     }
 
-    /// A `bytes` field.
     public mutating func appendBytes(field: Int, _ payload: [UInt8]) {
         appendKey(field: field, .lengthDelimited)
         appendVarint(UInt64(payload.count))
         bytes.append(contentsOf: payload)
+    }
+
+    /// The key and length prefix of an embedded message field whose `length` bytes of
+    /// fields the caller appends next: the message encoded in place, the same bytes as
+    /// `appendMessage(field:_:)` of an encoder holding those fields, without that encoder.
+    /// `length` must be exactly the fields' size (see `lengthDelimitedSize`, `fixed32Size`).
+    public mutating func appendMessageHeader(field: Int, length: Int) {
+        appendKey(field: field, .lengthDelimited)
+        appendVarint(UInt64(length))
+    }
+
+    /// The bytes a length-delimited field (string, bytes, embedded message) of `length`
+    /// payload bytes takes: key, varint length, payload.
+    public static func lengthDelimitedSize(field: Int, length: Int) -> Int {
+        varintSize(UInt64(field) << 3) + varintSize(UInt64(length)) + length
+    }
+
+    /// The bytes a `float` (fixed32) field takes: key and 4 bytes.
+    public static func fixed32Size(field: Int) -> Int {
+        varintSize(UInt64(field) << 3) + 4
+    }
+
+    /// The bytes `value` takes as a varint: one per started 7 bits, at least one.
+    static func varintSize(_ value: UInt64) -> Int {
+        max(1, (64 - value.leadingZeroBitCount + 6) / 7)
     }
 
     /// An embedded message field, given the message's encoded bytes.

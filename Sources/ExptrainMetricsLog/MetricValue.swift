@@ -28,12 +28,21 @@ public enum MetricValue: Sendable, Equatable {
 
     /// The value as JSON text.
     var jsonText: String {
+        var text = UTF8Bytes()
+        appendJSON(to: &text)
+        return String(decoding: text.bytes, as: UTF8.self)
+    }
+
+    /// Appends the value's JSON text to `text`: a finite number's shortest round-trip
+    /// digits (`description`'s), `null` for NaN and ±∞ and for `.null`, an integer's
+    /// decimal digits, a quoted string, `true`/`false`.
+    func appendJSON(to text: inout UTF8Bytes) {
         switch self {
-        case let .number(value): value.isFinite ? value.description : "null"
-        case let .integer(value): String(value)
-        case let .string(text): jsonQuoted(text)
-        case let .bool(flag): flag ? "true" : "false"
-        case .null: "null"
+        case let .number(value) where value.isFinite: value.write(to: &text)
+        case let .integer(value): text.write(String(value))
+        case let .string(string): text.appendJSONQuoted(string)
+        case let .bool(flag): text.write(flag ? "true" : "false")
+        case .number, .null: text.write("null")
         }
     }
 }

@@ -16,6 +16,8 @@ public final class MetricsJSONLWriter {
     /// The file being written.
     public var path: String { file.path }
     private let file: AppendOnlyFile
+    /// The line being written, kept so that writing allocates nothing once it has grown.
+    private var line = UTF8Bytes()
 
     /// Opens `path` for appending, creating the file (not its folder) if needed.
     public init(path: String) throws(MetricsLogError) {
@@ -24,7 +26,10 @@ public final class MetricsJSONLWriter {
 
     /// Appends `record` as one line. Keys should be unique; they are written as given.
     public func write(_ record: [(String, MetricValue)]) throws(MetricsLogError) {
-        try file.append(Array((Self.line(for: record) + "\n").utf8))
+        line.removeAll()
+        Self.append(record, to: &line)
+        line.append(UInt8(ascii: "\n"))
+        try file.append(line.bytes)
     }
 
     /// Closes the file. Writing after closing is an error; closing twice does nothing.
@@ -34,6 +39,20 @@ public final class MetricsJSONLWriter {
 
     /// `record` as a single-line JSON object, without the newline.
     static func line(for record: [(String, MetricValue)]) -> String {
-        "{" + record.map { jsonQuoted($0.0) + ":" + $0.1.jsonText }.joined(separator: ",") + "}"
+        var text = UTF8Bytes()
+        append(record, to: &text)
+        return String(decoding: text.bytes, as: UTF8.self)
+    }
+
+    /// Appends `record` as a single-line JSON object, without the newline, to `text`.
+    static func append(_ record: [(String, MetricValue)], to text: inout UTF8Bytes) {
+        text.append(UInt8(ascii: "{"))
+        for (index, (key, value)) in record.enumerated() {
+            if index > 0 { text.append(UInt8(ascii: ",")) }
+            text.appendJSONQuoted(key)
+            text.append(UInt8(ascii: ":"))
+            value.appendJSON(to: &text)
+        }
+        text.append(UInt8(ascii: "}"))
     }
 }

@@ -21,17 +21,27 @@ enum TensorBoardEvent {
     /// One log point: scalar values under their tags at `step`. TensorBoard stores
     /// scalars as 32-bit floats, so values are rounded to `Float`.
     static func scalarsEvent(_ scalars: [(tag: String, value: Double)], step: Int, wallTime: Double) -> [UInt8] {
-        var summary = ProtobufEncoder()
-        for (tag, value) in scalars {
-            var summaryValue = ProtobufEncoder()
-            summaryValue.appendString(field: 1, tag)
-            summaryValue.appendFloat(field: 2, Float(value))
-            summary.appendMessage(field: 1, summaryValue)
-        }
         var event = ProtobufEncoder()
+        appendScalarsEvent(scalars, step: step, wallTime: wallTime, to: &event)
+        return event.bytes
+    }
+
+    /// Appends the bytes of `scalarsEvent(scalars, step:, wallTime:)` to `event`, each
+    /// nested message (the summary, its values) written in place after its length, which
+    /// is worked out first, so a kept encoder allocates nothing.
+    static func appendScalarsEvent(_ scalars: [(tag: String, value: Double)], step: Int, wallTime: Double, to event: inout ProtobufEncoder) {
+        func valueSize(_ tag: String) -> Int {
+            ProtobufEncoder.lengthDelimitedSize(field: 1, length: tag.utf8.count) + ProtobufEncoder.fixed32Size(field: 2)
+        }
+        var summarySize = 0
+        for (tag, _) in scalars { summarySize += ProtobufEncoder.lengthDelimitedSize(field: 1, length: valueSize(tag)) }
         event.appendDouble(field: 1, wallTime)
         event.appendInt64(field: 2, Int64(step))
-        event.appendMessage(field: 5, summary)
-        return event.bytes
+        event.appendMessageHeader(field: 5, length: summarySize)
+        for (tag, value) in scalars {
+            event.appendMessageHeader(field: 1, length: valueSize(tag))
+            event.appendString(field: 1, tag)
+            event.appendFloat(field: 2, Float(value))
+        }
     }
 }

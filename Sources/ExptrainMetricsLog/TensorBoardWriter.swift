@@ -1,3 +1,4 @@
+import ExptrainIO
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -23,6 +24,10 @@ public final class TensorBoardWriter {
     /// The event file being written.
     public var path: String { file.path }
     private let file: AppendOnlyFile
+    /// The event and its record being written, kept so that adding scalars allocates
+    /// nothing once they have grown.
+    private var event = ProtobufEncoder()
+    private var record: [UInt8] = []
 
     /// Creates `directory` if needed and starts a new event file in it.
     ///
@@ -48,7 +53,11 @@ public final class TensorBoardWriter {
     ///
     /// - Parameter wallTime: seconds since 1970 when the values were measured.
     public func add(scalars: [(tag: String, value: Double)], step: Int, wallTime: Double = Date().timeIntervalSince1970) throws(MetricsLogError) {
-        try file.append(tfRecord(TensorBoardEvent.scalarsEvent(scalars, step: step, wallTime: wallTime)))
+        event.removeAll()
+        TensorBoardEvent.appendScalarsEvent(scalars, step: step, wallTime: wallTime, to: &event)
+        record.removeAll(keepingCapacity: true)
+        appendTFRecord(event.bytes, to: &record)
+        try file.append(record)
     }
 
     /// Puts every logged point on disk (`fsync`), so it survives a machine crash too.

@@ -36,6 +36,13 @@ public final class PolicyStepper {
     /// A copy of `hidden` for values that must not advance it.
     private let scratchHidden: UnsafeMutableBufferPointer<Float>
     private let workspace = InferenceWorkspace()
+    // The inputs and outputs of `values(of:environments:)`, sized for every environment at once.
+    private let finalStates: UnsafeMutableBufferPointer<Float>
+    private let finalMasks: UnsafeMutableBufferPointer<Float>
+    private let finalParameters: UnsafeMutableBufferPointer<Float>
+    private let finalValues: UnsafeMutableBufferPointer<Float>
+    private var finalFloats: [Float] = []
+    private var finalBytes: [UInt8] = []
 
     public init(model: any ActorCriticModel, environments: Int) {
         self.model = model
@@ -52,10 +59,17 @@ public final class PolicyStepper {
         values = zeros(environments)
         actions = zeros(environments * head.actionDimensions)
         logProbabilities = zeros(environments)
+        finalStates = zeros(environments * model.recurrentStateSize)
+        finalMasks = zeros(environments)
+        finalMasks.update(repeating: 1)
+        finalParameters = zeros(environments * head.parameterCount)
+        finalValues = zeros(environments)
     }
 
     deinit {
-        for buffer in [hidden, scratchHidden, parameters, values, actions, logProbabilities] { buffer.deallocate() }
+        for buffer in [hidden, scratchHidden, parameters, values, actions, logProbabilities, finalStates, finalMasks, finalParameters, finalValues] {
+            buffer.deallocate()
+        }
     }
 
     /// Runs the model on one step of every environment (`masks` 0 where an episode starts),
@@ -98,37 +112,36 @@ public final class PolicyStepper {
         UnsafeBufferPointer(rebasing: actions[(e * head.actionDimensions)..<((e + 1) * head.actionDimensions)])
     }
 
-    /// The values of `observations`, one row per environment in `rows`, each from that
-    /// environment's current state (masks 1): the value of a truncated episode's final
-    /// observation. Rare, so it may allocate.
-    public func values(of observations: [Observation], environments rows: [Int]) -> [Float] {
+    /// The values of `observations`, one row per environment in `rows` (each environment
+    /// at most once), each from that environment's current state (masks 1): the value of a
+    /// truncated episode's final observation. The result is valid until the next call; it
+    /// and the rows' inputs live in buffers made once, so this allocates nothing once the
+    /// observations' arrays have grown.
+    public func values(of observations: [Observation], environments rows: [Int]) -> UnsafeBufferPointer<Float> {
         let stateSize = model.recurrentStateSize
         let count = rows.count
-        let states = UnsafeMutableBufferPointer<Float>.allocate(capacity: count * stateSize)
-        defer { states.deallocate() }
+        precondition(count <= environments, "\(count) final observations for \(environments) environments")
         for (row, e) in rows.enumerated() {
-            for j in 0..<stateSize { states[row * stateSize + j] = hidden[e * stateSize + j] }
+            for j in 0..<stateSize { finalStates[row * stateSize + j] = hidden[e * stateSize + j] }
         }
-        let floats = observations.flatMap(\.floats)
-        let bytes = observations.flatMap(\.bytes)
-        var finalParameters = [Float](repeating: 0, count: count * head.parameterCount)
-        var finalValues = [Float](repeating: 0, count: count)
-        let ones = [Float](repeating: 1, count: count)
-        floats.withUnsafeBufferPointer { floats in
-            bytes.withUnsafeBufferPointer { bytes in
-                ones.withUnsafeBufferPointer { masks in
-                    finalParameters.withUnsafeMutableBufferPointer { parameters in
-                        finalValues.withUnsafeMutableBufferPointer { values in
-                            model.act(
-                                observations: ObservationRows(floats: floats, bytes: bytes, rows: count), masks: masks,
-                                hidden: states, environments: count, distributionParameters: parameters, values: values,
-                                workspace: workspace)
-                        }
-                    }
-                }
+        finalFloats.removeAll(keepingCapacity: true)
+        finalBytes.removeAll(keepingCapacity: true)
+        for observation in observations {
+            finalFloats.append(contentsOf: observation.floats)
+            finalBytes.append(contentsOf: observation.bytes)
+        }
+        let finalValues = UnsafeMutableBufferPointer(rebasing: self.finalValues[..<count])
+        finalFloats.withUnsafeBufferPointer { floats in
+            finalBytes.withUnsafeBufferPointer { bytes in
+                model.act(
+                    observations: ObservationRows(floats: floats, bytes: bytes, rows: count),
+                    masks: UnsafeBufferPointer(rebasing: finalMasks[..<count]),
+                    hidden: UnsafeMutableBufferPointer(rebasing: finalStates[..<(count * stateSize)]), environments: count,
+                    distributionParameters: UnsafeMutableBufferPointer(rebasing: finalParameters[..<(count * head.parameterCount)]),
+                    values: finalValues, workspace: workspace)
             }
         }
-        return finalValues
+        return UnsafeBufferPointer(finalValues)
     }
 
     /// Sets every environment's recurrent state to zero.

@@ -1,3 +1,4 @@
+import ExptrainIO
 @testable import ExptrainMetricsLog
 import Foundation
 import XCTest
@@ -25,6 +26,23 @@ final class MetricsJSONLWriterTests: XCTestCase {
             XCTAssertEqual(Double(MetricValue.number(value).jsonText)?.bitPattern, value.bitPattern)
         }
         XCTAssertEqual(MetricValue.integer(.min).jsonText, "-9223372036854775808")
+    }
+
+    /// The line is built as bytes in a reused buffer; it must be the text the String
+    /// formula gives (quoted keys, `description` of each finite Double, `String` of each Int).
+    func testLineBytesEqualTheStringFormula() {
+        var generator = SystemRandomNumberGenerator()
+        var doubles: [Double] = [0, -0.0, 1e16, 1e-7, 123456789.125, .ulpOfOne, -.leastNormalMagnitude, .pi, 1 / 3.0, 82234.11127953668]
+        doubles += (0..<500).map { _ in Double(bitPattern: generator.next()) }.filter(\.isFinite)
+        let keys = ["episode_return_mean100", "é😀", "a\u{01}\u{1F}\u{7F}b", "q\"\\\t\r\n\u{08}\u{0C}", ""]
+        for (index, value) in doubles.enumerated() {
+            let key = keys[index % keys.count]
+            let integer = Int(truncatingIfNeeded: value.bitPattern)
+            let record: [(String, MetricValue)] = [(key, .number(value)), ("i", .integer(integer)), ("s", .string(key)), ("b", false)]
+            let expected = "{" + jsonQuoted(key) + ":" + value.description + ",\"i\":" + String(integer) + ",\"s\":" + jsonQuoted(key) + ",\"b\":false}"
+            XCTAssertEqual(MetricsJSONLWriter.line(for: record), expected)
+        }
+        XCTAssertEqual(jsonQuoted("a\u{01}\u{1F}\u{7F}é"), "\"a\\u0001\\u001f\u{7F}é\"")
     }
 
     func testNonFiniteNumbersBecomeNull() {

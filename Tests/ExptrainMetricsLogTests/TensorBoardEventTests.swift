@@ -1,3 +1,4 @@
+import ExptrainIO
 @testable import ExptrainMetricsLog
 import Foundation
 import XCTest
@@ -21,6 +22,38 @@ final class TensorBoardEventTests: XCTestCase {
         XCTAssertEqual(TensorBoardEvent.scalarsEvent([("loss", 0.5)], step: 300, wallTime: 2.0), expected)
     }
 
+    /// The event is written in place with lengths worked out first; it must equal the
+    /// nesting of separately encoded messages, also where a length needs a second varint
+    /// byte (tags of 127 and 128 bytes, a summary over 127 bytes) and through a kept encoder.
+    func testInPlaceEventEqualsNestedMessages() {
+        func nested(_ scalars: [(tag: String, value: Double)], step: Int, wallTime: Double) -> [UInt8] {
+            var summary = ProtobufEncoder()
+            for (tag, value) in scalars {
+                var summaryValue = ProtobufEncoder()
+                summaryValue.appendString(field: 1, tag)
+                summaryValue.appendFloat(field: 2, Float(value))
+                summary.appendMessage(field: 1, summaryValue)
+            }
+            var event = ProtobufEncoder()
+            event.appendDouble(field: 1, wallTime)
+            event.appendInt64(field: 2, Int64(step))
+            event.appendMessage(field: 5, summary)
+            return event.bytes
+        }
+        let cases: [[(tag: String, value: Double)]] = [
+            [], [("loss", 0.5)], [(String(repeating: "a", count: 127), 1)], [(String(repeating: "b", count: 128), -2), ("é😀", .nan)],
+            (0..<40).map { ("train/metric_\($0)", Double($0) * 0.1) }, [(String(repeating: "c", count: 20_000), 3)],
+        ]
+        var kept = ProtobufEncoder()
+        for (index, scalars) in cases.enumerated() {
+            let expected = nested(scalars, step: index * 1_000_003, wallTime: 1_764_410_400.5 + Double(index))
+            XCTAssertEqual(TensorBoardEvent.scalarsEvent(scalars, step: index * 1_000_003, wallTime: 1_764_410_400.5 + Double(index)), expected)
+            kept.removeAll()
+            TensorBoardEvent.appendScalarsEvent(scalars, step: index * 1_000_003, wallTime: 1_764_410_400.5 + Double(index), to: &kept)
+            XCTAssertEqual(kept.bytes, expected)
+        }
+    }
+
     func testNegativeStepTakesTenVarintBytes() {
         let event = TensorBoardEvent.scalarsEvent([], step: -1, wallTime: 0)
         XCTAssertEqual(Array(event[9...]), [0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x2A, 0x00])
@@ -36,6 +69,7 @@ final class TensorBoardEventTests: XCTestCase {
         let folder = temporaryFolder()
         let writer = try TensorBoardWriter(directory: folder + "/tb", startTime: 1_764_410_400.25, hostname: "node7")
         try writer.add(scalars: [("loss", 0.5)], step: 300, wallTime: 2.0)
+        try writer.add(scalars: [("a", 1)], step: 301, wallTime: 2.5)
         try writer.flush()
         writer.close()
 
@@ -43,7 +77,8 @@ final class TensorBoardEventTests: XCTestCase {
         let contents = try XCTUnwrap(FileManager.default.contents(atPath: writer.path))
         XCTAssertEqual(Array(contents),
                        tfRecord(TensorBoardEvent.fileVersionEvent(wallTime: 1_764_410_400.25))
-                           + tfRecord(TensorBoardEvent.scalarsEvent([("loss", 0.5)], step: 300, wallTime: 2.0)))
+                           + tfRecord(TensorBoardEvent.scalarsEvent([("loss", 0.5)], step: 300, wallTime: 2.0))
+                           + tfRecord(TensorBoardEvent.scalarsEvent([("a", 1)], step: 301, wallTime: 2.5)))
         XCTAssertThrowsError(try writer.add(scalars: [("loss", 1)], step: 301, wallTime: 3)) { error in
             XCTAssertEqual("\(error)", "cannot write \(writer.path): it was already closed")
         }
