@@ -22,7 +22,7 @@ trap 'rm -rf "$work"' EXIT
 runs=(
     "cartpole-ppo-np1|1|cartpole-ppo"
     "cartpole-ppo-np2|2|cartpole-ppo"
-    "cartpole-ppo-np2-weak|2|cartpole-ppo --config totalSteps=1000000"
+    "cartpole-ppo-np2-weak|2|cartpole-ppo --config environmentsPerProcess=4 --config totalSteps=1000000"
     "minigrid-empty-ppo-np1|1|minigrid-empty-ppo"
     "minigrid-empty-ppo-np2|2|minigrid-empty-ppo"
     "cartpole-a2c-np1|1|cartpole-a2c"

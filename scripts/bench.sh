@@ -288,8 +288,10 @@ reference_run() {
 }
 ref_count() { set -- ${ref_sps[$1]:-}; echo $#; }
 
-# cartpole-ppo at 1 rank, at 2 ranks (same settings), at 2 ranks with twice the steps (weak
-# scaling: each rank does the 1-rank run's work) and the Python references, alternating
+# cartpole-ppo at 1 rank, at 2 ranks (same settings), at 2 ranks each with the 1-rank run's
+# work (weak scaling: 4 environments per rank, not the default 4 in all, so each rank's
+# rollouts, minibatches of 128 and optimiser steps are the 1-rank run's, and twice the
+# steps) and the Python references, alternating
 # seed by seed so that the load of a shared machine falls on all of them alike.
 np1_sps=() np1_rss=() np1_time=() np1_steps=() np2_sps=() np2_rss=() np2_overhead=() np2_time=() np2_steps=() weak_sps=()
 references=(cleanrl jax sb3)
@@ -308,7 +310,7 @@ for seed in "${seeds[@]}"; do
     np2_time+=("$seconds") np2_steps+=("$steps")
     np2_overhead+=("$(startup_overhead_of "cartpole-np2-$seed")")
 
-    run_exptrain "cartpole-weak-$seed" 2 cartpole-ppo --seed "$seed" --config totalSteps=1000000 \
+    run_exptrain "cartpole-weak-$seed" 2 cartpole-ppo --seed "$seed" --config environmentsPerProcess=4 --config totalSteps=1000000 \
         || progress "run failed: $(error_of "cartpole-weak-$seed")"
     weak_sps+=("$(steps_per_second_of "cartpole-weak-$seed")")
 
@@ -486,7 +488,7 @@ figure cartpole_ppo_steps_to_475_np2 "$cartpole_np2_steps" "env steps" \
     "reference=$python_steps" "ratio=$(calc "$cartpole_np2_steps / $python_steps")" "reference_source=$python_note" \
     "note=environment steps (all ranks) at the first log point with episode_return_mean100 >= 475 (log points every 4096 steps)"
 figure cartpole_ppo_weak_scaling_efficiency_np2 "$efficiency" fraction \
-    "note=steps/s at 2 ranks (${weak_np2_sps}, totalSteps=1M so each rank runs the 500k steps of the 1-rank run) ÷ 2 × steps/s at 1 rank (${cartpole_np1_sps}), medians of ${#seeds[@]}" \
+    "note=steps/s at 2 ranks (${weak_np2_sps}; environmentsPerProcess=4 and totalSteps=1M, so each rank runs the 1-rank run: its 4 environments, 500k steps, minibatches of 128) ÷ 2 × steps/s at 1 rank (${cartpole_np1_sps}), medians of ${#seeds[@]}" \
     "target=>= 0.95" "met=$(compare "$efficiency" ">=" 0.95)"
 figure cartpole_ppo_peak_rss_per_rank "$cartpole_rss_max" MB \
     "note=largest peak resident memory (VmHWM via /usr/bin/time) of any rank over the cartpole-ppo runs at 1 and 2 ranks; median $cartpole_rss MB" \
@@ -502,7 +504,7 @@ figure minigrid_empty_ppo_seconds_to_0_95_np2 "$grid_np2_time" s \
 figure minigrid_empty_ppo_peak_rss_per_rank "$(printf '%s\n' "${grid_rss[@]}" | sort -g | tail -1)" MB \
     "note=largest peak resident memory of any rank, minigrid-empty-ppo at 2 ranks"
 figure cartpole_ppo_steps_per_second_np2_weak "$weak_np2_sps" "env steps/s" \
-    "note=mpirun -np 2, --config totalSteps=1000000, median of ${#seeds[@]} seeds"
+    "note=mpirun -np 2, --config environmentsPerProcess=4 --config totalSteps=1000000, median of ${#seeds[@]} seeds"
 for label in cartpole-a2c-np1 cartpole-a2c-np2 minigrid-empty-ppo-np1 minigrid-doorkey-ppo-np1 minigrid-doorkey-ppo-np2 minigrid-doorkey-dagger-np1 minigrid-doorkey-dagger-np2; do
     figure "${label//-/_}_steps_per_second" "${other_sps[$label]}" "env steps/s" \
         "note=${other_note[$label]}; peak RSS per rank ${other_rss[$label]:-?} MB"
