@@ -24,6 +24,38 @@ final class TaskSamplerTests: XCTestCase {
         for start in starts { XCTAssertTrue(start.allSatisfy { abs($0) <= 0.05 }) }
     }
 
+    func testACartPoleTaskReusedByItsSamplerIsTheTaskANewOneWouldBe() throws {
+        let reusing = CartPoleTaskSampler(seed: 11, episodeCount: 4, maxSteps: 30)
+        let fresh = CartPoleTaskSampler(seed: 11, episodeCount: 4, maxSteps: 30)
+        let task = try XCTUnwrap(reusing.nextTask())
+        _ = fresh.nextTask()
+        for episode in 1..<4 {
+            while !task.isDone { _ = try task.step(action: .discrete(task.numStepsTaken % 3 == 0 ? 1 : 0)) }
+            let reused = try XCTUnwrap(reusing.nextTask(reusing: task))
+            let new = try XCTUnwrap(fresh.nextTask())
+            XCTAssertTrue(reused === task, "episode \(episode) runs in the finished task's storage")
+            XCTAssertEqual(reused.currentObservation, new.currentObservation)
+            XCTAssertEqual(reused.savedProgress, new.savedProgress, "no step, return or end of the old episode is left")
+            XCTAssertEqual(reused.metrics(), new.metrics())
+            XCTAssertEqual(reusing.savedProgress, fresh.savedProgress, "the same draw from the seed stream")
+            for action in [1, 1, 0] {
+                let a = try reused.step(action: .discrete(action)), b = try new.step(action: .discrete(action))
+                XCTAssertEqual(a.observation, b.observation)
+            }
+            XCTAssertEqual(reused.savedProgress, new.savedProgress)
+        }
+        XCTAssertNil(reusing.nextTask(reusing: task), "a finished set stays finished")
+    }
+
+    func testACartPoleSamplerMakesANewTaskForATaskItCouldNotHaveMade() throws {
+        let sampler = CartPoleTaskSampler(seed: 2, maxSteps: 30)
+        let other = try XCTUnwrap(CartPoleTaskSampler(seed: 2).nextTask())
+        let next = try XCTUnwrap(sampler.nextTask(reusing: other))
+        XCTAssertFalse(next === other, "another step limit")
+        XCTAssertEqual(next.maxSteps, 30)
+        XCTAssertEqual(next.currentObservation, other.currentObservation, "the stream's first task all the same")
+    }
+
     func testEndlessCartPoleSamplerNeverRunsOut() {
         let sampler = CartPoleTaskSampler(seed: 1)
         XCTAssertNil(sampler.length)
