@@ -24,27 +24,62 @@ final class TaskSamplerTests: XCTestCase {
         for start in starts { XCTAssertTrue(start.allSatisfy { abs($0) <= 0.05 }) }
     }
 
-    func testACartPoleTaskReusedByItsSamplerIsTheTaskANewOneWouldBe() throws {
-        let reusing = CartPoleTaskSampler(seed: 11, episodeCount: 4, maxSteps: 30)
-        let fresh = CartPoleTaskSampler(seed: 11, episodeCount: 4, maxSteps: 30)
-        let task = try XCTUnwrap(reusing.nextTask())
-        _ = fresh.nextTask()
+    /// Runs three more episodes of `reusing` (a finite set of four), each in its first
+    /// task's storage, beside the new tasks of `fresh` (the same sampler made again), and
+    /// checks that the reused task is the new one: observation, saved words and steps.
+    private func assertReusedTasksAreNewTasks<S: TaskSampler & ProgressSaving>(
+        _ reusing: S, _ fresh: S, action: (Int) -> Action, file: StaticString = #filePath, line: UInt = #line
+    ) throws where S.SampledTask: ProgressSaving {
+        let task = try XCTUnwrap(try reusing.nextTask(), file: file, line: line)
+        _ = try fresh.nextTask()
         for episode in 1..<4 {
-            while !task.isDone { _ = try task.step(action: .discrete(task.numStepsTaken % 3 == 0 ? 1 : 0)) }
-            let reused = try XCTUnwrap(reusing.nextTask(reusing: task))
-            let new = try XCTUnwrap(fresh.nextTask())
-            XCTAssertTrue(reused === task, "episode \(episode) runs in the finished task's storage")
-            XCTAssertEqual(reused.currentObservation, new.currentObservation)
-            XCTAssertEqual(reused.savedProgress, new.savedProgress, "no step, return or end of the old episode is left")
-            XCTAssertEqual(reused.metrics(), new.metrics())
-            XCTAssertEqual(reusing.savedProgress, fresh.savedProgress, "the same draw from the seed stream")
-            for action in [1, 1, 0] {
-                let a = try reused.step(action: .discrete(action)), b = try new.step(action: .discrete(action))
-                XCTAssertEqual(a.observation, b.observation)
+            while !task.isDone { _ = try task.step(action: action(task.numStepsTaken)) }
+            let reused = try XCTUnwrap(try reusing.nextTask(reusing: task), file: file, line: line)
+            let new = try XCTUnwrap(try fresh.nextTask(), file: file, line: line)
+            XCTAssertTrue(reused === task, "episode \(episode) runs in the finished task's storage", file: file, line: line)
+            XCTAssertEqual(reused.currentObservation, new.currentObservation, file: file, line: line)
+            XCTAssertEqual(reused.savedProgress, new.savedProgress, "nothing of the old episode is left", file: file, line: line)
+            XCTAssertEqual(reused.metrics(), new.metrics(), file: file, line: line)
+            XCTAssertEqual(reusing.savedProgress, fresh.savedProgress, "the same draw from the seed stream", file: file, line: line)
+            for step in 0..<3 {
+                let a = try reused.step(action: action(step)), b = try new.step(action: action(step))
+                XCTAssertEqual(a.observation, b.observation, file: file, line: line)
             }
-            XCTAssertEqual(reused.savedProgress, new.savedProgress)
+            XCTAssertEqual(reused.savedProgress, new.savedProgress, file: file, line: line)
         }
-        XCTAssertNil(reusing.nextTask(reusing: task), "a finished set stays finished")
+        XCTAssertNil(try reusing.nextTask(reusing: task), "a finished set stays finished", file: file, line: line)
+    }
+
+    func testACartPoleTaskReusedByItsSamplerIsTheTaskANewOneWouldBe() throws {
+        try assertReusedTasksAreNewTasks(
+            CartPoleTaskSampler(seed: 11, episodeCount: 4, maxSteps: 30), CartPoleTaskSampler(seed: 11, episodeCount: 4, maxSteps: 30),
+            action: { .discrete($0 % 3 == 0 ? 1 : 0) })
+    }
+
+    func testClassicControlTasksReusedByTheirSamplersAreTheTasksNewOnesWouldBe() throws {
+        try assertReusedTasksAreNewTasks(
+            AcrobotTaskSampler(seed: 4, episodeCount: 4, maxSteps: 20), AcrobotTaskSampler(seed: 4, episodeCount: 4, maxSteps: 20),
+            action: { .discrete($0 % 3) })
+        try assertReusedTasksAreNewTasks(
+            MountainCarTaskSampler(seed: 5, episodeCount: 4, maxSteps: 20), MountainCarTaskSampler(seed: 5, episodeCount: 4, maxSteps: 20),
+            action: { .discrete(2 - $0 % 3) })
+        try assertReusedTasksAreNewTasks(
+            MountainCarContinuousTaskSampler(seed: 6, episodeCount: 4, maxSteps: 20),
+            MountainCarContinuousTaskSampler(seed: 6, episodeCount: 4, maxSteps: 20),
+            action: { .continuous([$0 % 2 == 0 ? 0.8 : -0.3]) })
+        try assertReusedTasksAreNewTasks(
+            PendulumTaskSampler(seed: 7, episodeCount: 4, gravity: 1.62, maxSteps: 20),
+            PendulumTaskSampler(seed: 7, episodeCount: 4, gravity: 1.62, maxSteps: 20),
+            action: { .continuous([Float($0) * 0.25 - 1]) })
+    }
+
+    func testAPendulumSamplerMakesANewTaskForAnotherGravity() throws {
+        let sampler = PendulumTaskSampler(seed: 2, gravity: 1.62)
+        let other = try XCTUnwrap(PendulumTaskSampler(seed: 2).nextTask())
+        let next = try XCTUnwrap(sampler.nextTask(reusing: other))
+        XCTAssertFalse(next === other)
+        XCTAssertEqual(next.gravity, 1.62)
+        XCTAssertEqual(other.gravity, PendulumTask.defaultGravity, "the offered task is left as it was")
     }
 
     func testACartPoleSamplerMakesANewTaskForATaskItCouldNotHaveMade() throws {
