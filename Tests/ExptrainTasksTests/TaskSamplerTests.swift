@@ -73,6 +73,35 @@ final class TaskSamplerTests: XCTestCase {
             action: { .continuous([Float($0) * 0.25 - 1]) })
     }
 
+    func testMiniGridTasksReusedByTheirSamplersAreTheTasksNewOnesWouldBe() throws {
+        for environment in [MiniGridEnvironment.doorKey5x5, .emptyRandom5x5] {
+            let reusing = MiniGridTaskSampler(environment: environment, seed: 8, episodeCount: 4)
+            try assertReusedTasksAreNewTasks(
+                reusing, MiniGridTaskSampler(environment: environment, seed: 8, episodeCount: 4), action: { .discrete([2, 2, 0, 3, 5, 1][$0 % 6]) })
+        }
+        // An episode cut off while carrying the key and with the door open leaves neither behind.
+        let (reusing, fresh) = (MiniGridTaskSampler(environment: .doorKey5x5, seed: 3), MiniGridTaskSampler(environment: .doorKey5x5, seed: 3))
+        let carrier = try XCTUnwrap(reusing.nextTask())
+        _ = fresh.nextTask()
+        while carrier.carrying == nil { _ = try carrier.step(action: try XCTUnwrap(carrier.expertAction())) }
+        while !carrier.isDone { _ = try carrier.step(action: .discrete(carrier.numStepsTaken % 2)) }
+        let reused = try XCTUnwrap(reusing.nextTask(reusing: carrier))
+        let new = try XCTUnwrap(fresh.nextTask())
+        XCTAssertNil(reused.carrying)
+        XCTAssertEqual(reused.grid, new.grid)
+        XCTAssertEqual(reused.savedProgress, new.savedProgress)
+        XCTAssertEqual(reused.currentObservation, new.currentObservation)
+        while !reused.isDone { _ = try reused.step(action: try XCTUnwrap(reused.expertAction())) }
+        while !new.isDone { _ = try new.step(action: try XCTUnwrap(new.expertAction())) }
+        XCTAssertEqual(reused.metrics(), new.metrics(), "the kept planner plans as a new one")
+        XCTAssertEqual(reused.metrics().success, true)
+
+        let task = try XCTUnwrap(MiniGridTaskSampler(environment: .doorKey6x6, seed: 1).nextTask())
+        let next = try XCTUnwrap(MiniGridTaskSampler(environment: .doorKey5x5, seed: 1).nextTask(reusing: task))
+        XCTAssertFalse(next === task, "another environment's step limit")
+        XCTAssertEqual(next.grid.width, 5)
+    }
+
     func testAPendulumSamplerMakesANewTaskForAnotherGravity() throws {
         let sampler = PendulumTaskSampler(seed: 2, gravity: 1.62)
         let other = try XCTUnwrap(PendulumTaskSampler(seed: 2).nextTask())
