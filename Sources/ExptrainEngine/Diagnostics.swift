@@ -32,8 +32,13 @@ struct DiagnosticSums {
         counts.removeAll(keepingCapacity: true)
     }
 
-    /// Sums then counts, to reduce across ranks.
-    var sums: [Double] { values + counts }
+    /// Replaces the contents of `packed` with the sums then the counts, to reduce across
+    /// ranks, in place.
+    func pack(into packed: inout [Double]) {
+        packed.removeAll(keepingCapacity: true)
+        packed.append(contentsOf: values)
+        packed.append(contentsOf: counts)
+    }
 
     /// Replaces the contents of `means` with the means of the reduced `sums`, by key
     /// (keys without a count left out), in place.

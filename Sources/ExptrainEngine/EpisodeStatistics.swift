@@ -14,8 +14,6 @@ public struct EpisodeSummary: Sendable, Equatable {
     /// Over the last 100 episodes finished on any rank.
     public var returnMean100: Double?
     public var successMean100: Double?
-    /// Per-rank sums of extra values (losses, for example), summed over ranks.
-    public var extraSums: [Double]
 }
 
 /// Collects finished episodes on one rank and reduces them across all ranks.
@@ -45,7 +43,19 @@ public final class EpisodeStatistics {
     // The buffers of `reduce`, refilled in place each log point.
     private var sums: [Double] = []
     private var local = [Double](repeating: 0, count: 1 + 3 * EpisodeStatistics.window)
-    private var recent: [(order: Double, rank: Int, episodeReturn: Double, success: Double)] = []
+    private var gathered: [Double] = []
+    private var recent: [Recent] = []
+    private var sortScratch: [Recent] = []
+
+    /// A gathered episode, ordered by its finishing step and then its rank.
+    private struct Recent {
+        var order: Double
+        var rank: Int
+        var episodeReturn: Double
+        var success: Double
+
+        func precedes(_ other: Recent) -> Bool { (order, rank) < (other.order, other.rank) }
+    }
 
     public init() {}
 
@@ -95,11 +105,25 @@ public final class EpisodeStatistics {
         ringNext = entries % Self.window
     }
 
-    /// Reduces this interval's episodes over all ranks, together with `extras`
-    /// (summed element-wise), and starts a new interval. Every rank gets the same summary.
+    /// Reduces this interval's episodes over all ranks and starts a new interval.
+    /// Every rank gets the same summary.
+    public func reduce(over world: Communicator) throws -> EpisodeSummary {
+        var noExtras: [Double] = []
+        return try reduce(over: world, extras: &noExtras)
+    }
+
+    /// Reduces this interval's episodes over all ranks, together with `extras`, which
+    /// become their element-wise sums over ranks in place (every rank must pass the same
+    /// count), and starts a new interval. Every rank gets the same summary.
     ///
-    /// One all-reduce for the sums and one all-gather for the recent-episode rings.
-    public func reduce(over world: Communicator, extras: [Double] = []) throws -> EpisodeSummary {
+    /// One all-reduce for the sums and one all-gather for the recent-episode rings, into
+    /// buffers kept across log points: a log point allocates nothing once they have grown.
+    ///
+    /// ```swift
+    /// var losses = [policyLossSum, valueLossSum]
+    /// let summary = try statistics.reduce(over: world, extras: &losses)  // losses: sums over ranks
+    /// ```
+    public func reduce(over world: Communicator, extras: inout [Double]) throws -> EpisodeSummary {
         sums.removeAll(keepingCapacity: true)
         sums.append(episodes)
         sums.append(returnSum)
@@ -121,15 +145,17 @@ public final class EpisodeStatistics {
             local[2 + 3 * i] = entry.episodeReturn
             local[3 + 3 * i] = entry.success
         }
-        let gathered = try world.allGather(local, label: "recent episodes")
+        try world.allGather(local, into: &gathered, label: "recent episodes")
         recent.removeAll(keepingCapacity: true)
         for rank in 0..<world.size {
             let base = rank * local.count
             for i in 0..<Int(gathered[base]) {
-                recent.append((gathered[base + 1 + 3 * i], rank, gathered[base + 2 + 3 * i], gathered[base + 3 + 3 * i]))
+                recent.append(Recent(
+                    order: gathered[base + 1 + 3 * i], rank: rank,
+                    episodeReturn: gathered[base + 2 + 3 * i], success: gathered[base + 3 + 3 * i]))
             }
         }
-        recent.sort { ($0.order, $0.rank) < ($1.order, $1.rank) }
+        sortRecent()
         let last = recent.suffix(Self.window)
         var recentSuccessSum = 0.0
         var recentSuccesses = 0
@@ -138,6 +164,7 @@ public final class EpisodeStatistics {
             recentSuccesses += 1
         }
 
+        for index in extras.indices { extras[index] = sums[5 + index] }
         let count = sums[0]
         return EpisodeSummary(
             episodes: Int(count),
@@ -145,7 +172,54 @@ public final class EpisodeStatistics {
             meanLength: count > 0 ? sums[2] / count : nil,
             successRate: sums[4] > 0 ? sums[3] / sums[4] : nil,
             returnMean100: last.isEmpty ? nil : last.reduce(0) { $0 + $1.episodeReturn } / Double(last.count),
-            successMean100: recentSuccesses == 0 ? nil : recentSuccessSum / Double(recentSuccesses),
-            extraSums: Array(sums.dropFirst(5)))
+            successMean100: recentSuccesses == 0 ? nil : recentSuccessSum / Double(recentSuccesses))
+    }
+
+    /// Sorts `recent` stably by `Recent.precedes`, as the standard library's stable sort
+    /// would, but in place with the kept `sortScratch` (which the standard library's sort
+    /// allocates anew above 20 elements): a bottom-up merge sort, runs of width 1, 2, 4, …
+    /// merged from `recent` into the scratch and back, the left run's element first on ties.
+    private func sortRecent() {
+        let count = recent.count
+        guard count > 1 else { return }
+        if sortScratch.count < count {
+            sortScratch.append(contentsOf: recent[sortScratch.count..<count])
+        }
+        var sourceIsRecent = true
+        var width = 1
+        while width < count {
+            if sourceIsRecent {
+                Self.mergeRuns(of: recent, width: width, count: count, into: &sortScratch)
+            } else {
+                Self.mergeRuns(of: sortScratch, width: width, count: count, into: &recent)
+            }
+            sourceIsRecent.toggle()
+            width *= 2
+        }
+        if !sourceIsRecent {
+            for index in 0..<count { recent[index] = sortScratch[index] }
+        }
+    }
+
+    /// Merges each pair of adjacent sorted runs of `width` elements of `source[0..<count]`
+    /// into the same positions of `target`.
+    private static func mergeRuns(of source: [Recent], width: Int, count: Int, into target: inout [Recent]) {
+        var start = 0
+        while start < count {
+            let middle = min(start + width, count)
+            let end = min(start + 2 * width, count)
+            var left = start
+            var right = middle
+            for position in start..<end {
+                if right == end || (left < middle && !source[right].precedes(source[left])) {
+                    target[position] = source[left]
+                    left += 1
+                } else {
+                    target[position] = source[right]
+                    right += 1
+                }
+            }
+            start = end
+        }
     }
 }

@@ -46,6 +46,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private var control: [Double] = []
     /// A log point's metrics, refilled in place.
     private var record: [(String, MetricValue)] = []
+    /// A log point's diagnostic sums and counts, reduced over ranks in place.
+    private var diagnosticSums: [Double] = []
     /// A log point's diagnostic means, refilled in place.
     private var diagnosticMeans: [(key: String, value: Double)] = []
     /// The minibatch sizes of the last split (`evenlyDistribute` of `units` into the
@@ -410,32 +412,31 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     // MARK: Log points
 
     private func logPoint(learningRate: Float, stageBudget: Int) throws -> EpisodeSummary {
-        let summary = try statistics.reduce(over: world, extras: diagnostics.sums)
+        diagnostics.pack(into: &diagnosticSums)
+        let summary = try statistics.reduce(over: world, extras: &diagnosticSums)
         latestSummary = summary
         state.totalEpisodes += summary.episodes
         let now = Communicator.wallTime()
         let stepsPerSecond = Double(state.totalSteps - lastLog.steps) / max(now - lastLog.time, 1e-9)
         lastLog = (state.totalSteps, now)
-        diagnostics.means(summary.extraSums, into: &diagnosticMeans)
+        diagnostics.means(diagnosticSums, into: &diagnosticMeans)
         diagnostics.reset()
         let skipped = updateGuard.takeSkippedSinceLastLog()
 
         guard let log else { return summary }
         record.removeAll(keepingCapacity: true)
-        record += [
-            ("step", .integer(state.totalSteps)),
-            ("episodes", .integer(state.totalEpisodes)),
-            ("episode_return", optional(summary.meanReturn)),
-            ("episode_length", optional(summary.meanLength)),
-            ("success", optional(summary.successRate)),
-            ("episode_return_mean100", optional(summary.returnMean100)),
-            ("success_mean100", optional(summary.successMean100)),
-            ("steps_per_second", .number(stepsPerSecond)),
-            ("elapsed_seconds", .number(elapsedBefore + now - startTime)),
-            ("stage", .integer(state.stageIndex)),
-            ("learning_rate", .number(Double(learningRate))),
-            ("skipped_updates", .integer(skipped)),
-        ]
+        record.append(("step", .integer(state.totalSteps)))
+        record.append(("episodes", .integer(state.totalEpisodes)))
+        record.append(("episode_return", optional(summary.meanReturn)))
+        record.append(("episode_length", optional(summary.meanLength)))
+        record.append(("success", optional(summary.successRate)))
+        record.append(("episode_return_mean100", optional(summary.returnMean100)))
+        record.append(("success_mean100", optional(summary.successMean100)))
+        record.append(("steps_per_second", .number(stepsPerSecond)))
+        record.append(("elapsed_seconds", .number(elapsedBefore + now - startTime)))
+        record.append(("stage", .integer(state.stageIndex)))
+        record.append(("learning_rate", .number(Double(learningRate))))
+        record.append(("skipped_updates", .integer(skipped)))
         for (key, value) in diagnosticMeans { record.append((key, .number(value))) }
         try log.write(record, step: state.totalSteps, wallTime: Date().timeIntervalSince1970)
         log.show(ProgressLine(

@@ -98,7 +98,10 @@ public struct FinishedEpisode: Sendable {
 }
 
 /// The `TaskBatch` of any `TaskSampler`: its tasks side by side, stepped one after another
-/// in environment order, each replaced by the sampler's next task when it ends.
+/// in environment order, each replaced by the sampler's next task when it ends. The ended
+/// task is offered back to the sampler (`TaskSampler.nextTask(reusing:)`) after its final
+/// observation is copied into a buffer the batch keeps per environment, so a sampler that
+/// reuses its tasks starts a new episode without allocating.
 ///
 /// Not generic: the tasks are held as `any Task`, so its code is compiled once, optimised,
 /// whatever the sampler (a generic class used through `any TaskBatch` would run unspecialised).
@@ -107,6 +110,9 @@ public final class SequentialTaskBatch: TaskBatch {
     public let actionSpace: ActionSpace
     public let observationSpace: ObservationSpace
     private let nextTask: () throws -> (any Task)?
+    private let nextTaskReusing: (any Task) throws -> (any Task)?
+    /// Each environment's last final observation, refilled in place.
+    private var finalObservations: [Observation]
     private let endless: Bool
     /// The sampler, when it can save its state in progress.
     private let samplerProgress: (any ProgressSaving)?
@@ -116,6 +122,7 @@ public final class SequentialTaskBatch: TaskBatch {
     /// when the sampler has no task at all (a rank whose share of a test set is empty).
     public init?<Sampler: TaskSampler>(sampler: Sampler, environments: Int, endless: Bool) throws {
         nextTask = { try sampler.nextTask() }
+        nextTaskReusing = { try sampler.nextTask(reusing: $0) }
         self.endless = endless
         samplerProgress = sampler as? any ProgressSaving
         var tasks: [(any Task)?] = []
@@ -133,6 +140,7 @@ public final class SequentialTaskBatch: TaskBatch {
         observationSpace = first.observationSpace
         try actionSpace.validate()
         self.tasks = tasks
+        finalObservations = [Observation](repeating: Observation(zerosOf: observationSpace), count: environments)
     }
 
     public var count: Int { tasks.count }
@@ -160,19 +168,39 @@ public final class SequentialTaskBatch: TaskBatch {
                 outcome.record(environment: e, reward: 0, ended: false, terminated: false)
                 continue
             }
-            let result = try task.step(action: actions[e])
-            outcome.record(environment: e, reward: result.reward, ended: result.done, terminated: result.terminated)
-            if result.done {
-                outcome.finished.append(FinishedEpisode(
-                    environment: e, metrics: task.metrics(), terminated: result.terminated,
-                    finalObservation: result.observation))
-                try replaceTask(e)
+            if try step(task, in: e, action: actions[e], into: outcome) {
+                try replaceTask(e, reusing: task)
             }
         }
     }
 
+    /// Steps `task` and records the step; whether its episode ended. The step's result, which
+    /// shares the task's observation, ends here: the task's observation is unshared when
+    /// the sampler reuses it.
+    private func step(_ task: any Task, in e: Int, action: Action, into outcome: BatchStepOutcome) throws -> Bool {
+        let result = try task.step(action: action)
+        outcome.record(environment: e, reward: result.reward, ended: result.done, terminated: result.terminated)
+        guard result.done else { return false }
+        keepFinalObservation(result.observation, of: e)
+        outcome.finished.append(FinishedEpisode(
+            environment: e, metrics: task.metrics(), terminated: result.terminated, finalObservation: finalObservations[e]))
+        return true
+    }
+
+    /// Copies `observation` into environment `e`'s kept final observation (replaced when
+    /// its sizes differ).
+    private func keepFinalObservation(_ observation: Observation, of e: Int) {
+        guard finalObservations[e].floats.count == observation.floats.count,
+              finalObservations[e].bytes.count == observation.bytes.count else {
+            finalObservations[e] = observation
+            return
+        }
+        finalObservations[e].floats.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: observation.floats) }
+        finalObservations[e].bytes.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: observation.bytes) }
+    }
+
     public func startNextTask(in environment: Int) throws {
-        try replaceTask(environment)
+        try replaceTask(environment, reusing: tasks[environment])
     }
 
     /// The sampler's words, then each environment's: a count and its task's words
@@ -214,8 +242,13 @@ public final class SequentialTaskBatch: TaskBatch {
         try reader.finish()
     }
 
-    private func replaceTask(_ e: Int) throws {
-        tasks[e] = try nextTask()
+    /// Replaces environment `e`'s task with the sampler's next, offering it `finished`.
+    private func replaceTask(_ e: Int, reusing finished: (any Task)?) throws {
+        if let finished {
+            tasks[e] = try nextTaskReusing(finished)
+        } else {
+            tasks[e] = try nextTask()
+        }
         if tasks[e] == nil && endless {
             throw TaskError("the training sampler ran out of tasks; training samplers must be endless (length nil)", exitCode: ExitCode.usage)
         }

@@ -18,6 +18,25 @@ public protocol TaskSampler: AnyObject {
 
     /// The next task, or `nil` when a finite set is exhausted.
     func nextTask() throws -> SampledTask?
+    /// The next task, exactly as `nextTask()` would return it, made by reusing `finished`
+    /// (a task the caller is done with, its episode ended or abandoned: the caller does not
+    /// use it again)
+    /// when the sampler can, so that a new episode need not allocate a new task.
+    ///
+    /// The default calls `nextTask()`. A sampler that reuses a task must leave nothing of
+    /// the old episode: the same draws from its seed stream, the same first observation,
+    /// the same `ProgressSaving` words as a new task. It reuses only tasks it could have
+    /// made (check the type and anything else the task was made with) and calls
+    /// `nextTask()` for any other.
+    ///
+    /// ```swift
+    /// func nextTask(reusing finished: any Task) -> Corridor? {
+    ///     guard let corridor = finished as? Corridor else { return nextTask() }
+    ///     corridor.restart()  // position 0, no steps taken, not done
+    ///     return corridor
+    /// }
+    /// ```
+    func nextTask(reusing finished: any Task) throws -> SampledTask?
     /// Tasks left before `nextTask()` returns `nil`; `nil` for an endless sampler.
     var length: Int? { get }
     /// The number of distinct tasks this sampler can produce, when known.
@@ -26,6 +45,10 @@ public protocol TaskSampler: AnyObject {
     func reset()
     /// Reseeds the sampler: the tasks that follow depend only on `seed`.
     func setSeed(_ seed: UInt64)
+}
+
+extension TaskSampler {
+    public func nextTask(reusing finished: any Task) throws -> SampledTask? { try nextTask() }
 }
 
 /// A sampler that can run many of its environments as one batch, stepped with one call

@@ -105,11 +105,28 @@ extension Communicator {
     /// Every rank contributes `values` (the same count on every rank) and receives
     /// all ranks' values, rank 0's first.
     public func allGather<T: MPIScalar>(_ values: [T], label: @autoclosure () -> String = "all-gather") throws -> [T] {
+        var result: [T] = []
+        try allGather(values, into: &result, label: label())
+        return result
+    }
+
+    /// Every rank contributes `values` (the same count on every rank) and `result` becomes
+    /// all ranks' values, rank 0's first, in the array's own storage: a caller that keeps
+    /// `result` across calls of the same size allocates nothing.
+    ///
+    /// ```swift
+    /// var gathered: [Double] = []  // kept by the caller
+    /// try world.allGather(local, into: &gathered, label: "recent episodes")
+    /// ```
+    public func allGather<T: MPIScalar>(
+        _ values: [T], into result: inout [T], label: @autoclosure () -> String = "all-gather"
+    ) throws {
         let count = try mpiCount(values.count, "MPI_Allgather")
-        var result = [T](unsafeUninitializedCapacity: values.count * size) { _, initialized in
-            initialized = values.count * size
+        let total = values.count * size
+        if result.count != total {
+            result = [T](unsafeUninitializedCapacity: total) { _, initialized in initialized = total }
         }
-        guard count > 0 else { return result }
+        guard count > 0 else { return }
         try values.withUnsafeBufferPointer { send in
             try result.withUnsafeMutableBufferPointer { receive in
                 guard isBounded else {
@@ -124,7 +141,6 @@ extension Communicator {
                 try complete(&request, label: label)
             }
         }
-        return result
     }
 
     /// Every rank contributes `values` (any count, rank by rank) and receives every rank's

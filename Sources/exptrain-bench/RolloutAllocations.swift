@@ -62,7 +62,7 @@ func rolloutAllocations() {
             ? "RolloutCollector with the default act: forward on tensors without gradients (the path before act)"
             : "RolloutCollector, model.act into the stepper's buffers"
         report(name, value: allocations / stepCount, unit: "allocations/env step",
-               extra: ["note": "CartPole, MLPActorCritic 64-64, 4 envs, \(how), everything counted; \(Int(stepCount)) env steps, \(episodes - episodesBefore) episodes ended (each makes a new task)"])
+               extra: ["note": "CartPole, MLPActorCritic 64-64, 4 envs, \(how), everything counted; \(Int(stepCount)) env steps, \(episodes - episodesBefore) episodes ended (the sampler restarts each ended task in place)"])
         report(name.replacingOccurrences(of: "rollout_allocations", with: "rollout_inference_allocations"),
                value: inference / stepCount, unit: "allocations/env step",
                extra: ["note": "the same rollouts, counting only inside the policy step: the model's act (steps and bootstrap values) and the head's sample"],

@@ -25,7 +25,7 @@ private final class CountingTask: ExptrainEnvironment.Task {
         ObservationPart("state", Box(shape: [2], low: 0, high: 1_000)),
         ObservationPart("tag", Box(shape: [2], low: 0, high: 255, elementType: .uint8)),
     ])
-    let episode: Episode
+    private(set) var episode: Episode
     let actionSpace: ActionSpace
     let observationSpace = CountingTask.space
     private(set) var currentObservation: Observation
@@ -58,6 +58,17 @@ private final class CountingTask: ExptrainEnvironment.Task {
     }
 
     func metrics() -> TaskMetrics { TaskMetrics(episodeReturn: episodeReturn, length: numStepsTaken, success: episode.terminates) }
+
+    /// Starts `episode` in this task, as `init` would.
+    func restart(_ episode: Episode) {
+        self.episode = episode
+        numStepsTaken = 0
+        isDone = false
+        episodeReturn = 0
+        receivedActions.removeAll()
+        currentObservation.floats = [Float(episode.id), 0]
+        currentObservation.bytes = [UInt8(episode.id), 0]
+    }
 
     func expertAction() -> Action? { .discrete(episode.id % 3) }
 }
@@ -94,6 +105,30 @@ private final class ListSampler: TaskSampler {
     var length: Int? { endless ? nil : max(0, episodes.count - next) }
     var totalUnique: Int? { endless ? nil : episodes.count }
     func reset() { next = 0 }
+    func setSeed(_ seed: UInt64) {}
+}
+
+/// A `ListSampler` that restarts each task it is offered with its next episode, and
+/// remembers the tasks it was offered.
+private final class ReusingListSampler: TaskSampler {
+    private let list: ListSampler
+    private(set) var offered: [ObjectIdentifier] = []
+
+    init(_ episodes: [Episode], endless: Bool = false) { list = ListSampler(episodes, endless: endless) }
+
+    var handedOut: [Int] { list.handedOut }
+    func nextTask() throws -> CountingTask? { try list.nextTask() }
+
+    func nextTask(reusing finished: any ExptrainEnvironment.Task) throws -> CountingTask? {
+        offered.append(ObjectIdentifier(finished))
+        guard let task = finished as? CountingTask, let next = try list.nextTask() else { return nil }
+        task.restart(next.episode)
+        return task
+    }
+
+    var length: Int? { list.length }
+    var totalUnique: Int? { list.totalUnique }
+    func reset() { list.reset() }
     func setSeed(_ seed: UInt64) {}
 }
 
@@ -179,6 +214,38 @@ final class TaskBatchTests: XCTestCase {
         XCTAssertEqual(Array(outcome.episodeEnded), [false, false, false])
         XCTAssertTrue(outcome.finished.isEmpty)
         assertClose(Array(outcome.rewards), [0.4, 0.3, 0.5])
+    }
+
+    func testABatchOffersEachEndedTaskToItsSamplerAndKeepsItsFinalObservation() throws {
+        let episodes = [
+            Episode(id: 0, length: 2, terminates: false), Episode(id: 1, length: 1, terminates: false),
+            Episode(id: 2, length: 1), Episode(id: 3, length: 3),
+        ]
+        let sampler = ReusingListSampler(episodes, endless: true)
+        let plain = ListSampler(episodes, endless: true)
+        let batch = try XCTUnwrap(try SequentialTaskBatch(sampler: sampler, environments: 2, endless: true))
+        let reference = try XCTUnwrap(try SequentialTaskBatch(sampler: plain, environments: 2, endless: true))
+        let storage = batch.tasks.map { ObjectIdentifier($0!) }
+        let outcome = BatchStepOutcome(environments: 2), expected = BatchStepOutcome(environments: 2)
+        for step in 0..<3 {
+            try batch.step([.discrete(1), .discrete(2)], into: outcome)
+            try reference.step([.discrete(1), .discrete(2)], into: expected)
+            XCTAssertEqual(Array(outcome.rewards), Array(expected.rewards), "step \(step)")
+            XCTAssertEqual(Array(outcome.episodeEnded), Array(expected.episodeEnded))
+            XCTAssertEqual(outcome.finished.map(\.environment), expected.finished.map(\.environment))
+            XCTAssertEqual(outcome.finished.map(\.metrics), expected.finished.map(\.metrics))
+            XCTAssertEqual(
+                outcome.finished.map(\.finalObservation), expected.finished.map(\.finalObservation),
+                "the final observation survives the task's restart")
+            XCTAssertEqual(observations(batch).map(\.floats), observations(reference).map(\.floats))
+        }
+        // Step 0 ends environment 1 (episode 1), step 1 both (episodes 0 and 2).
+        XCTAssertEqual(sampler.offered, [storage[1], storage[0], storage[1]])
+        XCTAssertEqual(batch.tasks.map { ObjectIdentifier($0!) }, storage, "the batch runs in its first tasks throughout")
+        XCTAssertEqual(sampler.handedOut, plain.handedOut)
+
+        try batch.startNextTask(in: 0)
+        XCTAssertEqual(sampler.offered.last, storage[0], "an abandoned task is offered too")
     }
 
     func testEachTaskReceivesItsOwnEnvironmentsAction() throws {

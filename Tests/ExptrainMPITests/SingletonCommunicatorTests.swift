@@ -50,6 +50,19 @@ final class SingletonCommunicatorTests: XCTestCase {
         XCTAssertEqual(try Communicator.world().allGather([Double]()), [])
     }
 
+    func testAllGatherIntoAKeptArrayRefillsItsStorage() throws {
+        let world = try Communicator.world()
+        var gathered: [Double] = [9, 9, 9]
+        try world.allGather([1.5, -2], into: &gathered)
+        XCTAssertEqual(gathered, [1.5, -2], "a buffer of another size is resized")
+        let storage = gathered.withUnsafeBufferPointer { $0.baseAddress }
+        try world.allGather([4, 5], into: &gathered)
+        XCTAssertEqual(gathered, [4, 5])
+        XCTAssertEqual(gathered.withUnsafeBufferPointer { $0.baseAddress }, storage, "a buffer of the right size is refilled")
+        try world.allGather([Double](), into: &gathered)
+        XCTAssertEqual(gathered, [])
+    }
+
     func testBroadcastFromOnlyRankKeepsValues() throws {
         let world = try Communicator.world()
         var bytes: [UInt8] = [0, 255, 7]

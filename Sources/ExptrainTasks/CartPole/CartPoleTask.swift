@@ -108,6 +108,16 @@ public final class CartPoleTask: Task, ProgressSaving {
         self.init(initialState: CartPoleState.random(using: &rng), maxSteps: maxSteps)
     }
 
+    /// Starts this task's next episode from `initialState`, in the task's own storage:
+    /// afterwards it is what `init(initialState:maxSteps:)` with its `maxSteps` makes.
+    func restart(from initialState: CartPoleState) {
+        state = initialState
+        numStepsTaken = 0
+        isDone = false
+        episodeReturn = 0
+        writeObservation()
+    }
+
     public func step(action: Action) throws -> StepResult {
         guard !isDone else { throw TaskError("step(action:) called on a finished CartPole episode") }
         guard let action = action.index, action == 0 || action == 1 else {

@@ -27,6 +27,16 @@ public final class CartPoleTaskSampler: TaskSampler, ProgressSaving {
         return CartPoleTask(using: &rng, maxSteps: maxSteps)
     }
 
+    /// The next task, as `nextTask()` makes it, in `finished`'s storage when it is a
+    /// `CartPoleTask` with this sampler's step limit.
+    public func nextTask(reusing finished: any Task) -> CartPoleTask? {
+        guard let task = finished as? CartPoleTask, task.maxSteps == maxSteps else { return nextTask() }
+        guard let taskSeed = seeds.nextTaskSeed() else { return nil }
+        var rng = RandomGenerator(seed: taskSeed)
+        task.restart(from: CartPoleState.random(using: &rng))
+        return task
+    }
+
     public var length: Int? { seeds.remaining }
     /// The episode count of a finite set (starting states are continuous, so an endless sampler has no count).
     public var totalUnique: Int? { seeds.episodeCount }

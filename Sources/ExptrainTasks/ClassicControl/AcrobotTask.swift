@@ -104,6 +104,11 @@ public final class AcrobotTask: ClassicControlEpisode<AcrobotState>, ClassicCont
         writeObservation()
     }
 
+    public func restart(from initialState: AcrobotState) {
+        restartEpisode(from: initialState)
+        writeObservation()
+    }
+
     public func step(action: Action) throws -> StepResult {
         try checkRunning()
         let torque = Self.availableTorque[try discreteIndex(of: action, count: 3)]

@@ -22,6 +22,10 @@ public protocol ClassicControlTask: Task {
     var state: State { get }
     /// An episode starting from `initialState`.
     init(initialState: State, maxSteps: Int)
+    /// Starts this task's next episode from `initialState`, in the task's own storage:
+    /// afterwards it is what `init(initialState:maxSteps:)` with its `maxSteps` (and its
+    /// other parameters) makes.
+    func restart(from initialState: State)
 }
 
 extension ClassicControlTask {
@@ -95,6 +99,16 @@ public class ClassicControlEpisode<State: ClassicControlState>: ProgressSaving {
         hasTerminated = terminated
         self.episodeReturn = episodeReturn
         currentObservation.floats = floats
+    }
+
+    /// Sets the state to `initialState` and forgets the episode: no steps, no return, not
+    /// over. The subclass then writes the observation of the new state.
+    func restartEpisode(from initialState: State) {
+        state = initialState
+        numStepsTaken = 0
+        isDone = false
+        hasTerminated = false
+        episodeReturn = 0
     }
 
     /// Throws when the episode is already over.

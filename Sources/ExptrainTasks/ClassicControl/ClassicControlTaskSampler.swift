@@ -17,21 +17,39 @@ import ExptrainRandom
 public final class ClassicControlTaskSampler<SampledTask: ClassicControlTask>: TaskSampler, ProgressSaving {
     private var seeds: TaskSeedStream
     private let makeTask: (inout RandomGenerator) -> SampledTask
+    /// Whether a task has the parameters `makeTask` gives (its step limit, its gravity).
+    private let madeHere: (SampledTask) -> Bool
 
     /// A sampler whose episodes depend only on `seed`; endless unless `episodeCount` is given.
     public convenience init(seed: UInt64, episodeCount: Int? = nil, maxSteps: Int = SampledTask.defaultMaxSteps) {
-        self.init(seed: seed, episodeCount: episodeCount) { SampledTask(using: &$0, maxSteps: maxSteps) }
+        self.init(seed: seed, episodeCount: episodeCount, makeTask: { SampledTask(using: &$0, maxSteps: maxSteps) }, madeHere: { $0.maxSteps == maxSteps })
     }
 
-    init(seed: UInt64, episodeCount: Int?, makeTask: @escaping (inout RandomGenerator) -> SampledTask) {
+    /// `makeTask` must draw its task's starting state with `State.random(using:)` and
+    /// nothing else from the generator, as `nextTask(reusing:)` does.
+    init(
+        seed: UInt64, episodeCount: Int?, makeTask: @escaping (inout RandomGenerator) -> SampledTask,
+        madeHere: @escaping (SampledTask) -> Bool
+    ) {
         seeds = TaskSeedStream(seed: seed, episodeCount: episodeCount)
         self.makeTask = makeTask
+        self.madeHere = madeHere
     }
 
     public func nextTask() -> SampledTask? {
         guard let taskSeed = seeds.nextTaskSeed() else { return nil }
         var rng = RandomGenerator(seed: taskSeed)
         return makeTask(&rng)
+    }
+
+    /// The next task, as `nextTask()` makes it, in `finished`'s storage when it is a task
+    /// of this sampler's parameters.
+    public func nextTask(reusing finished: any Task) -> SampledTask? {
+        guard let task = finished as? SampledTask, madeHere(task) else { return nextTask() }
+        guard let taskSeed = seeds.nextTaskSeed() else { return nil }
+        var rng = RandomGenerator(seed: taskSeed)
+        task.restart(from: SampledTask.State.random(using: &rng))
+        return task
     }
 
     public var length: Int? { seeds.remaining }
@@ -59,6 +77,8 @@ extension ClassicControlTaskSampler where SampledTask == PendulumTask {
     public convenience init(
         seed: UInt64, episodeCount: Int? = nil, gravity: Double, maxSteps: Int = PendulumTask.defaultMaxSteps
     ) {
-        self.init(seed: seed, episodeCount: episodeCount) { PendulumTask(using: &$0, gravity: gravity, maxSteps: maxSteps) }
+        self.init(
+            seed: seed, episodeCount: episodeCount, makeTask: { PendulumTask(using: &$0, gravity: gravity, maxSteps: maxSteps) },
+            madeHere: { $0.maxSteps == maxSteps && $0.gravity == gravity })
     }
 }

@@ -61,6 +61,11 @@ public final class MountainCarContinuousTask: ClassicControlEpisode<MountainCarS
         state.write(to: &currentObservation)
     }
 
+    public func restart(from initialState: MountainCarState) {
+        restartEpisode(from: initialState)
+        state.write(to: &currentObservation)
+    }
+
     public func step(action: Action) throws -> StepResult {
         try checkRunning()
         let a = try continuousValue(of: action)

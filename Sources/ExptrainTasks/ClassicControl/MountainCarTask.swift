@@ -82,6 +82,11 @@ public final class MountainCarTask: ClassicControlEpisode<MountainCarState>, Cla
         state.write(to: &currentObservation)
     }
 
+    public func restart(from initialState: MountainCarState) {
+        restartEpisode(from: initialState)
+        state.write(to: &currentObservation)
+    }
+
     public func step(action: Action) throws -> StepResult {
         try checkRunning()
         let push = try discreteIndex(of: action, count: 3) - 1

@@ -96,6 +96,11 @@ public final class PendulumTask: ClassicControlEpisode<PendulumState>, ClassicCo
         self.init(initialState: PendulumState.random(using: &rng), gravity: gravity, maxSteps: maxSteps)
     }
 
+    public func restart(from initialState: PendulumState) {
+        restartEpisode(from: initialState)
+        writeObservation()
+    }
+
     public func step(action: Action) throws -> StepResult {
         try checkRunning()
         typealias C = PendulumTask

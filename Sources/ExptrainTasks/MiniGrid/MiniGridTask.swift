@@ -46,8 +46,8 @@ public final class MiniGridTask: Task, ProgressSaving {
     private var reachedGoal = false
     private var episodeReturn = 0.0
     private var view = MiniGridView()
-    /// Made by the first `expertAction()`: most training never asks, and every episode is a
-    /// new task. (Not `lazy`: mutating a lazy property copies it, and with it the planner's buffers.)
+    /// Made by the first `expertAction()`: most training never asks. Kept when the task is
+    /// restarted on a level of the same size (it plans from the state it is given). (Not `lazy`: mutating a lazy property copies it, and with it the planner's buffers.)
     private var expert: MiniGridExpert?
 
     /// An episode starting from `level`.
@@ -65,6 +65,21 @@ public final class MiniGridTask: Task, ProgressSaving {
     /// An episode of a new level of `environment`, drawn from `rng`, with that environment's step limit and view.
     public convenience init(environment: MiniGridEnvironment, using rng: inout RandomGenerator) {
         self.init(level: environment.generateLevel(using: &rng), maxSteps: environment.maxSteps, seesThroughWalls: environment.seesThroughWalls)
+    }
+
+    /// Starts this task's next episode on `level`, in the task's own storage: afterwards it
+    /// is what `init(level:maxSteps:seesThroughWalls:)` with its step limit and view makes.
+    func restart(on level: MiniGridLevel) {
+        if level.grid.width != grid.width || level.grid.height != grid.height { expert = nil }
+        grid = level.grid
+        agentPosition = level.agentPosition
+        agentDirection = level.agentDirection
+        carrying = level.carrying
+        numStepsTaken = 0
+        isDone = false
+        reachedGoal = false
+        episodeReturn = 0
+        writeObservation()
     }
 
     public func step(action: Action) throws -> StepResult {

@@ -28,6 +28,18 @@ public final class MiniGridTaskSampler: TaskSampler, ProgressSaving {
         return MiniGridTask(environment: environment, using: &rng)
     }
 
+    /// The next task, as `nextTask()` makes it, in `finished`'s storage (its observation,
+    /// view and planner; the level's grid is new) when it is a `MiniGridTask` of this
+    /// environment's step limit and view.
+    public func nextTask(reusing finished: any Task) -> MiniGridTask? {
+        guard let task = finished as? MiniGridTask, task.maxSteps == environment.maxSteps,
+              task.seesThroughWalls == environment.seesThroughWalls else { return nextTask() }
+        guard let taskSeed = seeds.nextTaskSeed() else { return nil }
+        var rng = RandomGenerator(seed: taskSeed)
+        task.restart(on: environment.generateLevel(using: &rng))
+        return task
+    }
+
     public var length: Int? { seeds.remaining }
     /// The number of distinct levels, capped by the episode count of a finite set.
     public var totalUnique: Int? {
