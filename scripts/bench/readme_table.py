@@ -53,7 +53,7 @@ def table(figures):
             reference,
             number(f.get("ratio")) if "ratio" in f else "",
             cell(f.get("target", "")),
-            "" if met is None else ("yes" if met else "**no**"),
+            "" if met is None else "not measured" if f.get("value") is None else ("yes" if met else "**no**"),
         ]) + " |")
     return "\n".join(lines)
 
