@@ -100,8 +100,15 @@ public struct LearningCurvesPicture: Sendable {
         svg += "<text x=\"18\" y=\"\(format(middle))\" text-anchor=\"middle\" transform=\"rotate(-90 18 \(format(middle)))\">\(escaped(metric.key))</text>\n"
         for (index, points) in series.enumerated() where !points.isEmpty {
             let colour = Self.palette[index % Self.palette.count]
-            let coordinates = points.map { "\(format(x($0.step))),\(format(y($0.value)))" }.joined(separator: " ")
-            svg += "<polyline class=\"curve\" data-run=\"\(escaped(runs[index].label))\" points=\"\(coordinates)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\"/>\n"
+            svg += "<polyline class=\"curve\" data-run=\"\(escaped(runs[index].label))\" points=\""
+            // Point by point into the picture itself: a run's final picture has thousands.
+            for (position, point) in points.enumerated() {
+                if position > 0 { svg.append(" ") }
+                appendFormatted(x(point.step), to: &svg)
+                svg.append(",")
+                appendFormatted(y(point.value), to: &svg)
+            }
+            svg += "\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\"/>\n"
             if points.count == 1 {
                 // A line through one point draws nothing.
                 svg += "<circle cx=\"\(format(x(points[0].step)))\" cy=\"\(format(y(points[0].value)))\" r=\"3\" fill=\"\(colour)\"/>\n"
@@ -178,6 +185,31 @@ struct Axis: Equatable {
 /// `value` with one decimal, for coordinates.
 private func format(_ value: Double) -> String {
     String(format: "%.1f", value)
+}
+
+/// `format(value)` appended to `text` without making a String of it (a run's final picture
+/// has thousands of coordinates): `value` rounded to tenths as `%.1f` rounds, the exact
+/// binary value to the nearest tenth and ties to even, with `-` for every negative value.
+func appendFormatted(_ value: Double, to text: inout String) {
+    guard value.isFinite, value.magnitude < 1e15 else { return text.append(format(value)) }
+    // value·10 = product + error exactly; rounding the product to an integer is off only
+    // where the product lands exactly halfway, and the error's sign then decides.
+    let product = value * 10
+    let error = (-product).addingProduct(value, 10)
+    var tenths = product.rounded(.toNearestOrEven)
+    if product - tenths == 0.5 && error > 0 { tenths += 1 }
+    if product - tenths == -0.5 && error < 0 { tenths -= 1 }
+    let magnitude = UInt64(tenths.magnitude)
+    if value.sign == .minus { text.append("-") }
+    appendDecimal(magnitude / 10, to: &text)
+    text.append(".")
+    text.unicodeScalars.append(Unicode.Scalar(UInt8(ascii: "0") + UInt8(magnitude % 10)))
+}
+
+/// The decimal digits of `number`, appended one by one.
+private func appendDecimal(_ number: UInt64, to text: inout String) {
+    if number >= 10 { appendDecimal(number / 10, to: &text) }
+    text.unicodeScalars.append(Unicode.Scalar(UInt8(ascii: "0") + UInt8(number % 10)))
 }
 
 /// `text` safe inside an XML element or a double-quoted attribute.

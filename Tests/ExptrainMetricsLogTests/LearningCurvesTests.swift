@@ -71,3 +71,23 @@ final class LearningCurvesTests: XCTestCase {
         XCTAssertTrue(LearningCurvesPicture(runs: [RunCurves(label: "new")]).svg().contains("nothing to draw"))
     }
 }
+
+/// The picture's coordinates, written digit by digit, are `String(format: "%.1f")`'s text.
+final class CoordinateFormattingTests: XCTestCase {
+    func testTenthsAreThoseOfPrintfIncludingTiesNegativeZeroAndLargeValues() {
+        var values: [Double] = [0, -0.0, 0.05, 0.15, 0.25, 0.35, 1.25, 2.5, -0.04, -0.05, -0.25, 123.45, 999.95, 1e14 + 0.05,
+                                5e-324, -5e-324, 0.9999999999999999, 9.95, 1e15, .infinity, -.infinity, .nan]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let unit = Double(state >> 11) / Double(1 << 53)
+            values.append((unit - 0.25) * 1_200)
+            values.append(Double(Int(unit * 20_000)) / 20 - 250)  // exact halves of tenths, and near them
+        }
+        for value in values {
+            var text = "x"
+            appendFormatted(value, to: &text)
+            XCTAssertEqual(text, "x" + String(format: "%.1f", value), "\(value)")
+        }
+    }
+}
