@@ -31,6 +31,12 @@ struct TaskSeedStream {
         return rng.nextSeed()
     }
 
+    /// A generator seeded with the next task's seed, or `nil` once a finite set is exhausted:
+    /// what a sampler draws a new task (or a reused task's next episode) from.
+    mutating func nextTaskGenerator() -> RandomGenerator? {
+        nextTaskSeed().map { RandomGenerator(seed: $0) }
+    }
+
     /// Starts again from the first task of the current seed.
     mutating func reset() {
         rng = RandomGenerator(seed: seed)

@@ -22,8 +22,7 @@ public final class CartPoleTaskSampler: TaskSampler, ProgressSaving {
     }
 
     public func nextTask() -> CartPoleTask? {
-        guard let taskSeed = seeds.nextTaskSeed() else { return nil }
-        var rng = RandomGenerator(seed: taskSeed)
+        guard var rng = seeds.nextTaskGenerator() else { return nil }
         return CartPoleTask(using: &rng, maxSteps: maxSteps)
     }
 
@@ -31,8 +30,7 @@ public final class CartPoleTaskSampler: TaskSampler, ProgressSaving {
     /// `CartPoleTask` with this sampler's step limit.
     public func nextTask(reusing finished: any Task) -> CartPoleTask? {
         guard let task = finished as? CartPoleTask, task.maxSteps == maxSteps else { return nextTask() }
-        guard let taskSeed = seeds.nextTaskSeed() else { return nil }
-        var rng = RandomGenerator(seed: taskSeed)
+        guard var rng = seeds.nextTaskGenerator() else { return nil }
         task.restart(from: CartPoleState.random(using: &rng))
         return task
     }

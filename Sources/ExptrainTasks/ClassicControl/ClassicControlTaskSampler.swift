@@ -37,8 +37,7 @@ public final class ClassicControlTaskSampler<SampledTask: ClassicControlTask>: T
     }
 
     public func nextTask() -> SampledTask? {
-        guard let taskSeed = seeds.nextTaskSeed() else { return nil }
-        var rng = RandomGenerator(seed: taskSeed)
+        guard var rng = seeds.nextTaskGenerator() else { return nil }
         return makeTask(&rng)
     }
 
@@ -46,8 +45,7 @@ public final class ClassicControlTaskSampler<SampledTask: ClassicControlTask>: T
     /// of this sampler's parameters.
     public func nextTask(reusing finished: any Task) -> SampledTask? {
         guard let task = finished as? SampledTask, madeHere(task) else { return nextTask() }
-        guard let taskSeed = seeds.nextTaskSeed() else { return nil }
-        var rng = RandomGenerator(seed: taskSeed)
+        guard var rng = seeds.nextTaskGenerator() else { return nil }
         task.restart(from: SampledTask.State.random(using: &rng))
         return task
     }

@@ -47,7 +47,8 @@ public final class MiniGridTask: Task, ProgressSaving {
     private var episodeReturn = 0.0
     private var view = MiniGridView()
     /// Made by the first `expertAction()`: most training never asks. Kept when the task is
-    /// restarted on a level of the same size (it plans from the state it is given). (Not `lazy`: mutating a lazy property copies it, and with it the planner's buffers.)
+    /// restarted on a level of the same size (it plans from the state it is given). Not
+    /// `lazy`: mutating a lazy property copies it, and with it the planner's buffers.
     private var expert: MiniGridExpert?
 
     /// An episode starting from `level`.

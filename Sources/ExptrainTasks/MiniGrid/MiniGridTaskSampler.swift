@@ -23,8 +23,7 @@ public final class MiniGridTaskSampler: TaskSampler, ProgressSaving {
     }
 
     public func nextTask() -> MiniGridTask? {
-        guard let taskSeed = seeds.nextTaskSeed() else { return nil }
-        var rng = RandomGenerator(seed: taskSeed)
+        guard var rng = seeds.nextTaskGenerator() else { return nil }
         return MiniGridTask(environment: environment, using: &rng)
     }
 
@@ -34,8 +33,7 @@ public final class MiniGridTaskSampler: TaskSampler, ProgressSaving {
     public func nextTask(reusing finished: any Task) -> MiniGridTask? {
         guard let task = finished as? MiniGridTask, task.maxSteps == environment.maxSteps,
               task.seesThroughWalls == environment.seesThroughWalls else { return nextTask() }
-        guard let taskSeed = seeds.nextTaskSeed() else { return nil }
-        var rng = RandomGenerator(seed: taskSeed)
+        guard var rng = seeds.nextTaskGenerator() else { return nil }
         task.restart(on: environment.generateLevel(using: &rng))
         return task
     }

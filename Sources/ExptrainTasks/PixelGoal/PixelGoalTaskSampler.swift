@@ -22,8 +22,7 @@ public final class PixelGoalTaskSampler: TaskSampler, ProgressSaving {
     }
 
     public func nextTask() -> PixelGoalTask? {
-        guard let taskSeed = seeds.nextTaskSeed() else { return nil }
-        var generator = RandomGenerator(seed: taskSeed)
+        guard var generator = seeds.nextTaskGenerator() else { return nil }
         return PixelGoalTask(size: size, using: &generator)
     }
 
