@@ -17,6 +17,15 @@ check() {
     fi
 }
 
+# gate NAME COMMAND…: a check that the steps after it need: counts and prints like
+# check, and returns COMMAND's status, for `if gate …; then`. (check itself always
+# returns 0, so that a failed check does not end a script under `set -e`.)
+gate() {
+    local before=$failed
+    check "$@"
+    [ "$failed" -eq "$before" ]
+}
+
 # fail NAME WHY: counts a failed check that could not even be attempted.
 fail() {
     failed=$((failed + 1))

@@ -223,7 +223,7 @@ has_metrics() {
     run=$(run_folder "$out")
     [ -n "$run" ] && [ "$(last_step "$run/metrics.jsonl" || echo 0)" -ge 40000 ]
 }
-if check "preempt: job $id logged metrics past step 40000 within 180 s" wait_until 180 has_metrics; then
+if gate "preempt: job $id logged metrics past step 40000 within 180 s" wait_until 180 has_metrics; then
     run=$(run_folder "$out")
     before=$(last_step "$run/metrics.jsonl")
     scancel --signal=USR1 --batch "$id"

@@ -160,6 +160,24 @@ wait_job() {
 nodes_empty() { [ -z "$(ip netns pids "$ns_a")$(ip netns pids "$ns_b")" ]; }
 settle() { wait_until 30 nodes_empty || kill_node_processes; }
 training_started() { [ -n "$(cat "$1"/cartpole-ppo/*/metrics.jsonl 2>/dev/null)" ]; }
+# training_started_or_job_over RUNS: stops the wait early when the job has ended.
+training_started_or_job_over() { training_started "$1" || ! kill -0 "$job_pid" 2>/dev/null; }
+# wait_for_training NAME RUNS LOG: a gate on the job's first log point within 120 s;
+# a job that ended (or hung) before it shows the end of its log.
+wait_for_training() {
+    wait_until 120 training_started_or_job_over "$2" || true
+    gate "$1: training under way within 120 s" training_started "$2" && return
+    tail -n 20 "$3" | sed 's/^/    /'
+    return 1
+}
+# restore_link: brings the cut link back and waits until both ends report it up, so
+# that the next job's daemons on node-b can reach node-a from their first try.
+link_state_up() { ip -n "$1" -o link show "$2" | grep -q 'state UP'; }
+restore_link() {
+    ip -n "$ns_a" link set "$veth_a" up
+    wait_until 10 link_state_up "$ns_a" "$veth_a" && wait_until 10 link_state_up "$ns_b" "$veth_b" \
+        || fail "restore link" "$veth_a/$veth_b not up 10 s after 'ip link set up'"
+}
 field() { grep -o "\"$1\":[^,}]*" | cut -d: -f2 | tr -d '"'; }
 
 # --- 1. check-mpi across the nodes -------------------------------------------------
@@ -210,7 +228,7 @@ settle
 
 # --- 4. node-b's ranks killed mid-run -------------------------------------------------
 start_job "$work/kill.log" "$binary" cartpole-ppo --quiet --seed 1 --output-dir "$work/runs-kill"
-if check "killed rank: training under way within 120 s" wait_until 120 training_started "$work/runs-kill"; then
+if wait_for_training "killed rank" "$work/runs-kill" "$work/kill.log"; then
     ranks_b=$(for pid in $(ip netns pids "$ns_b"); do
         [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = exptrain ] && echo "$pid"; done || true)
     check "killed rank: node-b runs 2 exptrain ranks" [ "$(printf '%s\n' "$ranks_b" | grep -c .)" -eq 2 ]
@@ -242,16 +260,15 @@ timeout -s KILL 600 "$work/enter-node" node-a env -u OMPI_MCA_oob_tcp_keepalive_
     PBS_O_WORKDIR="$work" EXPTRAIN_BIN="$binary" \
     bash "$exptrain_root/scripts/pbs/exptrain.pbs" cartpole-ppo --quiet --seed 1 --output-dir "$work/runs-cut" >"$work/cut.log" 2>&1 &
 job_pid=$!
-if check "cut link: the PBS script's training under way within 120 s" wait_until 120 training_started "$work/runs-cut"; then
+if wait_for_training "cut link, the PBS script" "$work/runs-cut" "$work/cut.log"; then
     ip -n "$ns_a" link set "$veth_a" down
     wait_job 120
     echo "two-nodes: cut link (scripts/pbs/exptrain.pbs defaults: keepalive 5 s + 3 x 2 s) -> job ended in $job_seconds s (exit $job_status)"
     check "cut link: job ended non-zero within 15 s (exit $job_status, $job_seconds s)" \
         awk -v s="$job_seconds" -v c="$job_status" 'BEGIN {exit !(c != 0 && c != 124 && s < 15)}'
     check "cut link: mpirun reports the lost node-b daemon" grep -q 'on node node-b' "$work/cut.log"
-    ip -n "$ns_a" link set "$veth_a" up
+    restore_link
 else
-    tail -n 20 "$work/cut.log" | sed 's/^/    /'
     wait_job 1
 fi
 settle
@@ -261,7 +278,7 @@ settle
 # hanging after 25 s, which is why the launch scripts set them (Open MPI would notice
 # after ~8 minutes; the test does not wait for that and stops the job itself).
 start_job "$work/cut-default.log" "$binary" cartpole-ppo --quiet --seed 1 --output-dir "$work/runs-cut-default"
-if check "cut link, default settings: training under way within 120 s" wait_until 120 training_started "$work/runs-cut-default"; then
+if wait_for_training "cut link, default settings" "$work/runs-cut-default" "$work/cut-default.log"; then
     ip -n "$ns_a" link set "$veth_a" down
     wait_job 25
     if [ "$job_status" -eq 124 ]; then
@@ -270,7 +287,7 @@ if check "cut link, default settings: training under way within 120 s" wait_unti
         echo "two-nodes: cut link (Open MPI defaults) -> job ended in $job_seconds s (exit $job_status)"
     fi
     check "cut link, default settings: still hanging after 25 s (got status $job_status after $job_seconds s)" [ "$job_status" -eq 124 ]
-    ip -n "$ns_a" link set "$veth_a" up
+    restore_link
 else
     wait_job 1
 fi
