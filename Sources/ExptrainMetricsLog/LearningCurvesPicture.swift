@@ -177,33 +177,49 @@ struct Axis: Equatable {
 
     private static func decimal(_ value: Double, step: Double) -> String {
         let decimals = max(0, Int((-log10(step) - 1e-9).rounded(.up)))
+        var text = ""
         // Exact zero, not "-0" from a tick that lands a rounding error below it.
-        return String(format: "%.\(decimals)f", abs(value) < step / 1e6 ? 0 : value)
+        appendFormatted(abs(value) < step / 1e6 ? 0 : value, decimals: decimals, to: &text)
+        return text
     }
 }
 
 /// `value` with one decimal, for coordinates.
 private func format(_ value: Double) -> String {
-    String(format: "%.1f", value)
+    var text = ""
+    appendFormatted(value, to: &text)
+    return text
 }
 
-/// `format(value)` appended to `text` without making a String of it (a run's final picture
-/// has thousands of coordinates): `value` rounded to tenths as `%.1f` rounds, the exact
-/// binary value to the nearest tenth and ties to even, with `-` for every negative value.
-func appendFormatted(_ value: Double, to text: inout String) {
-    guard value.isFinite, value.magnitude < 1e15 else { return text.append(format(value)) }
-    // value·10 = product + error exactly; rounding the product to an integer is off only
+/// `String(format: "%.<decimals>f", value)` appended to `text` without `String(format:)`,
+/// whose every call allocates (a run's final picture has thousands of coordinates and
+/// labels): the exact binary value rounded to `decimals` places, ties to even, with `-`
+/// for every negative value.
+func appendFormatted(_ value: Double, decimals: Int = 1, to text: inout String) {
+    // 10^decimals is exact in a Double up to 10^22; the integer below stays exact under 2^53.
+    let scale = decimals <= 22 ? pow(10, Double(max(decimals, 0))) : .infinity
+    guard value.isFinite, (value.magnitude * scale) < 1e15 else {
+        return text.append(String(format: "%.\(decimals)f", value))
+    }
+    // value·scale = product + error exactly; rounding the product to an integer is off only
     // where the product lands exactly halfway, and the error's sign then decides.
-    let product = value * 10
-    let error = (-product).addingProduct(value, 10)
-    var tenths = product.rounded(.toNearestOrEven)
-    if product - tenths == 0.5 && error > 0 { tenths += 1 }
-    if product - tenths == -0.5 && error < 0 { tenths -= 1 }
-    let magnitude = UInt64(tenths.magnitude)
+    let product = value * scale
+    let error = (-product).addingProduct(value, scale)
+    var units = product.rounded(.toNearestOrEven)
+    if product - units == 0.5 && error > 0 { units += 1 }
+    if product - units == -0.5 && error < 0 { units -= 1 }
+    let magnitude = UInt64(units.magnitude)
+    let unitsPerOne = UInt64(scale)
     if value.sign == .minus { text.append("-") }
-    appendDecimal(magnitude / 10, to: &text)
+    appendDecimal(magnitude / unitsPerOne, to: &text)
+    guard decimals > 0 else { return }
     text.append(".")
-    text.unicodeScalars.append(Unicode.Scalar(UInt8(ascii: "0") + UInt8(magnitude % 10)))
+    var place = unitsPerOne / 10
+    let fraction = magnitude % unitsPerOne
+    while place > 0 {
+        text.unicodeScalars.append(Unicode.Scalar(UInt8(ascii: "0") + UInt8(fraction / place % 10)))
+        place /= 10
+    }
 }
 
 /// The decimal digits of `number`, appended one by one.

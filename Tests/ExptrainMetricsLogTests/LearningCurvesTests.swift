@@ -90,4 +90,24 @@ final class CoordinateFormattingTests: XCTestCase {
             XCTAssertEqual(text, "x" + String(format: "%.1f", value), "\(value)")
         }
     }
+
+    /// The axis labels' decimals: 0 to 6 places, on values and on exact halves of the last place.
+    func testEveryNumberOfDecimalsIsPrintfs() {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        for decimals in 0...6 {
+            let place = pow(10, Double(-decimals))
+            var values: [Double] = [0, -0.0, 0.5 * place, 1.5 * place, -2.5 * place, 2_500_000, 99.5, -0.4 * place]
+            for _ in 0..<5_000 {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let unit = Double(state >> 11) / Double(1 << 53)
+                values.append((unit - 0.25) * 4_000)
+                values.append((Double(Int(unit * 40_000)) / 2 - 5_000) * place)
+            }
+            for value in values {
+                var text = ""
+                appendFormatted(value, decimals: decimals, to: &text)
+                XCTAssertEqual(text, String(format: "%.\(decimals)f", value), "\(value) to \(decimals) places")
+            }
+        }
+    }
 }
