@@ -60,7 +60,7 @@ public struct LearningCurvesPicture: Sendable {
 
             """
         if panels.isEmpty {
-            svg += text("No episode has ended yet: nothing to draw.", x: Self.width / 2, y: Self.panelHeight / 2, anchor: "middle", size: 14)
+            appendText("No episode has ended yet: nothing to draw.", x: Self.width / 2, y: Self.panelHeight / 2, anchor: "middle", size: 14, to: &svg)
         }
         for (index, metric) in panels.enumerated() {
             svg += panel(metric, top: Double(index) * Self.panelHeight)
@@ -83,19 +83,19 @@ public struct LearningCurvesPicture: Sendable {
         func y(_ value: Double) -> Double { bottom - (value - yAxis.low) / (yAxis.high - yAxis.low) * (bottom - plotTop) }
 
         var svg = "<g class=\"panel\" data-metric=\"\(metric.key)\">\n"
-        svg += text("\(metric.title) (\(metric.key))", x: Self.plotLeft, y: top + 24, anchor: "start", size: 14, weight: "bold")
+        appendText("\(metric.title) (\(metric.key))", x: Self.plotLeft, y: top + 24, anchor: "start", size: 14, weight: "bold", to: &svg)
         for tick in yAxis.ticks {
-            svg += line(x1: Self.plotLeft, y1: y(tick), x2: Self.plotRight, y2: y(tick), stroke: "#e6e6e6")
-            svg += text(yAxis.label(tick), x: Self.plotLeft - 8, y: y(tick) + 4, anchor: "end")
+            appendLine(x1: Self.plotLeft, y1: y(tick), x2: Self.plotRight, y2: y(tick), stroke: "#e6e6e6", to: &svg)
+            appendText(yAxis.label(tick), x: Self.plotLeft - 8, y: y(tick) + 4, anchor: "end", to: &svg)
         }
         for tick in xAxis.ticks {
-            svg += line(x1: x(tick), y1: plotTop, x2: x(tick), y2: bottom, stroke: "#f0f0f0")
-            svg += line(x1: x(tick), y1: bottom, x2: x(tick), y2: bottom + 5, stroke: "#333333")
-            svg += text(xAxis.label(tick, abbreviated: true), x: x(tick), y: bottom + 19, anchor: "middle")
+            appendLine(x1: x(tick), y1: plotTop, x2: x(tick), y2: bottom, stroke: "#f0f0f0", to: &svg)
+            appendLine(x1: x(tick), y1: bottom, x2: x(tick), y2: bottom + 5, stroke: "#333333", to: &svg)
+            appendText(xAxis.label(tick, abbreviated: true), x: x(tick), y: bottom + 19, anchor: "middle", to: &svg)
         }
-        svg += line(x1: Self.plotLeft, y1: bottom, x2: Self.plotRight, y2: bottom, stroke: "#333333")
-        svg += line(x1: Self.plotLeft, y1: plotTop, x2: Self.plotLeft, y2: bottom, stroke: "#333333")
-        svg += text("global environment steps", x: (Self.plotLeft + Self.plotRight) / 2, y: bottom + 38, anchor: "middle")
+        appendLine(x1: Self.plotLeft, y1: bottom, x2: Self.plotRight, y2: bottom, stroke: "#333333", to: &svg)
+        appendLine(x1: Self.plotLeft, y1: plotTop, x2: Self.plotLeft, y2: bottom, stroke: "#333333", to: &svg)
+        appendText("global environment steps", x: (Self.plotLeft + Self.plotRight) / 2, y: bottom + 38, anchor: "middle", to: &svg)
         let middle = (plotTop + bottom) / 2
         svg += "<text x=\"18\" y=\"\(format(middle))\" text-anchor=\"middle\" transform=\"rotate(-90 18 \(format(middle)))\">\(escaped(metric.key))</text>\n"
         for (index, points) in series.enumerated() where !points.isEmpty {
@@ -123,17 +123,44 @@ public struct LearningCurvesPicture: Sendable {
             let rowY = top + Double(index) * Self.legendRowHeight
             let colour = Self.palette[index % Self.palette.count]
             svg += "<rect x=\"\(format(Self.plotLeft))\" y=\"\(format(rowY + 2))\" width=\"24\" height=\"4\" fill=\"\(colour)\"/>\n"
-            svg += text(run.label, x: Self.plotLeft + 32, y: rowY + 8, anchor: "start")
+            appendText(run.label, x: Self.plotLeft + 32, y: rowY + 8, anchor: "start", to: &svg)
         }
         return svg + "</g>\n"
     }
 
-    private func text(_ content: String, x: Double, y: Double, anchor: String, size: Int = 12, weight: String = "normal") -> String {
-        "<text x=\"\(format(x))\" y=\"\(format(y))\" text-anchor=\"\(anchor)\" font-size=\"\(size)\" font-weight=\"\(weight)\" fill=\"#222222\">\(escaped(content))</text>\n"
+    // The elements below are appended piece by piece: a picture has dozens of ticks, and a
+    // String made per element would make the closing picture's allocations grow with them.
+
+    private func appendText(
+        _ content: String, x: Double, y: Double, anchor: String, size: Int = 12, weight: String = "normal", to svg: inout String
+    ) {
+        svg.append("<text x=\"")
+        appendFormatted(x, to: &svg)
+        svg.append("\" y=\"")
+        appendFormatted(y, to: &svg)
+        svg.append("\" text-anchor=\"")
+        svg.append(anchor)
+        svg.append("\" font-size=\"")
+        appendFormatted(Double(size), decimals: 0, to: &svg)
+        svg.append("\" font-weight=\"")
+        svg.append(weight)
+        svg.append("\" fill=\"#222222\">")
+        appendEscaped(content, to: &svg)
+        svg.append("</text>\n")
     }
 
-    private func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String) -> String {
-        "<line x1=\"\(format(x1))\" y1=\"\(format(y1))\" x2=\"\(format(x2))\" y2=\"\(format(y2))\" stroke=\"\(stroke)\" stroke-width=\"1\"/>\n"
+    private func appendLine(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, to svg: inout String) {
+        svg.append("<line x1=\"")
+        appendFormatted(x1, to: &svg)
+        svg.append("\" y1=\"")
+        appendFormatted(y1, to: &svg)
+        svg.append("\" x2=\"")
+        appendFormatted(x2, to: &svg)
+        svg.append("\" y2=\"")
+        appendFormatted(y2, to: &svg)
+        svg.append("\" stroke=\"")
+        svg.append(stroke)
+        svg.append("\" stroke-width=\"1\"/>\n")
     }
 }
 
@@ -231,14 +258,19 @@ private func appendDecimal(_ number: UInt64, to text: inout String) {
 /// `text` safe inside an XML element or a double-quoted attribute.
 private func escaped(_ text: String) -> String {
     var result = ""
+    appendEscaped(text, to: &result)
+    return result
+}
+
+/// `escaped(text)` appended to `output`.
+private func appendEscaped(_ text: String, to output: inout String) {
     for character in text {
         switch character {
-        case "&": result += "&amp;"
-        case "<": result += "&lt;"
-        case ">": result += "&gt;"
-        case "\"": result += "&quot;"
-        default: result.append(character)
+        case "&": output += "&amp;"
+        case "<": output += "&lt;"
+        case ">": output += "&gt;"
+        case "\"": output += "&quot;"
+        default: output.append(character)
         }
     }
-    return result
 }
