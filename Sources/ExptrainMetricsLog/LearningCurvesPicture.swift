@@ -134,33 +134,41 @@ public struct LearningCurvesPicture: Sendable {
     private func appendText(
         _ content: String, x: Double, y: Double, anchor: String, size: Int = 12, weight: String = "normal", to svg: inout String
     ) {
-        svg.append("<text x=\"")
-        appendFormatted(x, to: &svg)
-        svg.append("\" y=\"")
-        appendFormatted(y, to: &svg)
-        svg.append("\" text-anchor=\"")
-        svg.append(anchor)
-        svg.append("\" font-size=\"")
-        appendFormatted(Double(size), decimals: 0, to: &svg)
-        svg.append("\" font-weight=\"")
-        svg.append(weight)
-        svg.append("\" fill=\"#222222\">")
+        svg.append("<text")
+        appendAttribute("x", x, to: &svg)
+        appendAttribute("y", y, to: &svg)
+        appendAttribute("text-anchor", anchor, to: &svg)
+        appendAttribute("font-size", Double(size), decimals: 0, to: &svg)
+        appendAttribute("font-weight", weight, to: &svg)
+        svg.append(" fill=\"#222222\">")
         appendEscaped(content, to: &svg)
         svg.append("</text>\n")
     }
 
     private func appendLine(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, to svg: inout String) {
-        svg.append("<line x1=\"")
-        appendFormatted(x1, to: &svg)
-        svg.append("\" y1=\"")
-        appendFormatted(y1, to: &svg)
-        svg.append("\" x2=\"")
-        appendFormatted(x2, to: &svg)
-        svg.append("\" y2=\"")
-        appendFormatted(y2, to: &svg)
-        svg.append("\" stroke=\"")
-        svg.append(stroke)
-        svg.append("\" stroke-width=\"1\"/>\n")
+        svg.append("<line")
+        appendAttribute("x1", x1, to: &svg)
+        appendAttribute("y1", y1, to: &svg)
+        appendAttribute("x2", x2, to: &svg)
+        appendAttribute("y2", y2, to: &svg)
+        appendAttribute("stroke", stroke, to: &svg)
+        svg.append(" stroke-width=\"1\"/>\n")
+    }
+
+    /// ` name="value"`, the value as `%.<decimals>f` writes it.
+    private func appendAttribute(_ name: String, _ value: Double, decimals: Int = 1, to svg: inout String) {
+        var digits = ""  // up to 15 bytes, which a String keeps inline
+        appendFormatted(value, decimals: decimals, to: &digits)
+        appendAttribute(name, digits, to: &svg)
+    }
+
+    /// ` name="value"`, the value as it is (the callers' values need no escaping).
+    private func appendAttribute(_ name: String, _ value: String, to svg: inout String) {
+        svg.append(" ")
+        svg.append(name)
+        svg.append("=\"")
+        svg.append(value)
+        svg.append("\"")
     }
 }
 
