@@ -154,7 +154,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         if world.rank == 0 {
             // A resumed run's clock continues from the last log point of its folder.
             elapsedBefore = setup.resumed ? runDirectory.lastLoggedElapsedSeconds() : 0
-            log = try RunLog(directory: runDirectory, quiet: options.quiet, progress: options.progress)
+            log = try RunLog(
+                directory: runDirectory, quiet: options.quiet, progress: options.progress, expectedLogPoints: try expectedLogPoints())
             try runDirectory.writeConfig(RunConfigRecord(
                 tag: tag, context: context, machine: machine, pipeline: pipeline, seeds: setup.seeds, settings: settings,
                 maxSteps: options.maxSteps, resumedFromSteps: state.totalSteps))
@@ -398,7 +399,6 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
         try gradientReduction!.run(label: "gradient all-reduce of update \(state.updates + 1)")
     }
 
-    /// A permutation of `0..<count` (Fisher–Yates with the rank's generator).
     /// `order` becomes a uniformly random permutation of `0..<count` (Fisher–Yates on the
     /// collector's generator), in the buffer of the previous update.
     private func shuffleOrder(count: Int) {
@@ -410,6 +410,17 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     }
 
     // MARK: Log points
+
+    /// The most training log points the remaining stages write: one per
+    /// `metricAccumulateInterval` of each stage's steps, and one as each stage ends.
+    private func expectedLogPoints() throws -> Int {
+        var count = 0
+        for index in state.stageIndex..<pipeline.stages.count {
+            let interval = try pipeline.resolvedSettings(forStage: index).metricAccumulateInterval
+            count += pipeline.stages[index].maxStageSteps / interval + 2
+        }
+        return count
+    }
 
     private func logPoint(learningRate: Float, stageBudget: Int) throws -> EpisodeSummary {
         diagnostics.pack(into: &diagnosticSums)

@@ -27,10 +27,13 @@ final class RunLog {
     private var pictureDrawnAt: Double?
     private var pictureIsBehind = false
 
-    init(directory: RunDirectory, quiet: Bool, progress progressMode: ProgressMode) throws {
+    /// `expectedLogPoints`: how many training log points the run will write at most, so
+    /// that the learning curves are kept without growing arrays.
+    init(directory: RunDirectory, quiet: Bool, progress progressMode: ProgressMode, expectedLogPoints: Int) throws {
         self.directory = directory
         // A resumed run's picture starts with what its folder logged before.
         curves = try RunCurves(runFolder: directory.path)
+        curves.reserveCapacity(logPoints: expectedLogPoints)
         metrics = try MetricsJSONLWriter(path: directory.metricsPath)
         board = try TensorBoardWriter(directory: directory.path)
         progress = quiet ? nil : ProgressPrinter(mode: progressMode)
@@ -64,7 +67,6 @@ final class RunLog {
         progress?.show(line)
     }
 
-    /// Draws `curves.svg` from every training record so far.
     private func tag(_ group: String, _ key: String) -> String {
         if let tag = tags[group]?[key] { return tag }
         let tag = "\(group)/\(key)"
@@ -72,6 +74,7 @@ final class RunLog {
         return tag
     }
 
+    /// Draws `curves.svg` from every training record so far.
     private func drawPicture() throws {
         try LearningCurvesPicture(runs: [curves]).write(to: directory.curvesPath)
         pictureIsBehind = false

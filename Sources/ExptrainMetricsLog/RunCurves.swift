@@ -15,6 +15,8 @@ public struct RunCurves: Sendable, Equatable {
     public var label: String
     /// Metric key → its points; a metric without any value has no entry.
     public private(set) var points: [String: [CurvePoint]] = [:]
+    /// The points each metric's array is made with room for (`reserveCapacity(logPoints:)`).
+    private var reservedPoints = 0
 
     /// No points yet.
     public init(label: String) {
@@ -60,9 +62,32 @@ public struct RunCurves: Sendable, Equatable {
         }
     }
 
+    /// Makes room for `logPoints` more points per metric, so that a run that knows how many
+    /// log points it will write appends them without growing an array (a doubling array was
+    /// the last allocation of a training loop). At most `maximumReservation` points are
+    /// reserved; past them the arrays grow as usual.
+    public mutating func reserveCapacity(logPoints: Int) {
+        let reservation = min(max(logPoints, 0), Self.maximumReservation)
+        for key in points.keys { points[key]!.reserveCapacity(points[key]!.count + reservation) }
+        reservedPoints = reservation
+    }
+
+    /// The most points per metric `reserveCapacity(logPoints:)` reserves (1.6 MB each).
+    public static let maximumReservation = 100_000
+
     private mutating func add(_ key: String, _ point: CurvePoint) {
         guard point.step.isFinite && point.value.isFinite else { return }
-        points[key, default: []].append(point)
+        if points[key] == nil {
+            var first: [CurvePoint] = []
+            first.reserveCapacity(reservedPoints)
+            points[key] = first
+        }
+        points[key]!.append(point)
+    }
+
+    /// Equal when the labels and the points are (reserved room is not compared).
+    public static func == (lhs: RunCurves, rhs: RunCurves) -> Bool {
+        lhs.label == rhs.label && lhs.points == rhs.points
     }
 }
 

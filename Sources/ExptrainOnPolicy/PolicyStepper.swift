@@ -44,7 +44,9 @@ public final class PolicyStepper {
     private var finalFloats: [Float] = []
     private var finalBytes: [UInt8] = []
 
-    public init(model: any ActorCriticModel, environments: Int) {
+    /// With `observationSpace`, the buffers of `values(of:environments:)` are made here for
+    /// every environment, rather than the first time an episode is cut.
+    public init(model: any ActorCriticModel, environments: Int, observationSpace: ObservationSpace? = nil) {
         self.model = model
         head = model.distributionHead
         self.environments = environments
@@ -64,6 +66,10 @@ public final class PolicyStepper {
         finalMasks.update(repeating: 1)
         finalParameters = zeros(environments * head.parameterCount)
         finalValues = zeros(environments)
+        if let observationSpace {
+            finalFloats.reserveCapacity(environments * observationSpace.floatCount)
+            finalBytes.reserveCapacity(environments * observationSpace.byteCount)
+        }
     }
 
     deinit {
@@ -126,6 +132,12 @@ public final class PolicyStepper {
         }
         finalFloats.removeAll(keepingCapacity: true)
         finalBytes.removeAll(keepingCapacity: true)
+        if let first = observations.first {
+            // Room for every environment's observation at once: how many episodes are cut in
+            // one step varies, and growing by what one step needed kept allocating.
+            finalFloats.reserveCapacity(environments * first.floats.count)
+            finalBytes.reserveCapacity(environments * first.bytes.count)
+        }
         for observation in observations {
             finalFloats.append(contentsOf: observation.floats)
             finalBytes.append(contentsOf: observation.bytes)

@@ -60,7 +60,7 @@ public final class RolloutCollector {
     public init(batch: any TaskBatch, model: any ActorCriticModel, seed: UInt64) throws {
         try model.distributionHead.check(actionSpace: batch.actionSpace)
         self.batch = batch
-        stepper = PolicyStepper(model: model, environments: batch.count)
+        stepper = PolicyStepper(model: model, environments: batch.count, observationSpace: batch.observationSpace)
         generator = RandomGenerator(seed: seed)
         taskActions = [Action](repeating: .discrete(0), count: batch.count)
         outcome = BatchStepOutcome(environments: batch.count)

@@ -52,6 +52,24 @@ final class LearningCurvesTests: XCTestCase {
         XCTAssertTrue(flat.low < 500 && flat.high > 500, "one value still gets a window: \(flat)")
     }
 
+    func testReservedRoomChangesNeitherThePointsNorEquality() {
+        var plain = RunCurves(label: "run")
+        var reserved = RunCurves(label: "run")
+        reserved.reserveCapacity(logPoints: 500)
+        XCTAssertEqual(plain, reserved)
+        for step in 1...40 {
+            let record: [(String, MetricValue)] = [("step", .integer(step * 100)), ("episode_return_mean100", .number(Double(step))), ("success_mean100", .null)]
+            plain.append(record)
+            reserved.append(record)
+        }
+        XCTAssertEqual(plain, reserved)
+        XCTAssertEqual(reserved.points["episode_return_mean100"]?.count, 40)
+        XCTAssertNil(reserved.points["success_mean100"], "a metric without values still has no entry")
+        XCTAssertGreaterThanOrEqual(reserved.points["episode_return_mean100"]!.capacity, 500)
+        reserved.reserveCapacity(logPoints: 10 * RunCurves.maximumReservation)
+        XCTAssertLessThan(reserved.points["episode_return_mean100"]!.capacity, 2 * RunCurves.maximumReservation, "the reservation is capped")
+    }
+
     func testPictureHasAPanelPerMetricSomeRunHas() {
         var first = RunCurves(label: "cartpole-ppo/seed & <1>")
         first.append([("step", 100), ("episode_return_mean100", 10.0)])

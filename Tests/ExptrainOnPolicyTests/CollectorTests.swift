@@ -225,14 +225,17 @@ final class CollectorTests: XCTestCase {
     /// must give each row's own value, nothing left over from the earlier call.
     func testFinalValuesOfSuccessiveCallsAreEachRowsOwn() {
         let model = model()
-        let stepper = PolicyStepper(model: model, environments: 3)
-        let observations: [[Float]] = [[3, 0.1], [-1, 2], [0.5, -0.7]]
-        let first = Array(stepper.values(of: observations.map { Observation(floats: $0) }, environments: [2, 0, 1]))
-        XCTAssertEqual(first.count, 3)
-        for (actual, observation) in zip(first, observations) { XCTAssertEqual(actual, value(model, of: observation), accuracy: 1e-5) }
-        let second = Array(stepper.values(of: [Observation(floats: observations[1])], environments: [1]))
-        XCTAssertEqual(second.count, 1)
-        XCTAssertEqual(second[0], value(model, of: observations[1]), accuracy: 1e-5)
+        // Made with the observation space, the stepper's buffers exist before the first call.
+        for space in [nil, ObservationSpace(shape: [2], low: -10, high: 10)] {
+            let stepper = PolicyStepper(model: model, environments: 3, observationSpace: space)
+            let observations: [[Float]] = [[3, 0.1], [-1, 2], [0.5, -0.7]]
+            let first = Array(stepper.values(of: observations.map { Observation(floats: $0) }, environments: [2, 0, 1]))
+            XCTAssertEqual(first.count, 3)
+            for (actual, observation) in zip(first, observations) { XCTAssertEqual(actual, value(model, of: observation), accuracy: 1e-5) }
+            let second = Array(stepper.values(of: [Observation(floats: observations[1])], environments: [1]))
+            XCTAssertEqual(second.count, 1)
+            XCTAssertEqual(second[0], value(model, of: observations[1]), accuracy: 1e-5)
+        }
     }
 
     func testTheSameSeedCollectsTheSameRollout() throws {
