@@ -187,20 +187,36 @@ progress "allocations per rollout step (LD_PRELOAD counter)"
 counter=$work/malloc_count.so
 if cc -O2 -shared -fPIC -o "$counter" scripts/bench/malloc_count.c >&2; then
     LD_PRELOAD=$counter "$bench" rollout-allocations
-    # The real binary, one rank: the difference of two runs' allocation counts over the
-    # difference of their steps is the training loop's steady-state allocations per step
-    # (start-up, the final checkpoint and exit cancel out).
-    counts=()
-    for steps in 51200 102400; do
-        rm -f "$work/mallocs"
-        EXPTRAIN_MALLOC_COUNT_FILE=$work/mallocs LD_PRELOAD=$counter "$exptrain" cartpole-ppo --seed 1 --quiet \
-            --max-steps "$steps" --config saveInterval=100000000 --config validEpisodes=0 \
+    # The real binary, one rank: the counter's value at each write of a metrics.jsonl line
+    # (the shim's marks), so the allocations between the second log point and the last,
+    # over the steps between them, are the training loop's steady state per step: rollouts,
+    # updates and log points, without start-up, the first log point's one-off buffers, the
+    # last checkpoint and exit. cartpole-ppo takes the fused MLP-PPO step; cartpole-a2c and
+    # minigrid-empty-ppo the tape, which makes its tensors anew at each minibatch.
+    for experiment in cartpole-ppo cartpole-a2c minigrid-empty-ppo; do
+        rm -f "$work/marks"
+        rm -rf "$work/mallocs-run"
+        EXPTRAIN_MALLOC_MARKS_FILE=$work/marks EXPTRAIN_MALLOC_MARK_SUFFIX=/metrics.jsonl LD_PRELOAD=$counter \
+            "$exptrain" "$experiment" --seed 1 --quiet --max-steps 204800 --config saveInterval=100000000 --config validEpisodes=0 \
             --output-dir "$work/mallocs-run" >/dev/null 2>&1
-        counts+=("$(awk '$3 == "exptrain" { print $2 }' "$work/mallocs" | sort -n | tail -1)")
+        metrics=$(ls "$work"/mallocs-run/*/*/metrics.jsonl 2>/dev/null | head -1)
+        per_step=null first_step=? last_step=? first_count=? last_count=?
+        if [ -n "$metrics" ] && [ "$(wc -l <"$work/marks")" -ge 3 ]; then
+            steps=$(sed -n 's/^{"step":\([0-9]*\),.*/\1/p' "$metrics")
+            first_step=$(echo "$steps" | sed -n 2p) last_step=$(echo "$steps" | tail -1)
+            first_count=$(sed -n 2p "$work/marks") last_count=$(tail -1 "$work/marks")
+            per_step=$(calc "($last_count - $first_count) / ($last_step - $first_step)")
+        fi
+        name=exptrain_${experiment//-/_}_training_allocations_per_step
+        if [ "$experiment" = cartpole-ppo ]; then
+            figure "$name" "$per_step" "allocations/env step" \
+                "note=the real exptrain $experiment, 1 rank, 204,800 steps: mallocs between the 2nd and the last metrics.jsonl line ÷ the steps between them ($first_count → $last_count over steps $first_step → $last_step)" \
+                "target=0 in steady state" "met=$(compare "$per_step" "==" 0)"
+        else
+            figure "$name" "$per_step" "allocations/env step" \
+                "note=the real exptrain $experiment, 1 rank, the same count ($first_count → $last_count over steps $first_step → $last_step); the tape path (no fused step for this loss or model)"
+        fi
     done
-    figure exptrain_cartpole_ppo_training_allocations_per_step "$(calc "(${counts[1]} - ${counts[0]}) / 51200")" "allocations/env step" \
-        "note=the real exptrain cartpole-ppo, 1 rank: (mallocs of a 102,400-step run − a 51,200-step run) ÷ 51,200; rollout and updates together" \
-        "target=0 in steady state" "met=$(compare "$(calc "(${counts[1]} - ${counts[0]}) / 51200")" "==" 0)"
 else
     figure rollout_allocations_per_step null "allocations/env step" "note=not measured: no C compiler for scripts/bench/malloc_count.c"
 fi
