@@ -41,8 +41,8 @@ void exptrain_tanh(int lanes, const float *input, float *output, long count) {
     DISPATCH(lanes, tanh, input, output, count);
 }
 
-void exptrain_tanh_pull_back(int lanes, const float *outputGradient, const float *output, float *inputGradient, long count) {
-    DISPATCH(lanes, tanh_pull_back, outputGradient, output, inputGradient, count);
+void exptrain_tanh_pull_back(int lanes, const float *outputGradient, const float *output, float *inputGradient, long count, int accumulate) {
+    DISPATCH(lanes, tanh_pull_back, outputGradient, output, inputGradient, count, accumulate);
 }
 
 void exptrain_adam_update(

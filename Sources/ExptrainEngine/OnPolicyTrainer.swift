@@ -404,9 +404,15 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private func shuffleOrder(count: Int) {
         order.removeAll(keepingCapacity: true)
         order.append(contentsOf: 0..<count)
-        for i in stride(from: count - 1, to: 0, by: -1) {
-            order.swapAt(i, collector.generator.nextInt(below: i + 1))
+        // On a local copy of the generator and the array's buffer: a swap through the class's
+        // properties checks exclusive access twice per element.
+        var generator = collector.generator
+        order.withUnsafeMutableBufferPointer { order in
+            for i in stride(from: count - 1, to: 0, by: -1) {
+                order.swapAt(i, generator.nextInt(below: i + 1))
+            }
         }
+        collector.generator = generator
     }
 
     // MARK: Log points

@@ -85,23 +85,29 @@ extension Tensor {
 
     /// `inputGradient[i] += outputGradient[i] · F′(x, y)`: the pullback of `map`; tanh's
     /// (`F′ = 1 − y²`) on the wide vector unit, else eight lanes at a time: the same numbers.
+    /// Without `accumulating`, the sums start from 0 instead of `inputGradient`'s values
+    /// (the bits of zeroing it first, without the pass that zeroes it).
     @inline(__always)
     static func pullBack<F: ElementwiseUnaryFunction>(
         _: F.Type, _ outputGradient: UnsafePointer<Float>, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
-        into inputGradient: UnsafeMutablePointer<Float>, count: Int
+        into inputGradient: UnsafeMutablePointer<Float>, count: Int, accumulating: Bool = true
     ) {
         var start = 0
         if F.self == HyperbolicTangent.self {
-            if VectorUnit.lanes > 0 { return exptrain_tanh_pull_back(VectorUnit.lanes, outputGradient, output, inputGradient, count) }
+            if VectorUnit.lanes > 0 {
+                return exptrain_tanh_pull_back(VectorUnit.lanes, outputGradient, output, inputGradient, count, accumulating ? 1 : 0)
+            }
             func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(pointer + start).loadUnaligned(as: SIMD8<Float>.self) }
             while start + 8 <= count {
                 let (g, y) = (load(outputGradient), load(output))
-                let accumulated = load(UnsafePointer(inputGradient)) + g * (1 - y * y)
+                let accumulated = (accumulating ? load(UnsafePointer(inputGradient)) : .zero) + g * (1 - y * y)
                 UnsafeMutableRawPointer(inputGradient + start).storeBytes(of: accumulated, as: SIMD8<Float>.self)
                 start += 8
             }
         }
-        for i in start..<count { inputGradient[i] += outputGradient[i] * F.derivative(x: input[i], y: output[i]) }
+        for i in start..<count {
+            inputGradient[i] = (accumulating ? inputGradient[i] : 0) + outputGradient[i] * F.derivative(x: input[i], y: output[i])
+        }
     }
 
     /// `eˣ` element-wise.
@@ -164,14 +170,22 @@ public enum ElementwiseKernel: Sendable {
 
     /// `inputGradient[i] += outputGradient[i] · f′` with `f′` at input `x` and output `y`
     /// as the tape computes it (tanh: `1 − y²`, ReLU: 1 where `x > 0` else 0, sigmoid: `y(1 − y)`).
+    /// Without `accumulating`, `inputGradient[i] = 0 + outputGradient[i] · f′`: the bits the
+    /// tape's sum gives into a zeroed buffer, with `inputGradient` only written.
     public func pullBack(
         _ outputGradient: UnsafePointer<Float>, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
-        into inputGradient: UnsafeMutablePointer<Float>, count: Int
+        into inputGradient: UnsafeMutablePointer<Float>, count: Int, accumulating: Bool = true
     ) {
         switch self {
-        case .tanh: Tensor.pullBack(HyperbolicTangent.self, outputGradient, input: input, output: output, into: inputGradient, count: count)
-        case .relu: Tensor.pullBack(RectifiedLinear.self, outputGradient, input: input, output: output, into: inputGradient, count: count)
-        case .sigmoid: Tensor.pullBack(LogisticSigmoid.self, outputGradient, input: input, output: output, into: inputGradient, count: count)
+        case .tanh:
+            Tensor.pullBack(
+                HyperbolicTangent.self, outputGradient, input: input, output: output, into: inputGradient, count: count, accumulating: accumulating)
+        case .relu:
+            Tensor.pullBack(
+                RectifiedLinear.self, outputGradient, input: input, output: output, into: inputGradient, count: count, accumulating: accumulating)
+        case .sigmoid:
+            Tensor.pullBack(
+                LogisticSigmoid.self, outputGradient, input: input, output: output, into: inputGradient, count: count, accumulating: accumulating)
         }
     }
 }

@@ -23,6 +23,25 @@ final class VectorTanhTests: XCTestCase {
         }
     }
 
+    func testAPullBackWithoutAccumulatingGivesTheBitsOfOneIntoZeros() {
+        var generator = RandomGenerator(seed: 5)
+        let count = 77
+        for kernel in [ElementwiseKernel.tanh, .relu, .sigmoid] {
+            var x = (0..<count).map { _ in 3 * generator.nextNormal() }
+            x[5] = 20
+            x[6] = 0
+            var y = [Float](repeating: 0, count: count)
+            kernel.apply(x, into: &y, count: count)
+            var g = (0..<count).map { _ in generator.nextNormal() }
+            (g[1], g[5], g[6]) = (-0.0, -1, -1)
+            var zeroed = [Float](repeating: 0, count: count)
+            kernel.pullBack(g, input: x, output: y, into: &zeroed, count: count)
+            var written = [Float](repeating: .nan, count: count)
+            kernel.pullBack(g, input: x, output: y, into: &written, count: count, accumulating: false)
+            XCTAssertEqual(written.map(\.bitPattern), zeroed.map(\.bitPattern), "\(kernel)")
+        }
+    }
+
     func testTensorTanhAndItsGradientMatchTheScalarRuleOnLongAndShortRows() {
         var generator = RandomGenerator(seed: 4)
         for count in [3, 8, 13, 64] {

@@ -60,8 +60,25 @@ final class WideVectorKernelTests: XCTestCase {
         }
         for width in widths {
             var accumulated = start
-            exptrain_tanh_pull_back(width, g, y, &accumulated, count)
+            exptrain_tanh_pull_back(width, g, y, &accumulated, count, 1)
             sameBits(accumulated, expected, "tanh's pullback at \(width) lanes")
+        }
+    }
+
+    func testTanhPullBackWithoutAccumulatingIsTheSumIntoZeros() {
+        let count = 1_003
+        var (g, y) = (randomValues(count, seed: 3), randomValues(count, seed: 4).map(ScalarMath.tanh))
+        // −0 gradients and saturated outputs (1 − y² = 0) give −0 products, which a sum
+        // into zeros turns into +0.
+        for i in stride(from: 0, to: count, by: 7) { g[i] = -0.0 }
+        for i in stride(from: 3, to: count, by: 11) { (g[i], y[i]) = (-abs(g[i]) - 0.5, i % 2 == 0 ? 1 : -1) }
+        for width in widths {
+            var zeroed = [Float](repeating: 0, count: count)
+            exptrain_tanh_pull_back(width, g, y, &zeroed, count, 1)
+            var written = [Float](repeating: .nan, count: count)
+            exptrain_tanh_pull_back(width, g, y, &written, count, 0)
+            sameBits(written, zeroed, "tanh's pullback without accumulating at \(width) lanes")
+            XCTAssertFalse(written.contains { $0 == 0 && $0.sign == .minus }, "a −0 was kept at \(width) lanes")
         }
     }
 

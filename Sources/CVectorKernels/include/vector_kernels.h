@@ -36,8 +36,9 @@ int exptrain_widest_vector_lanes(void);
 void exptrain_tanh(int lanes, const float *input, float *output, long count);
 
 /// `inputGradient[i] += outputGradient[i] * (1 - output[i] * output[i])`: tanh's pullback
-/// from its output. `lanes` as for `exptrain_tanh`.
-void exptrain_tanh_pull_back(int lanes, const float *outputGradient, const float *output, float *inputGradient, long count);
+/// from its output; with `accumulate` 0, `inputGradient[i] = 0 + …` (its old values are
+/// not read: the sum into a zeroed buffer). `lanes` as for `exptrain_tanh`.
+void exptrain_tanh_pull_back(int lanes, const float *outputGradient, const float *output, float *inputGradient, long count, int accumulate);
 
 /// One step of Adam's rule (`Adam.step`) on `count` parameters:
 ///

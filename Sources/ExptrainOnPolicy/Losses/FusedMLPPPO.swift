@@ -289,10 +289,11 @@ public final class FusedMLPPPO {
             let layerInput = index == 0 ? input : UnsafePointer(layerBuffer(network, index - 1, 1, batch * inputSize))
             var inputGradient: UnsafeMutablePointer<Float>?
             if index > 0 {
+                // The tape sums into zeros (beta 1 on a zeroed buffer); beta 0 differs from
+                // that at most in the sign of a zero, which the pullback's `0 + …` below drops.
                 let activationGradient = layerBuffer(network, index - 1, 3, batch * inputSize)
-                activationGradient.update(repeating: 0, count: batch * inputSize)
                 BLAS.gemm(transposeA: false, transposeB: false, m: batch, n: inputSize, k: outputSize, a: gradient,
-                          b: layer.weight.tensor.withUnsafeBufferPointer { $0.baseAddress! }, beta: 1, c: activationGradient)
+                          b: layer.weight.tensor.withUnsafeBufferPointer { $0.baseAddress! }, beta: 0, c: activationGradient)
                 inputGradient = activationGradient
             }
             let entry = layer.weight.entry
@@ -304,8 +305,9 @@ public final class FusedMLPPPO {
             if let inputGradient {
                 let (preActivation, activated) = (layerBuffer(network, index - 1, 0, batch * inputSize), layerBuffer(network, index - 1, 1, batch * inputSize))
                 let preActivationGradient = layerBuffer(network, index - 1, 2, batch * inputSize)
-                preActivationGradient.update(repeating: 0, count: batch * inputSize)
-                model.activation.kernel.pullBack(inputGradient, input: preActivation, output: activated, into: preActivationGradient, count: batch * inputSize)
+                model.activation.kernel.pullBack(
+                    inputGradient, input: preActivation, output: activated, into: preActivationGradient, count: batch * inputSize,
+                    accumulating: false)
                 gradient = preActivationGradient
             }
         }
