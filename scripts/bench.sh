@@ -133,6 +133,21 @@ run_exptrain() {
     return $code
 }
 
+# run_pair LABEL ARGS...: two 1-rank runs of exptrain at the same time, pinned to cores 0
+# and 1 (LABEL-0, LABEL-1), with nothing between them: what the machine leaves each core
+# when both are busy.
+run_pair() {
+    local label=$1
+    shift
+    local core
+    for core in 0 1; do
+        mkdir -p "$work/$label-$core"
+        taskset -c "$core" "$exptrain" "$@" --quiet --output-dir "$work/$label-$core/out" \
+            >"$work/$label-$core/stdout" 2>"$work/$label-$core/stderr" &
+    done
+    wait
+}
+
 # Readers of a finished run.
 metrics_of() { ls "$work/$1"/out/*/*/metrics.jsonl 2>/dev/null | head -1; }
 steps_per_second_of() { grep -ho 'done: .*' "$work/$1/stdout" "$work/$1/stderr" | sed -n 's/.*(\([0-9.]*\) steps\/s).*/\1/p' | head -1; }
@@ -309,7 +324,7 @@ ref_count() { set -- ${ref_sps[$1]:-}; echo $#; }
 # rollouts, minibatches of 128 and optimiser steps are the 1-rank run's, and twice the
 # steps) and the Python references, alternating
 # seed by seed so that the load of a shared machine falls on all of them alike.
-np1_sps=() np1_rss=() np1_time=() np1_steps=() np2_sps=() np2_rss=() np2_overhead=() np2_time=() np2_steps=() weak_sps=()
+np1_sps=() np1_rss=() np1_time=() np1_steps=() np2_sps=() np2_rss=() np2_overhead=() np2_time=() np2_steps=() weak_sps=() pair_fraction=()
 references=(cleanrl jax sb3)
 for seed in "${seeds[@]}"; do
     progress "cartpole-ppo seed $seed: 1 rank, 2 ranks, 2 ranks × 1M steps${python:+, the Python references}"
@@ -329,6 +344,11 @@ for seed in "${seeds[@]}"; do
     run_exptrain "cartpole-weak-$seed" 2 cartpole-ppo --seed "$seed" --config environmentsPerProcess=4 --config totalSteps=1000000 \
         || progress "run failed: $(error_of "cartpole-weak-$seed")"
     weak_sps+=("$(steps_per_second_of "cartpole-weak-$seed")")
+    # The 2-rank job waits for the slower rank at every minibatch; the slower of two
+    # independent runs, over the 1-rank run just before, bounds what it can reach here.
+    run_pair "cartpole-pair-$seed" cartpole-ppo --seed "$seed"
+    slower=$(printf '%s\n' "$(steps_per_second_of "cartpole-pair-$seed-0")" "$(steps_per_second_of "cartpole-pair-$seed-1")" | sort -g | head -1)
+    pair_fraction+=("$(calc "${slower:-null} / ${np1_sps[-1]:-null}")")
 
     if [ -n "$python" ]; then
         for kind in "${references[@]}"; do
@@ -506,6 +526,8 @@ figure cartpole_ppo_steps_to_475_np2 "$cartpole_np2_steps" "env steps" \
 figure cartpole_ppo_weak_scaling_efficiency_np2 "$efficiency" fraction \
     "note=steps/s at 2 ranks (${weak_np2_sps}; environmentsPerProcess=4 and totalSteps=1M, so each rank runs the 1-rank run: its 4 environments, 500k steps, minibatches of 128) ÷ 2 × steps/s at 1 rank (${cartpole_np1_sps}), medians of ${#seeds[@]}" \
     "target=>= 0.95" "met=$(compare "$efficiency" ">=" 0.95)"
+figure cartpole_ppo_slower_of_two_independent_runs_fraction "$(median "${pair_fraction[@]}")" fraction \
+    "note=two 1-rank cartpole-ppo runs at once on cores 0 and 1, no MPI: the slower one's steps/s ÷ the 1-rank run's just before, median of ${#seeds[@]} (${pair_fraction[*]}); the weak-scaling efficiency a job whose ranks wait for each other can reach on this machine"
 figure cartpole_ppo_peak_rss_per_rank "$cartpole_rss_max" MB \
     "note=largest peak resident memory (VmHWM via /usr/bin/time) of any rank over the cartpole-ppo runs at 1 and 2 ranks; median $cartpole_rss MB" \
     "target=<= 50 MB" "met=$(compare "$cartpole_rss_max" "<=" 50)"
