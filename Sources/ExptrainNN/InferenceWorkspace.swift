@@ -11,6 +11,9 @@
 /// next request for the same number; a workspace is not shared between threads.
 public final class InferenceWorkspace {
     private var buffers: [(memory: UnsafeMutableRawPointer?, byteCount: Int)] = []
+    /// The `ParameterStore.version` that the copies a model keeps here (its transposed
+    /// weights) were made from; `nil` before any. The model compares and remakes them.
+    public var parametersVersion: Int?
 
     /// An empty workspace.
     public init() {}

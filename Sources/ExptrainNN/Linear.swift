@@ -49,10 +49,24 @@ public final class Linear: Layer {
 
     /// `y = x Wᵀ + b` on raw rows, without recording (for inference into kept buffers):
     /// `input` `[batch, inputSize]`, `output` `[batch, outputSize]`. Same numbers as `callAsFunction`.
-    public func apply(_ input: UnsafePointer<Float>, batch: Int, into output: UnsafeMutablePointer<Float>) {
+    /// `transposedWeight`: the weight as `writeTransposedWeight(into:)` wrote it, for
+    /// `BLAS.affine`'s untransposed product.
+    public func apply(
+        _ input: UnsafePointer<Float>, batch: Int, into output: UnsafeMutablePointer<Float>,
+        transposedWeight: UnsafePointer<Float>? = nil
+    ) {
         BLAS.affine(
             batch: batch, inputSize: inputSize, outputSize: outputSize, input: input,
             weight: weight.tensor.withUnsafeBufferPointer { $0.baseAddress! },
-            bias: bias.tensor.withUnsafeBufferPointer { $0.baseAddress! }, output: output)
+            bias: bias.tensor.withUnsafeBufferPointer { $0.baseAddress! }, output: output, transposedWeight: transposedWeight)
+    }
+
+    /// Whether `apply` uses a `transposedWeight` given to it (`BLAS.affine`'s rule: at least
+    /// `BLAS.transposedWeightMinimumOutputs` outputs), so whether one is worth making.
+    public var usesTransposedWeight: Bool { outputSize >= BLAS.transposedWeightMinimumOutputs }
+
+    /// Writes `Wᵀ`, `[inputSize, outputSize]`, into `buffer` (room for `inputSize × outputSize` floats).
+    public func writeTransposedWeight(into buffer: UnsafeMutablePointer<Float>) {
+        weight.tensor.withUnsafeBufferPointer { BLAS.transpose($0.baseAddress!, rows: outputSize, columns: inputSize, into: buffer) }
     }
 }

@@ -80,7 +80,9 @@ public final class MLPActorCritic: ActorCriticModel {
     }
 
     /// Both networks on raw buffers, each layer one `BLAS.affine` into the workspace and
-    /// the activation in place: the numbers of `forward`, without allocating.
+    /// the activation in place: the numbers of `forward`, without allocating. The hidden
+    /// layers multiply by their weight's transpose (`BLAS.affine`), copied into the workspace
+    /// once per change of the parameters: a rollout's steps share one copy.
     public func act(
         observations: ObservationRows, masks: UnsafeBufferPointer<Float>, hidden: UnsafeMutableBufferPointer<Float>,
         environments: Int, distributionParameters: UnsafeMutableBufferPointer<Float>, values: UnsafeMutableBufferPointer<Float>,
@@ -90,26 +92,53 @@ public final class MLPActorCritic: ActorCriticModel {
         precondition(inputs.count == environments * observationSize, "\(inputs.count) observation values are not \(environments)·\(observationSize)")
         precondition(distributionParameters.count == environments * distributionHead.parameterCount && values.count == environments,
                      "act(…) output buffers do not fit \(environments) environments")
+        prepareTransposedWeights(in: workspace)
         policy.writeHeadParameters(
             rows: environments, into: distributionParameters.baseAddress!, logStandardDeviation: logStandardDeviation,
             meanScratch: { workspace.buffer(Self.meanSlot, count: environments * distributionHead.parameterCount / 2) }
-        ) { run(actorLayers, on: inputs.baseAddress!, batch: environments, into: $0, workspace: workspace) }
-        run(criticLayers, on: inputs.baseAddress!, batch: environments, into: values.baseAddress!, workspace: workspace)
+        ) { run(network: 0, on: inputs.baseAddress!, batch: environments, into: $0, workspace: workspace) }
+        run(network: 1, on: inputs.baseAddress!, batch: environments, into: values.baseAddress!, workspace: workspace)
     }
 
-    /// Where `act(…)` keeps a Gaussian's means (slots 0 and 1 hold the hidden rows).
+    /// Where `act(…)` keeps a Gaussian's means (slots 0 and 1 hold the hidden rows); the
+    /// transposed weights follow, actor's layers then critic's.
     private static let meanSlot = 2
 
-    /// `layers` with `activation` between them, the hidden rows alternating between two workspace buffers.
-    private func run(_ layers: [Linear], on input: UnsafePointer<Float>, batch: Int, into output: UnsafeMutablePointer<Float>, workspace: InferenceWorkspace) {
+    /// Workspace slot of the transposed weight of `layer` of the actor (`network` 0) or critic (1).
+    private func transposedWeightSlot(network: Int, layer: Int) -> Int {
+        Self.meanSlot + 1 + (network == 0 ? 0 : actorLayers.count) + layer
+    }
+
+    private func transposedWeight(of layer: Linear, network: Int, index: Int, in workspace: InferenceWorkspace) -> UnsafeMutablePointer<Float> {
+        workspace.buffer(transposedWeightSlot(network: network, layer: index), count: layer.inputSize * layer.outputSize)
+    }
+
+    /// Copies the weights of the layers that use one (`Linear.usesTransposedWeight`) into the
+    /// workspace as `Wᵀ`, unless it holds this version's.
+    private func prepareTransposedWeights(in workspace: InferenceWorkspace) {
+        guard workspace.parametersVersion != parameters.version else { return }
+        for (index, layer) in actorLayers.enumerated() where layer.usesTransposedWeight {
+            layer.writeTransposedWeight(into: transposedWeight(of: layer, network: 0, index: index, in: workspace))
+        }
+        for (index, layer) in criticLayers.enumerated() where layer.usesTransposedWeight {
+            layer.writeTransposedWeight(into: transposedWeight(of: layer, network: 1, index: index, in: workspace))
+        }
+        workspace.parametersVersion = parameters.version
+    }
+
+    /// The actor's (`network` 0) or critic's (1) layers with `activation` between them, the
+    /// hidden rows alternating between two workspace buffers.
+    private func run(network: Int, on input: UnsafePointer<Float>, batch: Int, into output: UnsafeMutablePointer<Float>, workspace: InferenceWorkspace) {
+        let layers = network == 0 ? actorLayers : criticLayers
         var current = input
         for (index, layer) in layers.enumerated() {
+            let transposed = layer.usesTransposedWeight ? UnsafePointer(transposedWeight(of: layer, network: network, index: index, in: workspace)) : nil
             guard index < layers.count - 1 else {
-                layer.apply(current, batch: batch, into: output)
+                layer.apply(current, batch: batch, into: output, transposedWeight: transposed)
                 return
             }
             let next = workspace.buffer(index % 2, count: batch * layer.outputSize)
-            layer.apply(current, batch: batch, into: next)
+            layer.apply(current, batch: batch, into: next, transposedWeight: transposed)
             activation.apply(inPlace: next, count: batch * layer.outputSize)
             current = UnsafePointer(next)
         }

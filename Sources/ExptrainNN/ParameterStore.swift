@@ -90,9 +90,16 @@ public final class ParameterStore {
     }
 
     /// Reads or writes all values (to broadcast them, load a checkpoint, take a step).
+    /// Each call moves `version` on.
     public func withValues<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
-        try body(UnsafeMutableBufferPointer(start: values, count: count))
+        version &+= 1
+        return try body(UnsafeMutableBufferPointer(start: values, count: count))
     }
+
+    /// A number that changes whenever the values may have been written through
+    /// `withValues` (every step, broadcast, checkpoint load and rollback does): what copies
+    /// made from the values, such as a model's transposed weights, compare to know they are current.
+    public private(set) var version = 0
 
     /// Reads or writes all gradients (to all-reduce, scale or clip them).
     public func withGradients<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {

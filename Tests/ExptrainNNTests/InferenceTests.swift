@@ -11,9 +11,8 @@ final class InferenceTests: XCTestCase {
     /// states agree to 1e-6.
     private func assertActMatchesForward(
         _ model: some ActorCriticModel, observations: [[Float]], masks: [[Float]], initialHidden: [Float],
-        environments: Int, file: StaticString = #filePath, line: UInt = #line
+        environments: Int, workspace: InferenceWorkspace = InferenceWorkspace(), file: StaticString = #filePath, line: UInt = #line
     ) {
-        let workspace = InferenceWorkspace()
         var hidden = initialHidden
         var state = Tensor(shape: [environments, model.recurrentStateSize], values: initialHidden)
         for (stepObservations, stepMasks) in zip(observations, masks) {
@@ -84,6 +83,21 @@ final class InferenceTests: XCTestCase {
         let codes: [Float] = [1, 0, 0, 2, 5, 1, 10, 3, 2, 0, 0, 0]
         assertActMatchesForward(ForwardOnly(), observations: [codes + codes, codes.reversed().map { min($0, 2) } + codes],
                                 masks: [[0, 1], [1, 0]], initialHidden: [Float](repeating: 0.25, count: 12), environments: 2)
+    }
+
+    /// `act` multiplies by transposed copies of the weights kept in the workspace; a change of
+    /// the parameters between steps (an update) must reach the next step.
+    func testMLPActFollowsParametersChangedBetweenSteps() {
+        let model = MLPActorCritic(observationSize: 5, actionCount: 3, hidden: [64, 32], seed: 42)
+        var generator = RandomGenerator(seed: 43)
+        let observations = (0..<2).map { _ in (0..<20).map { _ in generator.nextNormal() } }
+        let masks = [[Float]](repeating: [1, 1, 1, 1], count: 2)
+        let workspace = InferenceWorkspace()
+        assertActMatchesForward(model, observations: observations, masks: masks, initialHidden: [], environments: 4, workspace: workspace)
+        model.parameters.withValues { values in
+            for i in values.indices { values[i] = -0.5 * values[i] + 0.01 }
+        }
+        assertActMatchesForward(model, observations: observations, masks: masks, initialHidden: [], environments: 4, workspace: workspace)
     }
 
     func testActAllocatesNoWorkspaceAfterTheFirstStep() {

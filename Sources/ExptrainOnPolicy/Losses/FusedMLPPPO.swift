@@ -19,7 +19,8 @@ import ExptrainTensor
 /// with `s` the caller's gradient scale (the rank's share of the global minibatch) and
 /// `w` the loss's pipeline weight. Bit-identity with the tape is the contract (parameter
 /// digests depend on it), so every floating-point operation is the tape's, in the tape's
-/// order: the same `sgemm` calls with the same shapes, transposes and `beta`; gradients
+/// order: the same `sgemm` calls with the same shapes and transposes (`beta` 0 only where
+/// the tape sums into a zeroed buffer and a zero's sign is dropped next); gradients
 /// that start at zero and accumulate (`+=`) as the tape's accumulators do, in the order
 /// `backward()` visits the recorded operations (for `log p`: the action's gather, then the
 /// entropy's product, then its `exp`); sums in Double where the tape sums in Double.
@@ -67,11 +68,17 @@ public final class FusedMLPPPO {
         case ratio, negativeAdvantages, unclippedTerm, clippedTerm
         case difference, unclippedLoss, valueDifference, clippedDifference, clippedLoss
         case logProbabilities, probabilities, logRatioGradients, logitGradients, valueGradients
+        case transposedWeight
         case firstNetwork
     }
 
     /// Slots per layer: pre-activation, activation, and their gradients.
     private static let slotsPerLayer = 4
+
+    /// The fewest rows from which the forward pass copies each weight as `Wᵀ` for
+    /// `BLAS.affine`'s untransposed product: the weights change at every minibatch, so the
+    /// copy (3,200 cycles for 64 × 64) is made each time, and pays at a 128-row minibatch.
+    private static let transposedProductRows = 32
 
     /// The loss on samples `samples` (flat indices `t·N + e` of `storage`), `w · L`, as the
     /// trainer's `total`; the model's gradients are zeroed and then hold `∇(gradientScale · w · L)`.
@@ -269,7 +276,13 @@ public final class FusedMLPPPO {
         for (index, layer) in layers.enumerated() {
             let size = batch * layer.outputSize
             output = layerBuffer(network, index, 0, size)
-            layer.apply(current, batch: batch, into: output)
+            if batch >= Self.transposedProductRows && layer.usesTransposedWeight {
+                let transposed = buffer(.transposedWeight, layer.inputSize * layer.outputSize)
+                layer.writeTransposedWeight(into: transposed)
+                layer.apply(current, batch: batch, into: output, transposedWeight: transposed)
+            } else {
+                layer.apply(current, batch: batch, into: output)
+            }
             if index < layers.count - 1 {
                 let activated = layerBuffer(network, index, 1, size)
                 model.activation.kernel.apply(output, into: activated, count: size)
