@@ -1,3 +1,4 @@
+import ExptrainOnPolicy
 import ExptrainRandom
 import ExptrainTensor
 
@@ -16,35 +17,37 @@ private struct MLPUpdateShape {
 
     var stepsPerUpdate: Int { environments * numSteps }
 
-    /// One `sgemm` of the update: `op(A)·op(B)` with `C` `[m, n]` and inner size `k`.
+    /// One `sgemm` of the update: `op(A)·op(B)` with `C` `[m, n]`, inner size `k`, and `beta`.
     struct Call {
-        let transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int
+        let transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, beta: Float
         var flop: Double { 2 * Double(m) * Double(n) * Double(k) }
     }
 
     /// The sgemm calls of one update, as the engine makes them: every rollout step's
-    /// forward of both networks at `environments` rows (`x·Wᵀ`), then per minibatch the
-    /// forward at its rows, and the backward (`dx = dy·W` for every layer but the first,
-    /// `dW = dyᵀ·x` for every layer).
+    /// forward of both networks at `environments` rows, then per minibatch the forward at
+    /// its rows (`x·Wᵀ`, or `x·(Wᵀ)` untransposed where `MLPActorCritic.act` and
+    /// `FusedMLPPPO` multiply by a copied transpose), and the backward (`dx = dy·W` into a
+    /// fresh buffer for every layer but the first, `dW += dyᵀ·x` for every layer).
     var calls: [Call] {
         var calls: [Call] = []
         let networks = [[observationSize] + hidden + [actorOutputs], [observationSize] + hidden + [1]]
-        func forward(rows: Int) {
+        func forward(rows: Int, copiesTransposes: Bool) {
             for sizes in networks {
                 for layer in 0..<(sizes.count - 1) {
-                    calls.append(Call(transposeA: false, transposeB: true, m: rows, n: sizes[layer + 1], k: sizes[layer]))
+                    let untransposed = copiesTransposes && sizes[layer + 1] >= BLAS.transposedWeightMinimumOutputs
+                    calls.append(Call(transposeA: false, transposeB: !untransposed, m: rows, n: sizes[layer + 1], k: sizes[layer], beta: 1))
                 }
             }
         }
-        for _ in 0..<numSteps { forward(rows: environments) }
+        for _ in 0..<numSteps { forward(rows: environments, copiesTransposes: true) }
         let rows = stepsPerUpdate / minibatches
         for _ in 0..<(epochs * minibatches) {
-            forward(rows: rows)
+            forward(rows: rows, copiesTransposes: rows >= FusedMLPPPO.transposedProductRows)
             for sizes in networks {
                 for layer in stride(from: sizes.count - 2, through: 0, by: -1) {
                     let (input, output) = (sizes[layer], sizes[layer + 1])
-                    if layer > 0 { calls.append(Call(transposeA: false, transposeB: false, m: rows, n: input, k: output)) }
-                    calls.append(Call(transposeA: true, transposeB: false, m: output, n: input, k: rows))
+                    if layer > 0 { calls.append(Call(transposeA: false, transposeB: false, m: rows, n: input, k: output, beta: 0)) }
+                    calls.append(Call(transposeA: true, transposeB: false, m: output, n: input, k: rows, beta: 1))
                 }
             }
         }
@@ -79,7 +82,7 @@ func flopLimits() {
                     c.withUnsafeMutableBufferPointer { c in
                         for call in calls {
                             BLAS.gemm(transposeA: call.transposeA, transposeB: call.transposeB, m: call.m, n: call.n, k: call.k,
-                                      a: a.baseAddress!, b: b.baseAddress!, beta: 1, c: c.baseAddress!)
+                                      a: a.baseAddress!, b: b.baseAddress!, beta: call.beta, c: c.baseAddress!)
                         }
                     }
                 }
@@ -90,7 +93,7 @@ func flopLimits() {
         report("\(name)_flop_per_step", value: flopPerStep, unit: "FLOP/env step",
                extra: ["note": "the sgemm FLOP (2mnk) of one update at 1 rank ÷ its \(shape.stepsPerUpdate) env steps: rollout forward of both 64-64 networks, \(shape.epochs) epochs × \(shape.minibatches) minibatches of forward + backward"])
         report("\(name)_sgemm_gflops_at_its_shapes", value: flop / seconds / 1e9, unit: "GFLOP/s",
-               extra: ["note": "cblas_sgemm over exactly the \(calls.count) calls of one update (same shapes and transposes), median of \(repetitions) repetitions, 1 thread"])
+               extra: ["note": "cblas_sgemm over exactly the \(calls.count) calls of one update (same shapes, transposes and beta), median of \(repetitions) repetitions, 1 thread"])
         report("\(name)_flop_limit_steps_per_second", value: Double(shape.stepsPerUpdate) / seconds, unit: "env steps/s",
                extra: ["note": "env steps per update ÷ the sgemm time of one update: the steps/s at 1 rank if nothing but the matrix products cost"])
     }

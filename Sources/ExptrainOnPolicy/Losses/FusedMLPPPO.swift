@@ -78,7 +78,7 @@ public final class FusedMLPPPO {
     /// The fewest rows from which the forward pass copies each weight as `Wᵀ` for
     /// `BLAS.affine`'s untransposed product: the weights change at every minibatch, so the
     /// copy (3,200 cycles for 64 × 64) is made each time, and pays at a 128-row minibatch.
-    private static let transposedProductRows = 32
+    public static let transposedProductRows = 32
 
     /// The loss on samples `samples` (flat indices `t·N + e` of `storage`), `w · L`, as the
     /// trainer's `total`; the model's gradients are zeroed and then hold `∇(gradientScale · w · L)`.
