@@ -88,12 +88,11 @@ public enum BLAS {
     /// The fewest outputs for which `affine` multiplies by a given `transposedWeight`.
     public static let transposedWeightMinimumOutputs = 16
 
-    /// `transposed[j, i] = matrix[i, j]` for the row-major `[rows, columns]` `matrix`.
+    /// `transposed[j, i] = matrix[i, j]` for the row-major `[rows, columns]` `matrix`, in
+    /// 8 × 8 register blocks on a wide vector unit (`VectorUnit`): an element-wise copy with
+    /// strided stores took 3 cycles per float, 6.6 % of a cartpole-ppo run.
     public static func transpose(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into transposed: UnsafeMutablePointer<Float>) {
-        for i in 0..<rows {
-            let row = matrix + i * columns
-            for j in 0..<columns { transposed[j * rows + i] = row[j] }
-        }
+        exptrain_transpose(VectorUnit.lanes, matrix, rows, columns, transposed)
     }
 }
 

@@ -1,3 +1,4 @@
+import CVectorKernels
 import ExptrainRandom
 import ExptrainTensor
 import XCTest
@@ -11,6 +12,16 @@ final class AffineTests: XCTestCase {
         var transposed = [Float](repeating: 0, count: 6)
         BLAS.transpose(matrix, rows: 2, columns: 3, into: &transposed)
         XCTAssertEqual(transposed, [1, 4, 2, 5, 3, 6])
+        // Whole 8 × 8 blocks and the rows and columns past them, at every vector width.
+        for (rows, columns) in [(64, 64), (64, 4), (4, 64), (19, 13), (8, 8), (9, 17), (1, 1)] {
+            let matrix = (0..<(rows * columns)).map { Float($0) }
+            let expected = (0..<(rows * columns)).map { Float(($0 % rows) * columns + $0 / rows) }
+            for lanes: Int32 in [16, 8, 0] where lanes <= exptrain_widest_vector_lanes() {
+                var transposed = [Float](repeating: .nan, count: rows * columns)
+                exptrain_transpose(lanes, matrix, rows, columns, &transposed)
+                XCTAssertEqual(transposed, expected, "\(rows) × \(columns) at \(lanes) lanes")
+            }
+        }
     }
 
     func testTheTransposedWeightGivesTheProductOfTheWeight() {

@@ -66,6 +66,11 @@ void exptrain_scale(int lanes, float *values, long count, float factor);
 /// row before the sgemm adds to it. `lanes` as for `exptrain_tanh`.
 void exptrain_fill_rows(int lanes, const float *row, long columns, long rowCount, float *rows);
 
+/// `transposed[j, i] = matrix[i, j]` for the row-major `[rows, columns]` `matrix` (a
+/// copy, no arithmetic): 8 × 8 blocks in AVX2 registers where `lanes` is 8 or more, else
+/// element by element.
+void exptrain_transpose(int lanes, const float *matrix, long rows, long columns, float *transposed);
+
 /// 1 when every value is finite (no ±∞, no NaN), else 0. `lanes` as for `exptrain_tanh`.
 int exptrain_all_finite(int lanes, const float *values, long count);
 
