@@ -61,9 +61,14 @@ public final class Linear: Layer {
             bias: bias.tensor.withUnsafeBufferPointer { $0.baseAddress! }, output: output, transposedWeight: transposedWeight)
     }
 
-    /// Whether `apply` uses a `transposedWeight` given to it (`BLAS.affine`'s rule: at least
-    /// `BLAS.transposedWeightMinimumOutputs` outputs), so whether one is worth making.
-    public var usesTransposedWeight: Bool { outputSize >= BLAS.transposedWeightMinimumOutputs }
+    /// Whether multiplying by a transposed copy of the weight (`apply(…, transposedWeight:)`)
+    /// pays: from `transposedWeightMinimumOutputs` outputs. Below (a policy or value head)
+    /// OpenBLAS's SkylakeX kernel for the untransposed product is slower and allocates a
+    /// buffer at each call.
+    public var usesTransposedWeight: Bool { outputSize >= Self.transposedWeightMinimumOutputs }
+
+    /// The fewest outputs for which `usesTransposedWeight` holds.
+    public static let transposedWeightMinimumOutputs = 16
 
     /// Writes `Wᵀ`, `[inputSize, outputSize]`, into `buffer` (room for `inputSize × outputSize` floats).
     public func writeTransposedWeight(into buffer: UnsafeMutablePointer<Float>) {

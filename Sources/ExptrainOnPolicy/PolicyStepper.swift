@@ -45,7 +45,7 @@ public final class PolicyStepper {
     private var finalBytes: [UInt8] = []
 
     /// With `observationSpace`, the buffers of `values(of:environments:)` are made here for
-    /// every environment, rather than the first time an episode is cut.
+    /// every environment at once; without it they grow the first times episodes are cut.
     public init(model: any ActorCriticModel, environments: Int, observationSpace: ObservationSpace? = nil) {
         self.model = model
         head = model.distributionHead
@@ -132,12 +132,6 @@ public final class PolicyStepper {
         }
         finalFloats.removeAll(keepingCapacity: true)
         finalBytes.removeAll(keepingCapacity: true)
-        if let first = observations.first {
-            // Room for every environment's observation at once: how many episodes are cut in
-            // one step varies, and growing by what one step needed kept allocating.
-            finalFloats.reserveCapacity(environments * first.floats.count)
-            finalBytes.reserveCapacity(environments * first.bytes.count)
-        }
         for observation in observations {
             finalFloats.append(contentsOf: observation.floats)
             finalBytes.append(contentsOf: observation.bytes)

@@ -63,9 +63,8 @@ public enum BLAS {
     /// are the same; its SkylakeX kernels take a small-matrix kernel for the untransposed form
     /// where they pack `x·Wᵀ`: in cartpole-ppo's training, 4 × 64 × 4 products 193–249 against
     /// 967–1,202 cycles per call, 4 × 64 × 64 949–1,156 against 1,692–1,983, 128 × 64 × 64 as
-    /// fast as the backward pass's `dy·W` of that shape instead of 1.5× its time. Below
-    /// `transposedWeightMinimumOutputs` outputs (a policy or value head) `transposedWeight` is
-    /// not used: there the untransposed kernel is slower and allocates a buffer at each call.
+    /// fast as the backward pass's `dy·W` of that shape instead of 1.5× its time. Which
+    /// layers gain is `Linear.usesTransposedWeight`'s rule.
     public static func affine(
         batch: Int, inputSize: Int, outputSize: Int, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, transposedWeight: UnsafePointer<Float>? = nil
@@ -78,15 +77,12 @@ public enum BLAS {
             output.update(repeating: 0, count: batch * outputSize)
         }
         guard inputSize > 0 else { return }
-        if let transposedWeight, outputSize >= transposedWeightMinimumOutputs {
+        if let transposedWeight {
             gemm(transposeA: false, transposeB: false, m: batch, n: outputSize, k: inputSize, a: input, b: transposedWeight, beta: 1, c: output)
         } else {
             gemm(transposeA: false, transposeB: true, m: batch, n: outputSize, k: inputSize, a: input, b: weight, beta: 1, c: output)
         }
     }
-
-    /// The fewest outputs for which `affine` multiplies by a given `transposedWeight`.
-    public static let transposedWeightMinimumOutputs = 16
 
     /// `transposed[j, i] = matrix[i, j]` for the row-major `[rows, columns]` `matrix`, in
     /// 8 × 8 register blocks on a wide vector unit (`VectorUnit`): an element-wise copy with

@@ -1,3 +1,4 @@
+import ExptrainNN
 import ExptrainOnPolicy
 import ExptrainRandom
 import ExptrainTensor
@@ -34,7 +35,7 @@ private struct MLPUpdateShape {
         func forward(rows: Int, copiesTransposes: Bool) {
             for sizes in networks {
                 for layer in 0..<(sizes.count - 1) {
-                    let untransposed = copiesTransposes && sizes[layer + 1] >= BLAS.transposedWeightMinimumOutputs
+                    let untransposed = copiesTransposes && sizes[layer + 1] >= Linear.transposedWeightMinimumOutputs
                     calls.append(Call(transposeA: false, transposeB: !untransposed, m: rows, n: sizes[layer + 1], k: sizes[layer], beta: 1))
                 }
             }
