@@ -45,5 +45,11 @@ check 1 minigrid-doorkey-ppo 66fcb03223c77f25
 check 2 minigrid-doorkey-ppo 74bfe7a276d6c2c5
 check 1 minigrid-doorkey-dagger 4853839b72a5dae7
 check 2 minigrid-doorkey-dagger cab8703bed62c434
+# The Gaussian-policy experiments came after f217938: these are the tape's digests at f345acb,
+# the last commit before FusedMLPPPO took their updates over.
+check 1 pendulum-ppo dd3e3c9339f06d62
+check 2 pendulum-ppo eb517689ec2e9ab1
+check 1 mountaincar-continuous-ppo 6298d617a77433e7
+check 2 mountaincar-continuous-ppo 2d6988ee16a98a38
 echo "digests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

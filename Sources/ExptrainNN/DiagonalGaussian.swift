@@ -27,7 +27,8 @@ public struct DiagonalGaussian: PolicyDistribution {
     /// `log σ`, `[D]` or `[B, D]`.
     public let logStandardDeviation: Tensor
 
-    static let halfLogTwoPi = Float(0.5 * log(2 * Double.pi))
+    /// `½ log 2π` in Float, the constant of each dimension's log-density.
+    public static let halfLogTwoPi = Float(0.5 * log(2 * Double.pi))
 
     /// The distributions with means `mean` and log standard deviations `logStandardDeviation`.
     public init(mean: Tensor, logStandardDeviation: Tensor) {

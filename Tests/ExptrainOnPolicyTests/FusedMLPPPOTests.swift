@@ -71,13 +71,73 @@ final class FusedMLPPPOTests: XCTestCase {
         }
     }
 
-    func testAppliesOnlyToOnePPOLossOnACategoricalMLP() {
+    /// A Gaussian policy's rollout: `storage(seed:)`'s, with actions drawn around the model's
+    /// means with spread `σ = exp(log σ)` and old log-probabilities the model's own moved
+    /// by up to ±0.4, so that the ratio falls on both sides of the clipping.
+    private func gaussianStorage(seed: UInt64, model: MLPActorCritic, dimensions: Int) -> RolloutStorage {
+        var generator = RandomGenerator(seed: seed)
+        let storage = RolloutStorage(steps: 16, environments: 4, observationSpace: ObservationSpace(shape: [5], low: -10, high: 10),
+                                     actionDimensions: dimensions, recurrentStateSize: 0)
+        for i in storage.observationFloats.indices { storage.observationFloats[i] = 2 * generator.nextNormal() }
+        for i in 0..<(16 * 4 * dimensions) { storage.actions[i] = 1.5 * generator.nextNormal() }
+        let batch = Minibatch(storage, singleSteps: Array(0..<64))
+        let output = model.forward(observations: batch.observations, masks: batch.masks, hidden: batch.initialHidden,
+                                   steps: batch.steps, environments: batch.environments)
+        let logProbabilities = output.distribution.logProbability(of: batch.actions).scalars
+        for i in 0..<64 {
+            storage.logProbabilities[i] = logProbabilities[i] + generator.nextUniform(-0.4, 0.4)
+            storage.values[i] = generator.nextUniform(-0.5, 0.5)
+            storage.advantages[i] = generator.nextNormal()
+            storage.returns[i] = generator.nextUniform(-1, 1)
+        }
+        return storage
+    }
+
+    /// The same for a Gaussian policy over 1 and 3 dimensions, with `log σ` away from its
+    /// initial zeros (so every term of its gradient counts).
+    func testFusedGaussianStepMatchesTheTapeBitForBit() throws {
+        let settings: [(Int, Activation, PPOLoss)] = [
+            (1, .tanh, PPOLoss(entropyCoefficient: 0)),
+            (3, .tanh, PPOLoss()),
+            (3, .tanh, PPOLoss(clipParameter: 0.1, clipValueLoss: false, normalizeAdvantage: false)),
+            (2, .relu, PPOLoss(valueCoefficient: 0.25, entropyCoefficient: 0.05)),
+        ]
+        for (index, (dimensions, activation, loss)) in settings.enumerated() {
+            let model = MLPActorCritic(observationSize: 5, actionSpace: .box(Box(shape: [dimensions], low: -2, high: 2)),
+                                       hidden: [16, 8], activation: activation, seed: 7)
+            let logStandardDeviation = try XCTUnwrap(model.parameters.entry(named: "actor_logstd"))
+            model.parameters.withValues { values in
+                for d in 0..<dimensions { values[logStandardDeviation.offset + d] = [-0.6, 0.35, 0.1][d] }
+            }
+            let storage = gaussianStorage(seed: UInt64(index + 1), model: model, dimensions: dimensions)
+            let fused = try XCTUnwrap(FusedMLPPPO(model: model, losses: [loss], weights: [0.7]))
+            var generator = RandomGenerator(seed: 99)
+            var order = Array(0..<64)
+            for i in stride(from: 63, to: 0, by: -1) { order.swapAt(i, generator.nextInt(below: i + 1)) }
+            for (samples, scale) in [(order[0..<40], Float(0.37)), (order[40..<64], Float(0.63))] {
+                let tape = tapeStep(model, loss, weight: 0.7, storage, samples: Array(samples), scale: scale)
+                let total = fused.step(storage, samples: samples, gradientScale: scale)
+                let gradients = model.parameters.withGradients { $0.map(\.bitPattern) }
+                let what = "\(dimensions) dimensions, \(activation), \(loss)"
+                XCTAssertEqual(total.bitPattern, tape.total.bitPattern, "loss, \(what)")
+                XCTAssertEqual(fused.diagnostics.map(\.value.bitPattern), tape.diagnostics.map(\.value.bitPattern), "diagnostics, \(what)")
+                XCTAssertEqual(zip(gradients, tape.gradients).filter { $0 != $1 }.count, 0, "gradients that differ, \(what)")
+                let logStandardDeviationGradients = gradients[logStandardDeviation.offset..<(logStandardDeviation.offset + dimensions)]
+                XCTAssertFalse(logStandardDeviationGradients.contains(0), "a log σ gradient is zero, \(what)")
+                let clipFraction = try XCTUnwrap(tape.diagnostics.first { $0.key == "clip_fraction" }).value
+                XCTAssertTrue(clipFraction > 0 && clipFraction < 1, "clip fraction \(clipFraction), \(what)")
+            }
+        }
+    }
+
+    func testAppliesOnlyToOnePPOLossOnACategoricalOrGaussianMLP() {
         let cartPole = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
         XCTAssertNotNil(FusedMLPPPO(model: cartPole, losses: [PPOLoss()], weights: [1]))
         XCTAssertNil(FusedMLPPPO(model: cartPole, losses: [A2CLoss()], weights: [1]))
         XCTAssertNil(FusedMLPPPO(model: cartPole, losses: [PPOLoss(), PPOLoss()], weights: [1, 1]))
         let gaussian = MLPActorCritic(observationSize: 3, actionSpace: .box(Box(shape: [1], low: -2, high: 2)), seed: 1)
-        XCTAssertNil(FusedMLPPPO(model: gaussian, losses: [PPOLoss()], weights: [1]))
+        XCTAssertNotNil(FusedMLPPPO(model: gaussian, losses: [PPOLoss()], weights: [1]))
+        XCTAssertNil(FusedMLPPPO(model: gaussian, losses: [A2CLoss()], weights: [1]))
         let multi = MLPActorCritic(observationSize: 3, actionSpace: .multiDiscrete(counts: [2, 3]), seed: 1)
         XCTAssertNil(FusedMLPPPO(model: multi, losses: [PPOLoss()], weights: [1]))
     }

@@ -6,14 +6,14 @@ import Darwin
 import ExptrainNN
 import ExptrainTensor
 
-/// One PPO minibatch step of an `MLPActorCritic` with a `Categorical` policy, forward and
-/// backward written out by hand into buffers kept across minibatches: the numbers of
-/// `model.forward` → `PPOLoss` → `backward()` on the tape, bit for bit, without building a
-/// graph and without allocating.
+/// One PPO minibatch step of an `MLPActorCritic` with a `Categorical` or `DiagonalGaussian`
+/// policy, forward and backward written out by hand into buffers kept across minibatches:
+/// the numbers of `model.forward` → `PPOLoss` → `backward()` on the tape, bit for bit,
+/// without building a graph and without allocating.
 ///
 /// It computes, for the minibatch's `B` samples (notation of `PPOLoss`),
 ///
-///     logits = actor(x), V = critic(x), log p = log softmax(logits)
+///     out = actor(x), V = critic(x), log π(a|s) and H from out (`FusedPolicyTerms`)
 ///     L = w · (L_π + c_V·L_V − c_H·mean(H)),   ∇θ (s·L) into the model's gradient buffer
 ///
 /// with `s` the caller's gradient scale (the rank's share of the global minibatch) and
@@ -22,8 +22,7 @@ import ExptrainTensor
 /// order: the same `sgemm` calls with the same shapes and transposes (`beta` 0 only where
 /// the tape sums into a zeroed buffer and a zero's sign is dropped next); gradients
 /// that start at zero and accumulate (`+=`) as the tape's accumulators do, in the order
-/// `backward()` visits the recorded operations (for `log p`: the action's gather, then the
-/// entropy's product, then its `exp`); sums in Double where the tape sums in Double.
+/// `backward()` visits the recorded operations; sums in Double where the tape sums in Double.
 ///
 /// The trainer uses it wherever it applies (`init?` says where) and the tape otherwise;
 /// `Tests/ExptrainOnPolicyTests` checks both give the same losses and gradients.
@@ -40,7 +39,8 @@ public final class FusedMLPPPO {
     private let weight: Float
     private let actorLayers: [Linear]
     private let criticLayers: [Linear]
-    private let actionCount: Int
+    private let policy: any FusedPolicyTerms
+    private let actionDimensions: Int
     private let workspace = InferenceWorkspace()
     /// `PPOLoss`'s diagnostics of the last `step`, under its keys (overwritten in place).
     public private(set) var diagnostics: [(key: String, value: Float)] = [
@@ -49,16 +49,23 @@ public final class FusedMLPPPO {
 
     /// The fused step for `model` trained by `losses` (with their pipeline `weights`), or
     /// `nil` where it does not apply: anything but one `PPOLoss` on a feed-forward
-    /// `MLPActorCritic` whose policy is `Categorical`.
+    /// `MLPActorCritic` whose policy is `Categorical` or its Gaussian (a `Box`).
     public init?(model: any ActorCriticModel, losses: [any Loss], weights: [Float]) {
-        guard let model = model as? MLPActorCritic, let head = model.distributionHead as? CategoricalHead,
-              losses.count == 1, weights.count == 1, let loss = losses[0] as? PPOLoss else { return nil }
+        guard let model = model as? MLPActorCritic, losses.count == 1, weights.count == 1, let loss = losses[0] as? PPOLoss
+        else { return nil }
+        switch model.distributionHead {
+        case let head as CategoricalHead: policy = FusedCategoricalTerms(actionCount: head.actionCount)
+        case let head as GaussianHead:
+            guard let logStandardDeviation = model.logStandardDeviation else { return nil }
+            policy = FusedGaussianTerms(dimensions: head.dimensions, logStandardDeviation: logStandardDeviation)
+        default: return nil
+        }
         let actorLayers = model.actor.layers.compactMap { $0 as? Linear }
         let criticLayers = model.critic.layers.compactMap { $0 as? Linear }
         // Exactly Linear, activation, Linear, …, Linear: what `MLPActorCritic` builds.
         guard model.actor.layers.count == 2 * actorLayers.count - 1, model.critic.layers.count == 2 * criticLayers.count - 1
         else { return nil }
-        (self.model, self.loss, weight, actionCount) = (model, loss, weights[0], head.actionCount)
+        (self.model, self.loss, weight, actionDimensions) = (model, loss, weights[0], model.distributionHead.actionDimensions)
         (self.actorLayers, self.criticLayers) = (actorLayers, criticLayers)
     }
 
@@ -67,7 +74,7 @@ public final class FusedMLPPPO {
         case observations, oldLogProbabilities, oldValues, advantages, returns, actions
         case ratio, negativeAdvantages, unclippedTerm, clippedTerm
         case difference, unclippedLoss, valueDifference, clippedDifference, clippedLoss
-        case logProbabilities, probabilities, logRatioGradients, logitGradients, valueGradients
+        case logProbabilities, logRatioGradients, actorOutputGradients, valueGradients
         case transposedWeight
         case firstNetwork
     }
@@ -87,44 +94,44 @@ public final class FusedMLPPPO {
         precondition(count > 0, "a PPO minibatch needs at least one sample")
         let observationSize = model.observationSize
         precondition(storage.floatCount == observationSize, "observations of \(storage.floatCount) floats for a model of \(observationSize)")
+        precondition(storage.actionDimensions == actionDimensions, "actions of \(storage.actionDimensions) floats for a policy of \(actionDimensions)")
         let x = buffer(.observations, count * observationSize)
         let (oldLogP, oldValues, advantages, returns) =
             (buffer(.oldLogProbabilities, count), buffer(.oldValues, count), buffer(.advantages, count), buffer(.returns, count))
-        let actions = workspace.buffer(Slot.actions.rawValue, count: count, of: Int.self)
+        let actions = buffer(.actions, count * actionDimensions)
         for (position, sample) in samples.enumerated() {
             (x + position * observationSize).update(from: storage.observationFloats.baseAddress! + sample * observationSize, count: observationSize)
+            (actions + position * actionDimensions).update(from: storage.actions.baseAddress! + sample * actionDimensions, count: actionDimensions)
             oldLogP[position] = storage.logProbabilities[sample]
             oldValues[position] = storage.values[sample]
             advantages[position] = storage.advantages[sample]
             returns[position] = storage.returns[sample]
-            actions[position] = Int(storage.actions[sample * storage.actionDimensions])
-            precondition(actions[position] >= 0 && actions[position] < actionCount, "an action is outside 0..<\(actionCount)")
         }
         if loss.normalizeAdvantage { normalize(advantages, count: count) }
 
-        // Forward: both networks, then log softmax of the logits, as `forward` and `Categorical`.
-        let logits = forward(actorLayers, network: 0, input: x, batch: count)
+        // Forward: both networks, then the policy's log-probabilities and entropy, as `forward` and the distribution.
+        let actorOutput = forward(actorLayers, network: 0, input: x, batch: count)
         let values = forward(criticLayers, network: 1, input: x, batch: count)
-        let logP = buffer(.logProbabilities, count * actionCount)
-        for row in 0..<count {
-            logSoftmax(logits + row * actionCount, count: actionCount, into: logP + row * actionCount)
-        }
+        let logP = buffer(.logProbabilities, count)
+        let entropyTotal = policy.forward(actorOutput: actorOutput, actions: actions, count: count, into: logP)
 
-        let total = lossForward(count: count, logP: logP, values: values, oldLogP: oldLogP, oldValues: oldValues,
-                                advantages: advantages, returns: returns, actions: actions)
+        let total = lossForward(count: count, logP: logP, entropyTotal: entropyTotal, values: values, oldLogP: oldLogP,
+                                oldValues: oldValues, advantages: advantages, returns: returns)
         model.parameters.zeroGradients()
-        lossBackward(count: count, gradientScale: gradientScale, logP: logP, actions: actions)
-        backward(actorLayers, network: 0, input: x, batch: count, outputGradient: buffer(.logitGradients, count * actionCount))
+        let actorOutputGradients = buffer(.actorOutputGradients, count * policy.actorOutputSize)
+        lossBackward(count: count, gradientScale: gradientScale, actorOutputGradients: actorOutputGradients)
+        backward(actorLayers, network: 0, input: x, batch: count, outputGradient: actorOutputGradients)
         backward(criticLayers, network: 1, input: x, batch: count, outputGradient: buffer(.valueGradients, count))
         return total
     }
 
-    /// `PPOLoss.callAsFunction`'s forward on raw rows: the per-sample terms into the
-    /// workspace, the diagnostics, and `w · L`.
+    /// `PPOLoss.callAsFunction`'s forward on raw rows, from each sample's `log π(a|s)` and
+    /// the entropies' Double sum: the per-sample terms into the workspace, the diagnostics,
+    /// and `w · L`.
     private func lossForward(
-        count: Int, logP: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>,
+        count: Int, logP: UnsafeMutablePointer<Float>, entropyTotal: Double, values: UnsafeMutablePointer<Float>,
         oldLogP: UnsafeMutablePointer<Float>, oldValues: UnsafeMutablePointer<Float>, advantages: UnsafeMutablePointer<Float>,
-        returns: UnsafeMutablePointer<Float>, actions: UnsafeMutablePointer<Int>
+        returns: UnsafeMutablePointer<Float>
     ) -> Float {
         let epsilon = loss.clipParameter
         let (lower, upper) = (1 - epsilon, 1 + epsilon)
@@ -135,7 +142,7 @@ public final class FusedMLPPPO {
         var approximateKL: Float = 0
         var clipped = 0
         for i in 0..<count {
-            let logRatio = logP[i * actionCount + actions[i]] - oldLogP[i]
+            let logRatio = logP[i] - oldLogP[i]
             ratio[i] = expf(logRatio)
             negativeAdvantages[i] = -advantages[i]
             unclippedTerm[i] = negativeAdvantages[i] * ratio[i]
@@ -169,17 +176,6 @@ public final class FusedMLPPPO {
         }
         let valueLoss = 0.5 * (Float(valueTotal) * scale)
 
-        // H = −Σ p log p per row, the row sum from zero as `sum(axis:)` does.
-        let probabilities = buffer(.probabilities, count * actionCount)
-        var entropyTotal = 0.0
-        for row in 0..<count {
-            var sum: Float = 0
-            for j in (row * actionCount)..<((row + 1) * actionCount) {
-                probabilities[j] = expf(logP[j])
-                sum += probabilities[j] * logP[j]
-            }
-            entropyTotal += Double(-(sum * 1))
-        }
         let entropy = Float(entropyTotal) * scale
 
         let total = weight * ((policyLoss + loss.valueCoefficient * valueLoss) - loss.entropyCoefficient * entropy)
@@ -189,11 +185,9 @@ public final class FusedMLPPPO {
         return total
     }
 
-    /// The tape's backward through the loss: d(s·w·L)/d(logits) into `.logitGradients` and
-    /// d(s·w·L)/d(V) into `.valueGradients`.
-    private func lossBackward(
-        count: Int, gradientScale: Float, logP: UnsafeMutablePointer<Float>, actions: UnsafeMutablePointer<Int>
-    ) {
+    /// The tape's backward through the loss: d(s·w·L)/d(actor output) into
+    /// `actorOutputGradients` and d(s·w·L)/d(V) into `.valueGradients`.
+    private func lossBackward(count: Int, gradientScale: Float, actorOutputGradients: UnsafeMutablePointer<Float>) {
         let epsilon = loss.clipParameter
         let (lower, upper) = (1 - epsilon, 1 + epsilon)
         let scale = 1 / Float(count)
@@ -202,7 +196,7 @@ public final class FusedMLPPPO {
         let entropyGradient = (lossGradient * -1) * loss.entropyCoefficient
         let valueMeanGradient = (lossGradient * loss.valueCoefficient) * 0.5
 
-        // Policy: max(−Â·ρ, −Â·clip(ρ)) → ρ → log ρ → log p(a).
+        // Policy: max(−Â·ρ, −Â·clip(ρ)) → ρ → log ρ.
         let ratio = buffer(.ratio, count)
         let negativeAdvantages = buffer(.negativeAdvantages, count)
         let (unclippedTerm, clippedTerm) = (buffer(.unclippedTerm, count), buffer(.clippedTerm, count))
@@ -246,26 +240,9 @@ public final class FusedMLPPPO {
             }
         }
 
-        // log p: the action's gather, then the entropy's p·log p, then its exp; then log softmax.
-        let probabilities = buffer(.probabilities, count * actionCount)
-        let logitGradients = buffer(.logitGradients, count * actionCount)
-        let entropyShare = entropyGradient * scale
-        let productGradient = 0 + (0 + (0 + entropyShare) * -1) * 1
-        for row in 0..<count {
-            let first = row * actionCount
-            var upstreamTotal: Float = 0
-            for j in first..<(first + actionCount) {
-                var logPGradient: Float = 0
-                if j == first + actions[row] { logPGradient += 0 + logRatioGradients[row] }
-                logPGradient += productGradient * probabilities[j]
-                logPGradient += (0 + productGradient * logP[j]) * probabilities[j]
-                logitGradients[j] = logPGradient
-                upstreamTotal += logPGradient
-            }
-            for j in first..<(first + actionCount) {
-                logitGradients[j] = 0 + (logitGradients[j] - probabilities[j] * upstreamTotal)
-            }
-        }
+        // Both into the policy: log π(a|s), and each row's entropy.
+        policy.backward(count: count, logRatioGradients: logRatioGradients, entropyShare: entropyGradient * scale,
+                        into: actorOutputGradients)
     }
 
     /// `layers` with the model's activation between them on `input` `[batch, in]`, keeping
