@@ -120,10 +120,13 @@ public final class PolicyStepper {
 
     /// The values of `observations`, one row per environment in `rows` (each environment
     /// at most once), each from that environment's current state (masks 1): the value of a
-    /// truncated episode's final observation. The result is valid until the next call; it
-    /// and the rows' inputs live in buffers made once, so this allocates nothing once the
-    /// observations' arrays have grown.
-    public func values(of observations: [Observation], environments rows: [Int]) -> UnsafeBufferPointer<Float> {
+    /// truncated episode's final observation. `prepareFloats` sees each row's Float32 part
+    /// first, in the stepper's copy (the collector normalises it there). The result is valid
+    /// until the next call; it and the rows' inputs live in buffers made once, so this
+    /// allocates nothing once the observations' arrays have grown.
+    public func values(
+        of observations: [Observation], environments rows: [Int], prepareFloats: (UnsafeMutableBufferPointer<Float>) -> Void = { _ in }
+    ) -> UnsafeBufferPointer<Float> {
         let stateSize = model.recurrentStateSize
         let count = rows.count
         precondition(count <= environments, "\(count) final observations for \(environments) environments")
@@ -135,6 +138,13 @@ public final class PolicyStepper {
         for observation in observations {
             finalFloats.append(contentsOf: observation.floats)
             finalBytes.append(contentsOf: observation.bytes)
+        }
+        finalFloats.withUnsafeMutableBufferPointer { floats in
+            var start = 0
+            for observation in observations {
+                prepareFloats(UnsafeMutableBufferPointer(rebasing: floats[start..<(start + observation.floats.count)]))
+                start += observation.floats.count
+            }
         }
         let finalValues = UnsafeMutableBufferPointer(rebasing: self.finalValues[..<count])
         finalFloats.withUnsafeBufferPointer { floats in

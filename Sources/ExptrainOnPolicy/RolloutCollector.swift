@@ -30,19 +30,19 @@ public final class RolloutCollector {
     public var generator: RandomGenerator
     /// Normalises each new observation's floats where it is stored (and adds it to the
     /// statistic's sums); `nil` stores observations as the tasks give them.
-    public var observationNormalizer: ObservationNormalizer?
+    public var observationNormalizer: ObservationNormalizer? { didSet { listSynchronizedStatistics() } }
     /// Scales each reward by the running deviation of the discounted return; `nil` keeps rewards.
-    public var rewardScaler: RewardScaler?
+    public var rewardScaler: RewardScaler? { didSet { listSynchronizedStatistics() } }
     /// Stores sign(r) ∈ {−1, 0, +1} for each reward r (before `rewardScaler`), as CleanRL's
     /// Atari `ClipRewardEnv`; episode metrics keep the task's own rewards.
     public var clipsRewardsToSign = false
 
-    /// The normalisation statistics that ranks merge at each update.
-    public var synchronizedStatistics: [any SynchronizedStatistic] {
-        var statistics: [any SynchronizedStatistic] = []
-        if let observationNormalizer { statistics.append(observationNormalizer) }
-        if let rewardScaler { statistics.append(rewardScaler) }
-        return statistics
+    /// The normalisation statistics that ranks merge at each update, listed again whenever
+    /// one is set (not at each update, which would allocate).
+    public private(set) var synchronizedStatistics: [any SynchronizedStatistic] = []
+
+    private func listSynchronizedStatistics() {
+        synchronizedStatistics = [observationNormalizer as (any SynchronizedStatistic)?, rewardScaler].compactMap { $0 }
     }
 
     /// What each environment receives at the current step.
@@ -205,12 +205,9 @@ public final class RolloutCollector {
             }
             for finished in outcome.finished { rolloutsOnCurrentTask[finished.environment] = 0 }
             if !truncatedEnvironments.isEmpty {
-                if let observationNormalizer {
-                    for row in truncatedObservations.indices {
-                        truncatedObservations[row].floats.withUnsafeMutableBufferPointer { observationNormalizer.normalize($0) }
-                    }
+                let finalValues = stepper.values(of: truncatedObservations, environments: truncatedEnvironments) { floats in
+                    observationNormalizer?.normalize(floats)
                 }
-                let finalValues = stepper.values(of: truncatedObservations, environments: truncatedEnvironments)
                 for (row, e) in truncatedEnvironments.enumerated() {
                     storage.rewards[t * n + e] += gamma * finalValues[row]
                 }

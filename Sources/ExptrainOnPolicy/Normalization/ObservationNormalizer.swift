@@ -32,8 +32,8 @@ public final class ObservationNormalizer: SynchronizedStatistic {
         self.epsilon = epsilon
         self.frozen = frozen
         sums = CenteredSums(dimensions: dimensions)
-        shift = []
-        scale = []
+        shift = [Float](repeating: 0, count: dimensions)
+        scale = [Float](repeating: 1, count: dimensions)
         refresh()
     }
 
@@ -64,14 +64,17 @@ public final class ObservationNormalizer: SynchronizedStatistic {
 
     public func absorb(_ reduced: ArraySlice<Double>) {
         guard !frozen else { return }
-        CenteredSums.merge(reduced, centre: statistic.mean, into: &statistic)
+        CenteredSums.merge(reduced, into: &statistic)
         sums.reset()
         refresh()
     }
 
+    /// In place: the arrays keep their buffers from update to update.
     private func refresh() {
-        shift = statistic.mean.map { Float($0) }
-        scale = statistic.variance.map { Float(1 / ($0 + epsilon).squareRoot()) }
+        for d in 0..<dimensions {
+            shift[d] = Float(statistic.mean[d])
+            scale[d] = Float(1 / (statistic.variance[d] + epsilon).squareRoot())
+        }
     }
 }
 

@@ -47,7 +47,7 @@ public final class RewardScaler: SynchronizedStatistic {
     public var contribution: [Double] { sums.values }
 
     public func absorb(_ reduced: ArraySlice<Double>) {
-        CenteredSums.merge(reduced, centre: statistic.mean, into: &statistic)
+        CenteredSums.merge(reduced, into: &statistic)
         sums.reset()
         refresh()
     }

@@ -30,11 +30,18 @@ public struct RunningMeanStd: Sendable, Equatable {
 
     /// Merges a batch of `batchCount` vectors with the given mean and (population) variance.
     public mutating func update(batchMean: [Double], batchVariance: [Double], batchCount: Double) {
+        update(batchCount: batchCount) { d, _ in (batchMean[d], batchVariance[d]) }
+    }
+
+    /// The same merge, with dimension `d`'s batch mean and variance from `moments(d, μ_d)`,
+    /// asked before `μ_d` changes: the form that needs no arrays.
+    public mutating func update(batchCount: Double, moments: (_ d: Int, _ mean: Double) -> (mean: Double, variance: Double)) {
         guard batchCount > 0 else { return }
         let total = count + batchCount
         for d in mean.indices {
-            let delta = batchMean[d] - mean[d]
-            let m2 = variance[d] * count + batchVariance[d] * batchCount + delta * delta * count * batchCount / total
+            let (batchMean, batchVariance) = moments(d, mean[d])
+            let delta = batchMean - mean[d]
+            let m2 = variance[d] * count + batchVariance * batchCount + delta * delta * count * batchCount / total
             mean[d] += delta * batchCount / total
             variance[d] = m2 / total
         }
@@ -79,19 +86,15 @@ public struct CenteredSums: Sendable, Equatable {
         for i in values.indices { values[i] = 0 }
     }
 
-    /// Merges reduced sums (the same layout, summed over ranks) into `statistic`.
-    public static func merge(_ reduced: ArraySlice<Double>, centre: [Double], into statistic: inout RunningMeanStd) {
-        let dimensions = centre.count
+    /// Merges reduced sums (the same layout, summed over ranks, each centred at
+    /// `statistic`'s mean) into `statistic`.
+    public static func merge(_ reduced: ArraySlice<Double>, into statistic: inout RunningMeanStd) {
+        let dimensions = statistic.dimensions
         let base = reduced.startIndex
         let n = reduced[base]
-        guard n > 0 else { return }
-        var batchMean = [Double](repeating: 0, count: dimensions)
-        var batchVariance = [Double](repeating: 0, count: dimensions)
-        for d in 0..<dimensions {
+        statistic.update(batchCount: n) { d, centre in
             let first = reduced[base + 1 + d] / n
-            batchMean[d] = centre[d] + first
-            batchVariance[d] = max(0, reduced[base + 1 + dimensions + d] / n - first * first)
+            return (centre + first, max(0, reduced[base + 1 + dimensions + d] / n - first * first))
         }
-        statistic.update(batchMean: batchMean, batchVariance: batchVariance, batchCount: n)
     }
 }
