@@ -45,11 +45,21 @@ check 1 minigrid-doorkey-ppo 66fcb03223c77f25
 check 2 minigrid-doorkey-ppo 74bfe7a276d6c2c5
 check 1 minigrid-doorkey-dagger 4853839b72a5dae7
 check 2 minigrid-doorkey-dagger cab8703bed62c434
-# The Gaussian-policy experiments came after f217938: these are the tape's digests at f345acb,
-# the last commit before FusedMLPPPO took their updates over.
+# The experiments added after f217938, with their digests at f345acb (the Gaussian ones the
+# tape's, before FusedMLPPPO took their updates over).
 check 1 pendulum-ppo dd3e3c9339f06d62
 check 2 pendulum-ppo eb517689ec2e9ab1
 check 1 mountaincar-continuous-ppo 6298d617a77433e7
 check 2 mountaincar-continuous-ppo 2d6988ee16a98a38
+check 1 cartpole-a2c 068d9cdaa6920f90
+check 2 cartpole-a2c 16093c87dcf88c3d
+# acrobot-ppo at 1 rank: the debug build's digest at f345acb; release builds gave 61941cc4e296bd95
+# there, until libmPower kept the optimiser from rewriting the dynamics' pow(x, 2) as x·x.
+check 1 acrobot-ppo a142feb938cc4c64
+check 2 acrobot-ppo cbdcf0f38a7ebc3d
+check 1 pixel-goal-ppo 2663f578d95de625
+check 2 pixel-goal-ppo 1e599e49bfa335bd
+check 1 minatar-breakout-ppo 06648f61eedcdd47
+check 2 minatar-breakout-ppo a061819d5ebe29c3
 echo "digests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

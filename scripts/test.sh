@@ -54,7 +54,7 @@ PY
 echo "== fuzzing smoke: 20,000 inputs per parser of outside input (scripts/fuzz.sh runs 1,000,000)"
 bash scripts/fuzz.sh 20000
 
-echo "== parameter digests of the experiments that learned before the core was opened"
+echo "== parameter digests: the experiments that learned before the core was opened, and those added since"
 bash scripts/digest-check.sh
 
 echo "== MPI integration tests (mpirun -np 2 and -np 3 of the built exptrain), and onnxruntime on exported policies"

@@ -129,9 +129,9 @@ public final class CartPoleTask: Task, ProgressSaving {
         let sinTheta = sin(state.theta)
         // Same operations in the same order as Gymnasium (Python's `**` is libm's `pow`),
         // so results agree to the last bit.
-        let temp = (force + C.poleMassLength * pow(state.thetaDot, 2) * sinTheta) / C.totalMass
+        let temp = (force + C.poleMassLength * libmPower(state.thetaDot, 2) * sinTheta) / C.totalMass
         let thetaAcc = (C.gravity * sinTheta - cosTheta * temp)
-            / (C.halfPoleLength * (4.0 / 3.0 - C.massPole * pow(cosTheta, 2) / C.totalMass))
+            / (C.halfPoleLength * (4.0 / 3.0 - C.massPole * libmPower(cosTheta, 2) / C.totalMass))
         let xAcc = temp - C.poleMassLength * thetaAcc * cosTheta / C.totalMass
 
         state = CartPoleState(

@@ -158,13 +158,13 @@ public final class AcrobotTask: ClassicControlEpisode<AcrobotState>, ClassicCont
         let g = gravity
         let theta1 = s[0], theta2 = s[1], dtheta1 = s[2], dtheta2 = s[3]
 
-        let d1 = m1 * pow(lc1, 2) + m2 * (pow(l1, 2) + pow(lc2, 2) + 2 * l1 * lc2 * cos(theta2)) + I1 + I2
-        let d2 = m2 * (pow(lc2, 2) + l1 * lc2 * cos(theta2)) + I2
+        let d1 = m1 * libmPower(lc1, 2) + m2 * (libmPower(l1, 2) + libmPower(lc2, 2) + 2 * l1 * lc2 * cos(theta2)) + I1 + I2
+        let d2 = m2 * (libmPower(lc2, 2) + l1 * lc2 * cos(theta2)) + I2
         let phi2 = m2 * lc2 * g * cos(theta1 + theta2 - Double.pi / 2.0)
-        let phi1Coriolis = -m2 * l1 * lc2 * pow(dtheta2, 2) * sin(theta2) - 2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sin(theta2)
+        let phi1Coriolis = -m2 * l1 * lc2 * libmPower(dtheta2, 2) * sin(theta2) - 2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sin(theta2)
         let phi1 = phi1Coriolis + (m1 * lc1 + m2 * l1) * g * cos(theta1 - Double.pi / 2) + phi2
-        let numerator = a + d2 / d1 * phi1 - m2 * l1 * lc2 * pow(dtheta1, 2) * sin(theta2) - phi2
-        let ddtheta2 = numerator / (m2 * pow(lc2, 2) + I2 - pow(d2, 2) / d1)
+        let numerator = a + d2 / d1 * phi1 - m2 * l1 * lc2 * libmPower(dtheta1, 2) * sin(theta2) - phi2
+        let ddtheta2 = numerator / (m2 * libmPower(lc2, 2) + I2 - libmPower(d2, 2) / d1)
         let ddtheta1 = -(d2 * ddtheta2 + phi1) / d1
         return SIMD4(dtheta1, dtheta2, ddtheta1, ddtheta2)
     }

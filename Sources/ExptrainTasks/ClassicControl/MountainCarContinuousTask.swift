@@ -79,7 +79,7 @@ public final class MountainCarContinuousTask: ClassicControlEpisode<MountainCarS
         state.write(to: &currentObservation)
 
         // `reward = 0; if terminated: reward = 100.0; reward -= math.pow(action[0], 2) * 0.1`
-        let reward = (terminated ? Self.goalReward : 0) - pow(Double(a), 2) * Self.actionCostWeight
+        let reward = (terminated ? Self.goalReward : 0) - libmPower(Double(a), 2) * Self.actionCostWeight
         return finishStep(reward: reward, terminated: terminated)
     }
 

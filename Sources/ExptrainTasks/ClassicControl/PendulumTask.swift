@@ -108,10 +108,10 @@ public final class PendulumTask: ClassicControlEpisode<PendulumState>, ClassicCo
         let th = state.theta, thdot = state.thetaDot
         // `np.clip(u, -2.0, 2.0)[0]` on the float32 action.
         let u = clip(try continuousValue(of: action), Float(-C.maxTorque), Float(C.maxTorque))
-        let costs = pow(Self.angleNormalize(th), 2) + C.velocityCostWeight * pow(thdot, 2)
+        let costs = libmPower(Self.angleNormalize(th), 2) + C.velocityCostWeight * libmPower(thdot, 2)
             + Double(Float(C.torqueCostWeight) * powf(u, 2))
 
-        let angularAcceleration = 3 * g / (2 * l) * sin(th) + Double(Float(3.0 / (m * pow(l, 2))) * u)
+        let angularAcceleration = 3 * g / (2 * l) * sin(th) + Double(Float(3.0 / (m * libmPower(l, 2))) * u)
         let newThDot = clip(thdot + angularAcceleration * dt, -C.maxSpeed, C.maxSpeed)
         let newTh = th + newThDot * dt
         state = PendulumState(theta: newTh, thetaDot: newThDot)
