@@ -206,9 +206,10 @@ if cc -O2 -shared -fPIC -o "$counter" scripts/bench/malloc_count.c >&2; then
     # (the shim's marks), so the allocations between the second log point and the last,
     # over the steps between them, are the training loop's steady state per step: rollouts,
     # updates and log points, without start-up, the first log point's one-off buffers, the
-    # last checkpoint and exit. cartpole-ppo takes the fused MLP-PPO step; cartpole-a2c and
-    # minigrid-empty-ppo the tape, which makes its tensors anew at each minibatch.
-    for experiment in cartpole-ppo cartpole-a2c minigrid-empty-ppo; do
+    # last checkpoint and exit. cartpole-ppo, cartpole-a2c and pendulum-ppo (a Gaussian policy,
+    # observations and rewards normalised) take the fused MLP step; minigrid-empty-ppo the
+    # tape, which makes its tensors anew at each minibatch.
+    for experiment in cartpole-ppo cartpole-a2c pendulum-ppo minigrid-empty-ppo; do
         rm -f "$work/marks"
         rm -rf "$work/mallocs-run"
         EXPTRAIN_MALLOC_MARKS_FILE=$work/marks EXPTRAIN_MALLOC_MARK_SUFFIX=/metrics.jsonl LD_PRELOAD=$counter \
@@ -223,13 +224,13 @@ if cc -O2 -shared -fPIC -o "$counter" scripts/bench/malloc_count.c >&2; then
             per_step=$(calc "($last_count - $first_count) / ($last_step - $first_step)")
         fi
         name=exptrain_${experiment//-/_}_training_allocations_per_step
-        if [ "$experiment" = cartpole-ppo ]; then
+        if [ "$experiment" = minigrid-empty-ppo ]; then
+            figure "$name" "$per_step" "allocations/env step" \
+                "note=the real exptrain $experiment, 1 rank, the same count ($first_count → $last_count over steps $first_step → $last_step); the tape path (no fused step for this model)"
+        else
             figure "$name" "$per_step" "allocations/env step" \
                 "note=the real exptrain $experiment, 1 rank, 204,800 steps: mallocs between the 2nd and the last metrics.jsonl line ÷ the steps between them ($first_count → $last_count over steps $first_step → $last_step)" \
                 "target=0 in steady state" "met=$(compare "$per_step" "==" 0)"
-        else
-            figure "$name" "$per_step" "allocations/env step" \
-                "note=the real exptrain $experiment, 1 rank, the same count ($first_count → $last_count over steps $first_step → $last_step); the tape path (no fused step for this loss or model)"
         fi
     done
 else

@@ -46,7 +46,7 @@ check 2 minigrid-doorkey-ppo 74bfe7a276d6c2c5
 check 1 minigrid-doorkey-dagger 4853839b72a5dae7
 check 2 minigrid-doorkey-dagger cab8703bed62c434
 # The experiments added after f217938, with their digests at f345acb (the Gaussian ones the
-# tape's, before FusedMLPPPO took their updates over).
+# tape's, before FusedMLPStep took their updates over).
 check 1 pendulum-ppo dd3e3c9339f06d62
 check 2 pendulum-ppo eb517689ec2e9ab1
 check 1 mountaincar-continuous-ppo 6298d617a77433e7

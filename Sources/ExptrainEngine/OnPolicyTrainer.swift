@@ -194,7 +194,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
             }
             let losses = stage.lossNames.map { pipeline.namedLosses[$0]! }
             let weights = stage.effectiveLossWeights
-            let fused = FusedMLPPPO(model: model, losses: losses, weights: weights)
+            let fused = FusedMLPStep(model: model, losses: losses, weights: weights)
 
             var stoppedEarly = false
             while state.stageSteps < stage.maxStageSteps && state.totalSteps < maxSteps && !stoppedEarly {
@@ -256,7 +256,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     /// Returns whether any rank was asked to stop (a preemption signal): every rank
     /// learns it from the same control all-reduce, so all stop after the same update.
     private func update(
-        stage: PipelineStage, losses: [any Loss], weights: [Float], fused: FusedMLPPPO?, settings: ResolvedTrainingSettings, storage: RolloutStorage,
+        stage: PipelineStage, losses: [any Loss], weights: [Float], fused: FusedMLPStep?, settings: ResolvedTrainingSettings, storage: RolloutStorage,
         optimizer: any Optimizer, learningRate: Float
     ) throws -> Bool {
         let needsExpert = losses.contains { $0.needsExpertActions }
@@ -307,7 +307,7 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
                 // Each rank's mean loss weighs by its share of the minibatch's samples over
                 // all ranks, so the summed gradients are those of the global mean.
                 let share = Float(size * samplesPerUnit) / Float(Int(control[2 + index]))
-                // Loss and gradients: the fused MLP-PPO step where it applies (the tape's numbers, no graph), else the tape.
+                // Loss and gradients: the fused MLP step where it applies (the tape's numbers, no graph), else the tape.
                 let total: Float
                 if let fused, !recurrent {
                     total = fused.step(storage, samples: chosen, gradientScale: share)

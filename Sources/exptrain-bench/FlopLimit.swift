@@ -27,7 +27,7 @@ private struct MLPUpdateShape {
     /// The sgemm calls of one update, as the engine makes them: every rollout step's
     /// forward of both networks at `environments` rows, then per minibatch the forward at
     /// its rows (`x·Wᵀ`, or `x·(Wᵀ)` untransposed where `MLPActorCritic.act` and
-    /// `FusedMLPPPO` multiply by a copied transpose), and the backward (`dx = dy·W` into a
+    /// `FusedMLPStep` multiply by a copied transpose), and the backward (`dx = dy·W` into a
     /// fresh buffer for every layer but the first, `dW += dyᵀ·x` for every layer).
     var calls: [Call] {
         var calls: [Call] = []
@@ -43,7 +43,7 @@ private struct MLPUpdateShape {
         for _ in 0..<numSteps { forward(rows: environments, copiesTransposes: true) }
         let rows = stepsPerUpdate / minibatches
         for _ in 0..<(epochs * minibatches) {
-            forward(rows: rows, copiesTransposes: rows >= FusedMLPPPO.transposedProductRows)
+            forward(rows: rows, copiesTransposes: rows >= FusedMLPStep.transposedProductRows)
             for sizes in networks {
                 for layer in stride(from: sizes.count - 2, through: 0, by: -1) {
                     let (input, output) = (sizes[layer], sizes[layer + 1])

@@ -214,7 +214,7 @@ final class ForwardOnly: ActorCriticModel {
 /// Heap allocations of cartpole-ppo's minibatch steps in steady state, per environment step:
 /// after two warm-up updates, 20 updates of 4 epochs × 4 minibatches of 128 on the engine's
 /// own rollout, each minibatch as the trainer runs it where the fused step applies
-/// (`FusedMLPPPO.step`, `clipGlobalNorm`, Adam) and, for comparison, on the tape (`Minibatch`,
+/// (`FusedMLPStep.step`, `clipGlobalNorm`, Adam) and, for comparison, on the tape (`Minibatch`,
 /// `forward`, `PPOLoss`, `backward()`). Only the minibatch steps are counted (the rollout has
 /// its own figures above); the order is shuffled outside the count.
 func updateAllocations() {
@@ -224,7 +224,7 @@ func updateAllocations() {
         let model = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
         let (collector, storage) = cartPoleCollector(model: model, environments: environments, steps: steps, samplerSeed: 5, seed: 11)
         let loss = PPOLoss()
-        let fused = FusedMLPPPO(model: model, losses: [loss], weights: [1])!
+        let fused = FusedMLPStep(model: model, losses: [loss], weights: [1])!
         let optimizer = Adam(learningRate: 2.5e-4, eps: 1e-5)
         let tally = AllocationTally()
         var episodes = 0
@@ -261,7 +261,7 @@ func updateAllocations() {
         let stepCount = Double((updates - 2) * environments * steps)
         report(fusedPath ? "update_allocations_per_step_fused" : "update_allocations_per_step_tape", value: Double(tally.count) / stepCount,
                unit: "allocations/env step",
-               extra: ["note": "cartpole-ppo's 16 minibatch steps per update (\(fusedPath ? "FusedMLPPPO.step" : "Minibatch, forward, PPOLoss, backward()"), clipGlobalNorm, Adam), steady state over \(updates - 2) updates, everything inside counted"],
+               extra: ["note": "cartpole-ppo's 16 minibatch steps per update (\(fusedPath ? "FusedMLPStep.step" : "Minibatch, forward, PPOLoss, backward()"), clipGlobalNorm, Adam), steady state over \(updates - 2) updates, everything inside counted"],
                target: fusedPath ? "0" : nil, met: fusedPath ? tally.count == 0 : nil)
     }
 }

@@ -10,7 +10,7 @@ import ExptrainTensor
 /// `OnPolicyTrainer.update` run with the engine's own pieces at its sizes — a
 /// `RolloutCollector` rollout of 4 environments × 128 steps, `RolloutStorage.computeAdvantages`
 /// (GAE γ 0.99, λ 0.95), then 4 epochs × 4 minibatches of 128 single steps shuffled with
-/// the collector's generator: the trainer's fused step (`FusedMLPPPO`: forward, `PPOLoss()`
+/// the collector's generator: the trainer's fused step (`FusedMLPStep`: forward, `PPOLoss()`
 /// with CleanRL's defaults, backward); a barrier (the time spent waiting for the slower
 /// rank: what its arrival skew costs), then one all-reduce of the flat gradients (the
 /// collective itself, both ranks already there); `clipGlobalNorm` and Adam. Each phase is
@@ -27,7 +27,7 @@ func updateSplit() {
     let loss = PPOLoss()
     let optimizer = Adam(learningRate: 2.5e-4, eps: 1e-5)
     let clock = ContinuousClock()
-    let fused = FusedMLPPPO(model: model, losses: [loss], weights: [1])!
+    let fused = FusedMLPStep(model: model, losses: [loss], weights: [1])!
     let phases = ["rollout", "advantages", "forward_backward", "wait", "allreduce", "optimizer"]
     var times = [[Double]](repeating: [], count: phases.count)
     var episodes = 0

@@ -6,7 +6,7 @@ import Darwin
 import ExptrainNN
 import ExptrainTensor
 
-/// `Categorical`'s terms for `FusedMLPPPO`, as the tape records them:
+/// `Categorical`'s terms for `FusedMLPStep`, as the tape records them:
 ///
 ///     log p = log softmax(logits),  log π(a|s) = log p[a],  H = −Σ_j p_j·log p_j  (p = exp(log p))
 ///
@@ -45,7 +45,7 @@ final class FusedCategoricalTerms: FusedPolicyTerms {
         return entropyTotal
     }
 
-    func backward(count: Int, logRatioGradients: UnsafePointer<Float>, entropyShare: Float,
+    func backward(count: Int, logProbabilityGradients: UnsafePointer<Float>, entropyShare: Float,
                   into logitGradients: UnsafeMutablePointer<Float>) {
         let actionCount = actorOutputSize
         let actions = workspace.buffer(Slot.actions.rawValue, count: count, of: Int.self)
@@ -56,7 +56,7 @@ final class FusedCategoricalTerms: FusedPolicyTerms {
             var upstreamTotal: Float = 0
             for j in first..<(first + actionCount) {
                 var logPGradient: Float = 0
-                if j == first + actions[row] { logPGradient += 0 + logRatioGradients[row] }
+                if j == first + actions[row] { logPGradient += logProbabilityGradients[row] }
                 logPGradient += productGradient * probabilities[j]
                 logPGradient += (0 + productGradient * logP[j]) * probabilities[j]
                 logitGradients[j] = logPGradient

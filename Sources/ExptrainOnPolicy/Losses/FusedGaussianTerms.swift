@@ -5,7 +5,7 @@ import Darwin
 #endif
 import ExptrainNN
 
-/// `DiagonalGaussian`'s terms for `FusedMLPPPO` with a state-independent `log σ`
+/// `DiagonalGaussian`'s terms for `FusedMLPStep` with a state-independent `log σ`
 /// (`MLPActorCritic`'s `actor_logstd`), as `logProbability(of:)` and `entropy()` record them:
 ///
 ///     z = (a − μ) / exp(log σ),   log π(a|s) = Σ_d ((−½·z_d² − log σ_d) − ½ log 2π)
@@ -57,7 +57,7 @@ final class FusedGaussianTerms: FusedPolicyTerms {
         }
     }
 
-    func backward(count: Int, logRatioGradients: UnsafePointer<Float>, entropyShare: Float,
+    func backward(count: Int, logProbabilityGradients: UnsafePointer<Float>, entropyShare: Float,
                   into meanGradients: UnsafeMutablePointer<Float>) {
         let dimensions = actorOutputSize
         let sigma = buffer(.standardDeviations, dimensions)
@@ -66,7 +66,7 @@ final class FusedGaussianTerms: FusedPolicyTerms {
         let sigmaGradients = buffer(.standardDeviationGradients, dimensions)
         for d in 0..<dimensions { (logSigmaGradients[d], sigmaGradients[d]) = (0, 0) }
         for row in 0..<count {
-            let logProbabilityGradient = 0 + logRatioGradients[row] * 1
+            let logProbabilityGradient = logProbabilityGradients[row]
             for d in 0..<dimensions {
                 let j = row * dimensions + d
                 // Back through `Σ_d`, `− ½ log 2π` and `− log σ` (whose other side is log σ's).

@@ -1,8 +1,8 @@
 import ExptrainNN
 
-/// The policy's side of `FusedMLPPPO` for one kind of distribution head, on raw rows of
+/// The policy's side of `FusedMLPStep` for one kind of distribution head, on raw rows of
 /// the actor network's output: forward, each sample's `log π(a|s)` and the entropy;
-/// backward, `PPOLoss`'s gradient through them to the actor's output (and to the head's own
+/// backward, the loss's gradient through them to the actor's output (and to the head's own
 /// parameters). Each does the floating-point operations the tape records for its
 /// `PolicyDistribution`, in the order `backward()` plays them, so the bits are the tape's.
 ///
@@ -19,10 +19,10 @@ protocol FusedPolicyTerms: AnyObject {
     func forward(actorOutput: UnsafePointer<Float>, actions: UnsafePointer<Float>, count: Int,
                  into logProbabilities: UnsafeMutablePointer<Float>) -> Double
 
-    /// From `d/d(log ratio_i)` (the gradient of `log π(a_i|s_i) − log π_old`) and
-    /// `entropyShare` (the entropy mean's gradient times `1/count`, each row's entropy
-    /// gradient), writes `d/d(actor output)` into `actorOutputGradient` and adds the head's
-    /// own parameters' gradients into the model's (zeroed) gradient buffer.
-    func backward(count: Int, logRatioGradients: UnsafePointer<Float>, entropyShare: Float,
+    /// From the loss's gradient at each `log π(a_i|s_i)` and at each row's entropy
+    /// (`entropyShare`, the same for every row), writes `d/d(actor output)` into
+    /// `actorOutputGradient` and adds the head's own parameters' gradients into the model's
+    /// (zeroed) gradient buffer.
+    func backward(count: Int, logProbabilityGradients: UnsafePointer<Float>, entropyShare: Float,
                   into actorOutputGradient: UnsafeMutablePointer<Float>)
 }

@@ -1,20 +1,17 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ExptrainNN
 import ExptrainTensor
 
-/// One PPO minibatch step of an `MLPActorCritic` with a `Categorical` or `DiagonalGaussian`
-/// policy, forward and backward written out by hand into buffers kept across minibatches:
-/// the numbers of `model.forward` → `PPOLoss` → `backward()` on the tape, bit for bit,
-/// without building a graph and without allocating.
+/// One minibatch step of an `MLPActorCritic` trained by one `PPOLoss` or `A2CLoss`, with a
+/// `Categorical` or `DiagonalGaussian` policy, forward and backward written out by hand into
+/// buffers kept across minibatches: the numbers of `model.forward` → the loss → `backward()`
+/// on the tape, bit for bit, without building a graph and without allocating.
 ///
-/// It computes, for the minibatch's `B` samples (notation of `PPOLoss`),
+/// It computes, for the minibatch's `B` samples,
 ///
-///     out = actor(x), V = critic(x), log π(a|s) and H from out (`FusedPolicyTerms`)
-///     L = w · (L_π + c_V·L_V − c_H·mean(H)),   ∇θ (s·L) into the model's gradient buffer
+///     out = actor(x), V = critic(x)
+///     log π(a|s) and H from out                       (`FusedPolicyTerms`: the distribution)
+///     L = w · (L_π + c_V·L_V − c_H·mean(H))           (`FusedObjective`: the loss)
+///     ∇θ (s·L) into the model's gradient buffer
 ///
 /// with `s` the caller's gradient scale (the rank's share of the global minibatch) and
 /// `w` the loss's pipeline weight. Bit-identity with the tape is the contract (parameter
@@ -28,31 +25,33 @@ import ExptrainTensor
 /// `Tests/ExptrainOnPolicyTests` checks both give the same losses and gradients.
 ///
 /// ```swift
-/// if let fused = FusedMLPPPO(model: model, losses: [ppo], weights: [1]) {
+/// if let fused = FusedMLPStep(model: model, losses: [ppo], weights: [1]) {
 ///     let total = fused.step(storage, samples: order[0..<128], gradientScale: 0.5)
 ///     // model.parameters' gradients hold ∇(0.5 · total); fused.diagnostics the loss's terms
 /// }
 /// ```
-public final class FusedMLPPPO {
+public final class FusedMLPStep {
     private let model: MLPActorCritic
-    private let loss: PPOLoss
-    private let weight: Float
     private let actorLayers: [Linear]
     private let criticLayers: [Linear]
     private let policy: any FusedPolicyTerms
+    private let objective: any FusedObjective
     private let actionDimensions: Int
     private let workspace = InferenceWorkspace()
-    /// `PPOLoss`'s diagnostics of the last `step`, under its keys (overwritten in place).
-    public private(set) var diagnostics: [(key: String, value: Float)] = [
-        ("policy_loss", 0), ("value_loss", 0), ("entropy", 0), ("approx_kl", 0), ("clip_fraction", 0),
-    ]
+
+    /// The loss's diagnostics of the last `step`, under its keys.
+    public var diagnostics: [(key: String, value: Float)] { objective.diagnostics }
 
     /// The fused step for `model` trained by `losses` (with their pipeline `weights`), or
-    /// `nil` where it does not apply: anything but one `PPOLoss` on a feed-forward
-    /// `MLPActorCritic` whose policy is `Categorical` or its Gaussian (a `Box`).
+    /// `nil` where it does not apply: anything but one `PPOLoss` or `A2CLoss` on a
+    /// feed-forward `MLPActorCritic` whose policy is `Categorical` or its Gaussian (a `Box`).
     public init?(model: any ActorCriticModel, losses: [any Loss], weights: [Float]) {
-        guard let model = model as? MLPActorCritic, losses.count == 1, weights.count == 1, let loss = losses[0] as? PPOLoss
-        else { return nil }
+        guard let model = model as? MLPActorCritic, losses.count == 1, weights.count == 1 else { return nil }
+        switch losses[0] {
+        case let loss as PPOLoss: objective = FusedPPOObjective(loss, weight: weights[0])
+        case let loss as A2CLoss: objective = FusedA2CObjective(loss, weight: weights[0])
+        default: return nil
+        }
         switch model.distributionHead {
         case let head as CategoricalHead: policy = FusedCategoricalTerms(actionCount: head.actionCount)
         case let head as GaussianHead:
@@ -65,16 +64,14 @@ public final class FusedMLPPPO {
         // Exactly Linear, activation, Linear, …, Linear: what `MLPActorCritic` builds.
         guard model.actor.layers.count == 2 * actorLayers.count - 1, model.critic.layers.count == 2 * criticLayers.count - 1
         else { return nil }
-        (self.model, self.loss, weight, actionDimensions) = (model, loss, weights[0], model.distributionHead.actionDimensions)
+        (self.model, actionDimensions) = (model, model.distributionHead.actionDimensions)
         (self.actorLayers, self.criticLayers) = (actorLayers, criticLayers)
     }
 
-    // Workspace slots: the inputs, the loss's per-sample rows, then each network's layers.
+    // Workspace slots: the inputs, the per-sample gradients, then each network's layers.
     private enum Slot: Int {
         case observations, oldLogProbabilities, oldValues, advantages, returns, actions
-        case ratio, negativeAdvantages, unclippedTerm, clippedTerm
-        case difference, unclippedLoss, valueDifference, clippedDifference, clippedLoss
-        case logProbabilities, logRatioGradients, actorOutputGradients, valueGradients
+        case logProbabilities, logProbabilityGradients, actorOutputGradients, valueGradients
         case transposedWeight
         case firstNetwork
     }
@@ -91,7 +88,7 @@ public final class FusedMLPPPO {
     /// trainer's `total`; the model's gradients are zeroed and then hold `∇(gradientScale · w · L)`.
     public func step(_ storage: RolloutStorage, samples: ArraySlice<Int>, gradientScale: Float) -> Float {
         let count = samples.count
-        precondition(count > 0, "a PPO minibatch needs at least one sample")
+        precondition(count > 0, "a minibatch needs at least one sample")
         let observationSize = model.observationSize
         precondition(storage.floatCount == observationSize, "observations of \(storage.floatCount) floats for a model of \(observationSize)")
         precondition(storage.actionDimensions == actionDimensions, "actions of \(storage.actionDimensions) floats for a policy of \(actionDimensions)")
@@ -107,142 +104,26 @@ public final class FusedMLPPPO {
             advantages[position] = storage.advantages[sample]
             returns[position] = storage.returns[sample]
         }
-        if loss.normalizeAdvantage { normalize(advantages, count: count) }
+        if objective.normalizesAdvantages { normalize(advantages, count: count) }
+        let columns = FusedColumns(oldLogProbabilities: oldLogP, oldValues: oldValues, advantages: advantages, returns: returns)
 
-        // Forward: both networks, then the policy's log-probabilities and entropy, as `forward` and the distribution.
+        // Forward: both networks, the policy's log-probabilities and entropy, then the loss.
         let actorOutput = forward(actorLayers, network: 0, input: x, batch: count)
         let values = forward(criticLayers, network: 1, input: x, batch: count)
         let logP = buffer(.logProbabilities, count)
         let entropyTotal = policy.forward(actorOutput: actorOutput, actions: actions, count: count, into: logP)
+        let total = objective.forward(count: count, columns: columns, logProbabilities: logP, entropyTotal: entropyTotal, values: values)
 
-        let total = lossForward(count: count, logP: logP, entropyTotal: entropyTotal, values: values, oldLogP: oldLogP,
-                                oldValues: oldValues, advantages: advantages, returns: returns)
+        // Backward: the loss, the policy, then both networks.
         model.parameters.zeroGradients()
+        let (logPGradients, valueGradients) = (buffer(.logProbabilityGradients, count), buffer(.valueGradients, count))
+        let entropyShare = objective.backward(count: count, columns: columns, gradientScale: gradientScale,
+                                              logProbabilityGradients: logPGradients, valueGradients: valueGradients)
         let actorOutputGradients = buffer(.actorOutputGradients, count * policy.actorOutputSize)
-        lossBackward(count: count, gradientScale: gradientScale, actorOutputGradients: actorOutputGradients)
+        policy.backward(count: count, logProbabilityGradients: logPGradients, entropyShare: entropyShare, into: actorOutputGradients)
         backward(actorLayers, network: 0, input: x, batch: count, outputGradient: actorOutputGradients)
-        backward(criticLayers, network: 1, input: x, batch: count, outputGradient: buffer(.valueGradients, count))
+        backward(criticLayers, network: 1, input: x, batch: count, outputGradient: valueGradients)
         return total
-    }
-
-    /// `PPOLoss.callAsFunction`'s forward on raw rows, from each sample's `log π(a|s)` and
-    /// the entropies' Double sum: the per-sample terms into the workspace, the diagnostics,
-    /// and `w · L`.
-    private func lossForward(
-        count: Int, logP: UnsafeMutablePointer<Float>, entropyTotal: Double, values: UnsafeMutablePointer<Float>,
-        oldLogP: UnsafeMutablePointer<Float>, oldValues: UnsafeMutablePointer<Float>, advantages: UnsafeMutablePointer<Float>,
-        returns: UnsafeMutablePointer<Float>
-    ) -> Float {
-        let epsilon = loss.clipParameter
-        let (lower, upper) = (1 - epsilon, 1 + epsilon)
-        let scale = 1 / Float(count)
-        let (ratio, negativeAdvantages) = (buffer(.ratio, count), buffer(.negativeAdvantages, count))
-        let (unclippedTerm, clippedTerm) = (buffer(.unclippedTerm, count), buffer(.clippedTerm, count))
-        var policyTotal = 0.0
-        var approximateKL: Float = 0
-        var clipped = 0
-        for i in 0..<count {
-            let logRatio = logP[i] - oldLogP[i]
-            ratio[i] = expf(logRatio)
-            negativeAdvantages[i] = -advantages[i]
-            unclippedTerm[i] = negativeAdvantages[i] * ratio[i]
-            clippedTerm[i] = negativeAdvantages[i] * min(max(ratio[i], lower), upper)
-            policyTotal += Double(unclippedTerm[i] >= clippedTerm[i] ? unclippedTerm[i] : clippedTerm[i])
-            approximateKL += (ratio[i] - 1) - logRatio
-            if abs(ratio[i] - 1) > epsilon { clipped += 1 }
-        }
-        let policyLoss = Float(policyTotal) * scale
-
-        let difference = buffer(.difference, count)
-        let unclippedLoss = buffer(.unclippedLoss, count)
-        var valueTotal = 0.0
-        if loss.clipValueLoss {
-            let (valueDifference, clippedDifference, clippedLoss) =
-                (buffer(.valueDifference, count), buffer(.clippedDifference, count), buffer(.clippedLoss, count))
-            for i in 0..<count {
-                difference[i] = values[i] - returns[i]
-                unclippedLoss[i] = difference[i] * difference[i]
-                valueDifference[i] = values[i] - oldValues[i]
-                clippedDifference[i] = (oldValues[i] + min(max(valueDifference[i], -epsilon), epsilon)) - returns[i]
-                clippedLoss[i] = clippedDifference[i] * clippedDifference[i]
-                valueTotal += Double(unclippedLoss[i] >= clippedLoss[i] ? unclippedLoss[i] : clippedLoss[i])
-            }
-        } else {
-            for i in 0..<count {
-                difference[i] = values[i] - returns[i]
-                unclippedLoss[i] = difference[i] * difference[i]
-                valueTotal += Double(unclippedLoss[i])
-            }
-        }
-        let valueLoss = 0.5 * (Float(valueTotal) * scale)
-
-        let entropy = Float(entropyTotal) * scale
-
-        let total = weight * ((policyLoss + loss.valueCoefficient * valueLoss) - loss.entropyCoefficient * entropy)
-        let samples = Float(max(count, 1))
-        (diagnostics[0].value, diagnostics[1].value, diagnostics[2].value, diagnostics[3].value, diagnostics[4].value) =
-            (policyLoss, valueLoss, entropy, approximateKL / samples, Float(clipped) / samples)
-        return total
-    }
-
-    /// The tape's backward through the loss: d(s·w·L)/d(actor output) into
-    /// `actorOutputGradients` and d(s·w·L)/d(V) into `.valueGradients`.
-    private func lossBackward(count: Int, gradientScale: Float, actorOutputGradients: UnsafeMutablePointer<Float>) {
-        let epsilon = loss.clipParameter
-        let (lower, upper) = (1 - epsilon, 1 + epsilon)
-        let scale = 1 / Float(count)
-        // The scalar chain, as the pullbacks of `total · s`, `w · loss`, `(L_π + c_V·L_V) − c_H·H`.
-        let lossGradient = (1 * gradientScale) * weight
-        let entropyGradient = (lossGradient * -1) * loss.entropyCoefficient
-        let valueMeanGradient = (lossGradient * loss.valueCoefficient) * 0.5
-
-        // Policy: max(−Â·ρ, −Â·clip(ρ)) → ρ → log ρ.
-        let ratio = buffer(.ratio, count)
-        let negativeAdvantages = buffer(.negativeAdvantages, count)
-        let (unclippedTerm, clippedTerm) = (buffer(.unclippedTerm, count), buffer(.clippedTerm, count))
-        let logRatioGradients = buffer(.logRatioGradients, count)
-        let policyShare = lossGradient * scale
-        for i in 0..<count {
-            let takesUnclipped = unclippedTerm[i] >= clippedTerm[i]
-            let unclippedTermGradient = 0 + (takesUnclipped ? policyShare : policyShare * 0)
-            let clippedTermGradient = 0 + (takesUnclipped ? policyShare * 0 : policyShare)
-            var ratioGradient: Float = 0
-            ratioGradient += unclippedTermGradient * negativeAdvantages[i]
-            var clippedRatioGradient: Float = 0
-            clippedRatioGradient += clippedTermGradient * negativeAdvantages[i]
-            if ratio[i] >= lower && ratio[i] <= upper { ratioGradient += clippedRatioGradient }
-            logRatioGradients[i] = 0 + ratioGradient * ratio[i]
-        }
-
-        // Value: ½·max((V−R)², (V_old + clip(V−V_old) − R)²), or ½·(V−R)².
-        let valueGradients = buffer(.valueGradients, count)
-        let difference = buffer(.difference, count)
-        let valueShare = valueMeanGradient * scale
-        if loss.clipValueLoss {
-            let (unclippedLoss, valueDifference) = (buffer(.unclippedLoss, count), buffer(.valueDifference, count))
-            let (clippedDifference, clippedLoss) = (buffer(.clippedDifference, count), buffer(.clippedLoss, count))
-            for i in 0..<count {
-                let takesUnclipped = unclippedLoss[i] >= clippedLoss[i]
-                let unclippedLossGradient = 0 + (takesUnclipped ? valueShare : valueShare * 0)
-                let clippedLossGradient = 0 + (takesUnclipped ? valueShare * 0 : valueShare)
-                let differenceGradient = 0 + unclippedLossGradient * (2 * difference[i])
-                let clippedGradient = 0 + clippedLossGradient * (2 * clippedDifference[i])
-                var valueDifferenceGradient: Float = 0
-                if valueDifference[i] >= -epsilon && valueDifference[i] <= epsilon { valueDifferenceGradient += clippedGradient }
-                var valueGradient: Float = 0
-                valueGradient += differenceGradient
-                valueGradient += valueDifferenceGradient
-                valueGradients[i] = 0 + valueGradient
-            }
-        } else {
-            for i in 0..<count {
-                valueGradients[i] = 0 + (0 + valueShare * (2 * difference[i]))
-            }
-        }
-
-        // Both into the policy: log π(a|s), and each row's entropy.
-        policy.backward(count: count, logRatioGradients: logRatioGradients, entropyShare: entropyGradient * scale,
-                        into: actorOutputGradients)
     }
 
     /// `layers` with the model's activation between them on `input` `[batch, in]`, keeping

@@ -5,9 +5,9 @@ import ExptrainRandom
 import ExptrainTensor
 import XCTest
 
-/// The fused MLP-PPO step gives the tape's losses, diagnostics and gradients bit for bit
+/// The fused MLP step gives the tape's losses, diagnostics and gradients bit for bit
 /// (the trainer's parameter digests rest on it), and applies only where it can.
-final class FusedMLPPPOTests: XCTestCase {
+final class FusedMLPStepTests: XCTestCase {
     /// A rollout of 16 steps of 4 environments with random observations, actions among 3,
     /// and old log-probabilities, old values and returns spread so that both sides of the
     /// policy and value clipping occur.
@@ -27,7 +27,7 @@ final class FusedMLPPPOTests: XCTestCase {
     }
 
     /// The trainer's tape step: forward, the loss times its weight, backward of `scale` times it.
-    private func tapeStep(_ model: MLPActorCritic, _ loss: PPOLoss, weight: Float, _ storage: RolloutStorage, samples: [Int], scale: Float)
+    private func tapeStep(_ model: MLPActorCritic, _ loss: any Loss, weight: Float, _ storage: RolloutStorage, samples: [Int], scale: Float)
         -> (total: Float, diagnostics: [(key: String, value: Float)], gradients: [UInt32]) {
         let batch = Minibatch(storage, singleSteps: samples)
         let output = model.forward(observations: batch.observations, masks: batch.masks, hidden: batch.initialHidden,
@@ -40,16 +40,18 @@ final class FusedMLPPPOTests: XCTestCase {
     }
 
     func testFusedStepMatchesTheTapeBitForBit() throws {
-        let settings: [(Activation, PPOLoss)] = [
+        let settings: [(Activation, any Loss)] = [
             (.tanh, PPOLoss()),
             (.tanh, PPOLoss(clipParameter: 0.1, clipValueLoss: false, normalizeAdvantage: false)),
             (.relu, PPOLoss(valueCoefficient: 0.25, entropyCoefficient: 0.05)),
             (.sigmoid, PPOLoss(clipValueLoss: true, normalizeAdvantage: false)),
+            (.tanh, A2CLoss()),
+            (.relu, A2CLoss(valueCoefficient: 0.25, entropyCoefficient: 0.05, normalizeAdvantage: true)),
         ]
         for (index, (activation, loss)) in settings.enumerated() {
             let storage = storage(seed: UInt64(index + 1))
             let model = MLPActorCritic(observationSize: 5, actionCount: 3, hidden: [16, 8], activation: activation, seed: 7)
-            let fused = try XCTUnwrap(FusedMLPPPO(model: model, losses: [loss], weights: [0.7]))
+            let fused = try XCTUnwrap(FusedMLPStep(model: model, losses: [loss], weights: [0.7]))
             var generator = RandomGenerator(seed: 99)
             var order = Array(0..<64)
             for i in stride(from: 63, to: 0, by: -1) { order.swapAt(i, generator.nextInt(below: i + 1)) }
@@ -65,8 +67,9 @@ final class FusedMLPPPOTests: XCTestCase {
                 XCTAssertEqual(zip(gradients, tape.gradients).filter { $0 != $1 }.count, 0, "gradients that differ, \(activation), \(loss)")
                 XCTAssertTrue(gradients.contains { $0 != 0 }, "the gradients are not all zero")
                 // Both clipping branches occurred (else the check above would not cover them).
-                let clipFraction = try XCTUnwrap(tape.diagnostics.first { $0.key == "clip_fraction" }).value
-                XCTAssertTrue(clipFraction > 0 && clipFraction < 1, "clip fraction \(clipFraction)")
+                if let clipFraction = tape.diagnostics.first(where: { $0.key == "clip_fraction" })?.value {
+                    XCTAssertTrue(clipFraction > 0 && clipFraction < 1, "clip fraction \(clipFraction)")
+                }
             }
         }
     }
@@ -96,11 +99,12 @@ final class FusedMLPPPOTests: XCTestCase {
     /// The same for a Gaussian policy over 1 and 3 dimensions, with `log σ` away from its
     /// initial zeros (so every term of its gradient counts).
     func testFusedGaussianStepMatchesTheTapeBitForBit() throws {
-        let settings: [(Int, Activation, PPOLoss)] = [
+        let settings: [(Int, Activation, any Loss)] = [
             (1, .tanh, PPOLoss(entropyCoefficient: 0)),
             (3, .tanh, PPOLoss()),
             (3, .tanh, PPOLoss(clipParameter: 0.1, clipValueLoss: false, normalizeAdvantage: false)),
             (2, .relu, PPOLoss(valueCoefficient: 0.25, entropyCoefficient: 0.05)),
+            (3, .tanh, A2CLoss(normalizeAdvantage: true)),
         ]
         for (index, (dimensions, activation, loss)) in settings.enumerated() {
             let model = MLPActorCritic(observationSize: 5, actionSpace: .box(Box(shape: [dimensions], low: -2, high: 2)),
@@ -110,7 +114,7 @@ final class FusedMLPPPOTests: XCTestCase {
                 for d in 0..<dimensions { values[logStandardDeviation.offset + d] = [-0.6, 0.35, 0.1][d] }
             }
             let storage = gaussianStorage(seed: UInt64(index + 1), model: model, dimensions: dimensions)
-            let fused = try XCTUnwrap(FusedMLPPPO(model: model, losses: [loss], weights: [0.7]))
+            let fused = try XCTUnwrap(FusedMLPStep(model: model, losses: [loss], weights: [0.7]))
             var generator = RandomGenerator(seed: 99)
             var order = Array(0..<64)
             for i in stride(from: 63, to: 0, by: -1) { order.swapAt(i, generator.nextInt(below: i + 1)) }
@@ -124,21 +128,25 @@ final class FusedMLPPPOTests: XCTestCase {
                 XCTAssertEqual(zip(gradients, tape.gradients).filter { $0 != $1 }.count, 0, "gradients that differ, \(what)")
                 let logStandardDeviationGradients = gradients[logStandardDeviation.offset..<(logStandardDeviation.offset + dimensions)]
                 XCTAssertFalse(logStandardDeviationGradients.contains(0), "a log σ gradient is zero, \(what)")
-                let clipFraction = try XCTUnwrap(tape.diagnostics.first { $0.key == "clip_fraction" }).value
-                XCTAssertTrue(clipFraction > 0 && clipFraction < 1, "clip fraction \(clipFraction), \(what)")
+                XCTAssertEqual(fused.diagnostics.map(\.key), tape.diagnostics.map(\.key))
+                if let clipFraction = tape.diagnostics.first(where: { $0.key == "clip_fraction" })?.value {
+                    XCTAssertTrue(clipFraction > 0 && clipFraction < 1, "clip fraction \(clipFraction), \(what)")
+                }
             }
         }
     }
 
-    func testAppliesOnlyToOnePPOLossOnACategoricalOrGaussianMLP() {
+    func testAppliesOnlyToOnePPOOrA2CLossOnACategoricalOrGaussianMLP() {
         let cartPole = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
-        XCTAssertNotNil(FusedMLPPPO(model: cartPole, losses: [PPOLoss()], weights: [1]))
-        XCTAssertNil(FusedMLPPPO(model: cartPole, losses: [A2CLoss()], weights: [1]))
-        XCTAssertNil(FusedMLPPPO(model: cartPole, losses: [PPOLoss(), PPOLoss()], weights: [1, 1]))
+        XCTAssertNotNil(FusedMLPStep(model: cartPole, losses: [PPOLoss()], weights: [1]))
+        XCTAssertNotNil(FusedMLPStep(model: cartPole, losses: [A2CLoss()], weights: [1]))
+        XCTAssertNil(FusedMLPStep(model: cartPole, losses: [ImitationLoss()], weights: [1]))
+        XCTAssertNil(FusedMLPStep(model: cartPole, losses: [PPOLoss(), PPOLoss()], weights: [1, 1]))
+        XCTAssertNil(FusedMLPStep(model: cartPole, losses: [PPOLoss(), ImitationLoss()], weights: [1, 1]))
         let gaussian = MLPActorCritic(observationSize: 3, actionSpace: .box(Box(shape: [1], low: -2, high: 2)), seed: 1)
-        XCTAssertNotNil(FusedMLPPPO(model: gaussian, losses: [PPOLoss()], weights: [1]))
-        XCTAssertNil(FusedMLPPPO(model: gaussian, losses: [A2CLoss()], weights: [1]))
+        XCTAssertNotNil(FusedMLPStep(model: gaussian, losses: [PPOLoss()], weights: [1]))
+        XCTAssertNotNil(FusedMLPStep(model: gaussian, losses: [A2CLoss()], weights: [1]))
         let multi = MLPActorCritic(observationSize: 3, actionSpace: .multiDiscrete(counts: [2, 3]), seed: 1)
-        XCTAssertNil(FusedMLPPPO(model: multi, losses: [PPOLoss()], weights: [1]))
+        XCTAssertNil(FusedMLPStep(model: multi, losses: [PPOLoss()], weights: [1]))
     }
 }
