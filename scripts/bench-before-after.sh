@@ -26,6 +26,8 @@ runs=(
     "minigrid-empty-ppo-np1|1|minigrid-empty-ppo"
     "minigrid-empty-ppo-np2|2|minigrid-empty-ppo"
     "cartpole-a2c-np1|1|cartpole-a2c"
+    "pendulum-ppo-np1|1|pendulum-ppo --max-steps 204800"
+    "acrobot-ppo-np1|1|acrobot-ppo --max-steps 200000"
     "minigrid-doorkey-ppo-np2|2|minigrid-doorkey-ppo --max-steps 32768"
     "minigrid-doorkey-dagger-np2|2|minigrid-doorkey-dagger --max-steps 32768"
     "minatar-breakout-ppo-np2|2|minatar-breakout-ppo --max-steps 65536"

@@ -402,6 +402,7 @@ flops=$($pin "$bench" flop-limit)
 echo "$flops"
 cartpole_flop_limit=$(echo "$flops" | sed -n 's/.*"name": "cartpole_ppo_flop_limit_steps_per_second", "value": \([0-9.e+]*\).*/\1/p')
 a2c_flop_limit=$(echo "$flops" | sed -n 's/.*"name": "cartpole_a2c_flop_limit_steps_per_second", "value": \([0-9.e+]*\).*/\1/p')
+pendulum_flop_limit=$(echo "$flops" | sed -n 's/.*"name": "pendulum_ppo_flop_limit_steps_per_second", "value": \([0-9.e+]*\).*/\1/p')
 
 progress "minigrid-empty-ppo at 2 ranks, seeds ${seeds[*]}"
 grid_sps=() grid_time=() grid_steps=() grid_rss=()
@@ -417,7 +418,7 @@ grid_np2_time=$(median "${grid_time[@]}")
 
 progress "the other built-in experiments at 1 and 2 ranks (one run each)"
 declare -A other_sps other_rss other_note
-for tag_budget in cartpole-a2c:500000 minigrid-empty-ppo:100000 minigrid-doorkey-ppo:32768 minigrid-doorkey-dagger:32768; do
+for tag_budget in cartpole-a2c:500000 pendulum-ppo:204800 minigrid-empty-ppo:100000 minigrid-doorkey-ppo:32768 minigrid-doorkey-dagger:32768; do
     tag=${tag_budget%%:*} budget=${tag_budget#*:}
     for np in 1 2; do
         [ "$tag" = minigrid-empty-ppo ] && [ "$np" = 2 ] && continue  # measured above
@@ -513,6 +514,9 @@ figure cartpole_ppo_fraction_of_flop_limit_np1 "$flop_fraction" fraction \
 figure cartpole_a2c_fraction_of_flop_limit_np1 "$(calc "${other_sps[cartpole-a2c-np1]} / $a2c_flop_limit")" fraction \
     "reference=$a2c_flop_limit" \
     "note=cartpole_a2c_np1_steps_per_second (one run at 1 rank, pinned to core 0) ÷ cartpole_a2c_flop_limit_steps_per_second"
+figure pendulum_ppo_fraction_of_flop_limit_np1 "$(calc "${other_sps[pendulum-ppo-np1]} / $pendulum_flop_limit")" fraction \
+    "reference=$pendulum_flop_limit" \
+    "note=pendulum_ppo_np1_steps_per_second (one run at 1 rank, pinned to core 0) ÷ pendulum_ppo_flop_limit_steps_per_second"
 figure cartpole_ppo_steps_per_second_np2 "$cartpole_np2_sps" "env steps/s" \
     "note=mpirun -np 2 exptrain cartpole-ppo (4 envs × 128 steps per rank), 500k steps, median of ${#seeds[@]} seeds"
 figure cartpole_ppo_seconds_to_475_np2 "$cartpole_np2_time" s \
