@@ -548,7 +548,7 @@ figure minigrid_empty_ppo_peak_rss_per_rank "$(printf '%s\n' "${grid_rss[@]}" | 
     "note=largest peak resident memory of any rank, minigrid-empty-ppo at 2 ranks"
 figure cartpole_ppo_steps_per_second_np2_weak "$weak_np2_sps" "env steps/s" \
     "note=mpirun -np 2, --config environmentsPerProcess=4 --config totalSteps=1000000, median of ${#seeds[@]} seeds"
-for label in cartpole-a2c-np1 cartpole-a2c-np2 minigrid-empty-ppo-np1 minigrid-doorkey-ppo-np1 minigrid-doorkey-ppo-np2 minigrid-doorkey-dagger-np1 minigrid-doorkey-dagger-np2; do
+for label in cartpole-a2c-np1 cartpole-a2c-np2 pendulum-ppo-np1 pendulum-ppo-np2 minigrid-empty-ppo-np1 minigrid-doorkey-ppo-np1 minigrid-doorkey-ppo-np2 minigrid-doorkey-dagger-np1 minigrid-doorkey-dagger-np2; do
     figure "${label//-/_}_steps_per_second" "${other_sps[$label]}" "env steps/s" \
         "note=${other_note[$label]}; peak RSS per rank ${other_rss[$label]:-?} MB"
 done

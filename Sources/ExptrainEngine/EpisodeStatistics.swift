@@ -146,6 +146,10 @@ public final class EpisodeStatistics {
             local[3 + 3 * i] = entry.success
         }
         try world.allGather(local, into: &gathered, label: "recent episodes")
+        // Room for every rank's whole ring from the first log point on: the rings fill over
+        // the first log points, and growing the arrays then allocated at a later one.
+        recent.reserveCapacity(Self.window * world.size)
+        sortScratch.reserveCapacity(Self.window * world.size)
         recent.removeAll(keepingCapacity: true)
         for rank in 0..<world.size {
             let base = rank * local.count
