@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ExptrainEnvironment
 import ExptrainNN
 import ExptrainOnPolicy
@@ -8,17 +13,21 @@ import XCTest
 /// The fused MLP step gives the tape's losses, diagnostics and gradients bit for bit
 /// (the trainer's parameter digests rest on it), and applies only where it can.
 final class FusedMLPStepTests: XCTestCase {
-    /// A rollout of 16 steps of 4 environments with random observations, actions among 3,
-    /// and old log-probabilities, old values and returns spread so that both sides of the
-    /// policy and value clipping occur.
-    private func storage(seed: UInt64) -> RolloutStorage {
+    /// A rollout of 16 steps of 4 environments with random observations, actions among 3
+    /// (or one per component of `counts`), and old log-probabilities, old values and returns
+    /// spread so that both sides of the policy and value clipping occur.
+    private func storage(seed: UInt64, counts: [Int] = [3]) -> RolloutStorage {
         var generator = RandomGenerator(seed: seed)
         let storage = RolloutStorage(steps: 16, environments: 4, observationSpace: ObservationSpace(shape: [5], low: -10, high: 10),
-                                     actionDimensions: 1, recurrentStateSize: 0)
+                                     actionDimensions: counts.count, recurrentStateSize: 0)
         for i in storage.observationFloats.indices { storage.observationFloats[i] = 2 * generator.nextNormal() }
         for i in 0..<(16 * 4) {
-            storage.actions[i] = Float(generator.nextInt(below: 3))
-            storage.logProbabilities[i] = generator.nextUniform(-1.8, -0.5)
+            for (component, count) in counts.enumerated() {
+                storage.actions[i * counts.count + component] = Float(generator.nextInt(below: count))
+            }
+            // Around a uniform policy's log-probability, for several components.
+            let uniform = -counts.reduce(Float(0)) { $0 + logf(Float($1)) }
+            storage.logProbabilities[i] = counts.count == 1 ? generator.nextUniform(-1.8, -0.5) : generator.nextUniform(uniform - 0.4, uniform + 0.4)
             storage.values[i] = generator.nextUniform(-0.5, 0.5)
             storage.advantages[i] = generator.nextNormal()
             storage.returns[i] = generator.nextUniform(-1, 1)
@@ -136,7 +145,30 @@ final class FusedMLPStepTests: XCTestCase {
         }
     }
 
-    func testAppliesOnlyToOnePPOOrA2CLossOnACategoricalOrGaussianMLP() {
+    /// The same for `MultiDiscrete([3, 2, 4])`: three components side by side in the logits.
+    func testFusedMultiCategoricalStepMatchesTheTapeBitForBit() throws {
+        let counts = [3, 2, 4]
+        let losses: [any Loss] = [PPOLoss(), A2CLoss(normalizeAdvantage: true)]
+        for (index, loss) in losses.enumerated() {
+            let storage = storage(seed: UInt64(index + 11), counts: counts)
+            let model = MLPActorCritic(observationSize: 5, actionSpace: .multiDiscrete(counts: counts), hidden: [16, 8], seed: 7)
+            let fused = try XCTUnwrap(FusedMLPStep(model: model, losses: [loss], weights: [0.7]))
+            for (samples, scale) in [(0..<40, Float(0.37)), (40..<64, Float(0.63))] {
+                let tape = tapeStep(model, loss, weight: 0.7, storage, samples: Array(samples), scale: scale)
+                let total = fused.step(storage, samples: Array(0..<64)[samples], gradientScale: scale)
+                let gradients = model.parameters.withGradients { $0.map(\.bitPattern) }
+                XCTAssertEqual(total.bitPattern, tape.total.bitPattern, "loss, \(loss)")
+                XCTAssertEqual(fused.diagnostics.map(\.value.bitPattern), tape.diagnostics.map(\.value.bitPattern), "diagnostics, \(loss)")
+                XCTAssertEqual(zip(gradients, tape.gradients).filter { $0 != $1 }.count, 0, "gradients that differ, \(loss)")
+                XCTAssertTrue(gradients.contains { $0 != 0 }, "the gradients are not all zero")
+                if let clipFraction = tape.diagnostics.first(where: { $0.key == "clip_fraction" })?.value {
+                    XCTAssertTrue(clipFraction > 0 && clipFraction < 1, "clip fraction \(clipFraction)")
+                }
+            }
+        }
+    }
+
+    func testAppliesOnlyToOnePPOOrA2CLossOnAnMLP() {
         let cartPole = MLPActorCritic(observationSize: 4, actionCount: 2, seed: 1)
         XCTAssertNotNil(FusedMLPStep(model: cartPole, losses: [PPOLoss()], weights: [1]))
         XCTAssertNotNil(FusedMLPStep(model: cartPole, losses: [A2CLoss()], weights: [1]))
@@ -147,6 +179,8 @@ final class FusedMLPStepTests: XCTestCase {
         XCTAssertNotNil(FusedMLPStep(model: gaussian, losses: [PPOLoss()], weights: [1]))
         XCTAssertNotNil(FusedMLPStep(model: gaussian, losses: [A2CLoss()], weights: [1]))
         let multi = MLPActorCritic(observationSize: 3, actionSpace: .multiDiscrete(counts: [2, 3]), seed: 1)
-        XCTAssertNil(FusedMLPStep(model: multi, losses: [PPOLoss()], weights: [1]))
+        XCTAssertNotNil(FusedMLPStep(model: multi, losses: [PPOLoss()], weights: [1]))
+        let grid = RecurrentActorCritic(observationShape: [7, 7, 3], actionCount: 7, hiddenSize: 16, recurrent: false, seed: 1)
+        XCTAssertNil(FusedMLPStep(model: grid, losses: [PPOLoss()], weights: [1]))
     }
 }

@@ -2,7 +2,7 @@ import ExptrainNN
 import ExptrainTensor
 
 /// One minibatch step of an `MLPActorCritic` trained by one `PPOLoss` or `A2CLoss`, with a
-/// `Categorical` or `DiagonalGaussian` policy, forward and backward written out by hand into
+/// `Categorical`, `MultiCategorical` or `DiagonalGaussian` policy, forward and backward written out by hand into
 /// buffers kept across minibatches: the numbers of `model.forward` → the loss → `backward()`
 /// on the tape, bit for bit, without building a graph and without allocating.
 ///
@@ -44,7 +44,7 @@ public final class FusedMLPStep {
 
     /// The fused step for `model` trained by `losses` (with their pipeline `weights`), or
     /// `nil` where it does not apply: anything but one `PPOLoss` or `A2CLoss` on a
-    /// feed-forward `MLPActorCritic` whose policy is `Categorical` or its Gaussian (a `Box`).
+    /// feed-forward `MLPActorCritic` (any of its action spaces: `Discrete`, `MultiDiscrete`, `Box`).
     public init?(model: any ActorCriticModel, losses: [any Loss], weights: [Float]) {
         guard let model = model as? MLPActorCritic, losses.count == 1, weights.count == 1 else { return nil }
         switch losses[0] {
@@ -53,7 +53,8 @@ public final class FusedMLPStep {
         default: return nil
         }
         switch model.distributionHead {
-        case let head as CategoricalHead: policy = FusedCategoricalTerms(actionCount: head.actionCount)
+        case let head as CategoricalHead: policy = FusedCategoricalTerms(counts: [head.actionCount])
+        case let head as MultiCategoricalHead: policy = FusedCategoricalTerms(counts: head.counts)
         case let head as GaussianHead:
             guard let logStandardDeviation = model.logStandardDeviation else { return nil }
             policy = FusedGaussianTerms(dimensions: head.dimensions, logStandardDeviation: logStandardDeviation)

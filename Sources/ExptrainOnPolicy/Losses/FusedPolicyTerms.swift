@@ -6,8 +6,9 @@ import ExptrainNN
 /// parameters). Each does the floating-point operations the tape records for its
 /// `PolicyDistribution`, in the order `backward()` plays them, so the bits are the tape's.
 ///
-/// The two built in: `FusedCategoricalTerms` (`Categorical`) and `FusedGaussianTerms`
-/// (`DiagonalGaussian` with `MLPActorCritic`'s state-independent `actor_logstd`).
+/// The two built in: `FusedCategoricalTerms` (`Categorical` and `MultiCategorical`) and
+/// `FusedGaussianTerms` (`DiagonalGaussian` with `MLPActorCritic`'s state-independent
+/// `actor_logstd`).
 protocol FusedPolicyTerms: AnyObject {
     /// Floats per sample of the actor network's output (logits, or the Gaussian's means).
     var actorOutputSize: Int { get }
