@@ -48,6 +48,38 @@ final class FusedMLPStepTests: XCTestCase {
         return (total.scalar, term.diagnostics, model.parameters.withGradients { $0.map(\.bitPattern) })
     }
 
+    /// Two shuffled minibatches of different sizes through the same kept buffers: the fused
+    /// step's loss, diagnostics and gradients against the tape's, bit for bit; returns the
+    /// last step's gradients.
+    @discardableResult
+    private func assertFusedStepMatchesTheTape(
+        _ model: MLPActorCritic, _ loss: any Loss, _ storage: RolloutStorage, _ what: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> [UInt32] {
+        let fused = try XCTUnwrap(FusedMLPStep(model: model, losses: [loss], weights: [0.7]), file: file, line: line)
+        var generator = RandomGenerator(seed: 99)
+        var order = Array(0..<64)
+        for i in stride(from: 63, to: 0, by: -1) { order.swapAt(i, generator.nextInt(below: i + 1)) }
+        var gradients: [UInt32] = []
+        for (samples, scale) in [(order[0..<40], Float(0.37)), (order[40..<64], Float(0.63))] {
+            let tape = tapeStep(model, loss, weight: 0.7, storage, samples: Array(samples), scale: scale)
+            let total = fused.step(storage, samples: samples, gradientScale: scale)
+            gradients = model.parameters.withGradients { $0.map(\.bitPattern) }
+            XCTAssertEqual(total.bitPattern, tape.total.bitPattern, "loss, \(what)", file: file, line: line)
+            XCTAssertEqual(fused.diagnostics.map(\.key), tape.diagnostics.map(\.key), file: file, line: line)
+            XCTAssertEqual(fused.diagnostics.map(\.value.bitPattern), tape.diagnostics.map(\.value.bitPattern), "diagnostics, \(what)",
+                           file: file, line: line)
+            XCTAssertEqual(gradients.count, tape.gradients.count, file: file, line: line)
+            XCTAssertEqual(zip(gradients, tape.gradients).filter { $0 != $1 }.count, 0, "gradients that differ, \(what)", file: file, line: line)
+            XCTAssertTrue(gradients.contains { $0 != 0 }, "the gradients are not all zero, \(what)", file: file, line: line)
+            // Both clipping branches occurred (else the check above would not cover them).
+            if let clipFraction = tape.diagnostics.first(where: { $0.key == "clip_fraction" })?.value {
+                XCTAssertTrue(clipFraction > 0 && clipFraction < 1, "clip fraction \(clipFraction), \(what)", file: file, line: line)
+            }
+        }
+        return gradients
+    }
+
     func testFusedStepMatchesTheTapeBitForBit() throws {
         let settings: [(Activation, any Loss)] = [
             (.tanh, PPOLoss()),
@@ -58,28 +90,8 @@ final class FusedMLPStepTests: XCTestCase {
             (.relu, A2CLoss(valueCoefficient: 0.25, entropyCoefficient: 0.05, normalizeAdvantage: true)),
         ]
         for (index, (activation, loss)) in settings.enumerated() {
-            let storage = storage(seed: UInt64(index + 1))
             let model = MLPActorCritic(observationSize: 5, actionCount: 3, hidden: [16, 8], activation: activation, seed: 7)
-            let fused = try XCTUnwrap(FusedMLPStep(model: model, losses: [loss], weights: [0.7]))
-            var generator = RandomGenerator(seed: 99)
-            var order = Array(0..<64)
-            for i in stride(from: 63, to: 0, by: -1) { order.swapAt(i, generator.nextInt(below: i + 1)) }
-            // Two minibatches of different sizes through the same kept buffers.
-            for (samples, scale) in [(order[0..<40], Float(0.37)), (order[40..<64], Float(0.63))] {
-                let tape = tapeStep(model, loss, weight: 0.7, storage, samples: Array(samples), scale: scale)
-                let total = fused.step(storage, samples: samples, gradientScale: scale)
-                let gradients = model.parameters.withGradients { $0.map(\.bitPattern) }
-                XCTAssertEqual(total.bitPattern, tape.total.bitPattern, "loss, \(activation), \(loss)")
-                XCTAssertEqual(fused.diagnostics.map(\.key), tape.diagnostics.map(\.key))
-                XCTAssertEqual(fused.diagnostics.map(\.value.bitPattern), tape.diagnostics.map(\.value.bitPattern), "diagnostics, \(activation), \(loss)")
-                XCTAssertEqual(gradients.count, tape.gradients.count)
-                XCTAssertEqual(zip(gradients, tape.gradients).filter { $0 != $1 }.count, 0, "gradients that differ, \(activation), \(loss)")
-                XCTAssertTrue(gradients.contains { $0 != 0 }, "the gradients are not all zero")
-                // Both clipping branches occurred (else the check above would not cover them).
-                if let clipFraction = tape.diagnostics.first(where: { $0.key == "clip_fraction" })?.value {
-                    XCTAssertTrue(clipFraction > 0 && clipFraction < 1, "clip fraction \(clipFraction)")
-                }
-            }
+            try assertFusedStepMatchesTheTape(model, loss, storage(seed: UInt64(index + 1)), "\(activation), \(loss)")
         }
     }
 
@@ -105,7 +117,7 @@ final class FusedMLPStepTests: XCTestCase {
         return storage
     }
 
-    /// The same for a Gaussian policy over 1 and 3 dimensions, with `log σ` away from its
+    /// The same for a Gaussian policy over 1 to 3 dimensions, with `log σ` away from its
     /// initial zeros (so every term of its gradient counts).
     func testFusedGaussianStepMatchesTheTapeBitForBit() throws {
         let settings: [(Int, Activation, any Loss)] = [
@@ -122,26 +134,10 @@ final class FusedMLPStepTests: XCTestCase {
             model.parameters.withValues { values in
                 for d in 0..<dimensions { values[logStandardDeviation.offset + d] = [-0.6, 0.35, 0.1][d] }
             }
-            let storage = gaussianStorage(seed: UInt64(index + 1), model: model, dimensions: dimensions)
-            let fused = try XCTUnwrap(FusedMLPStep(model: model, losses: [loss], weights: [0.7]))
-            var generator = RandomGenerator(seed: 99)
-            var order = Array(0..<64)
-            for i in stride(from: 63, to: 0, by: -1) { order.swapAt(i, generator.nextInt(below: i + 1)) }
-            for (samples, scale) in [(order[0..<40], Float(0.37)), (order[40..<64], Float(0.63))] {
-                let tape = tapeStep(model, loss, weight: 0.7, storage, samples: Array(samples), scale: scale)
-                let total = fused.step(storage, samples: samples, gradientScale: scale)
-                let gradients = model.parameters.withGradients { $0.map(\.bitPattern) }
-                let what = "\(dimensions) dimensions, \(activation), \(loss)"
-                XCTAssertEqual(total.bitPattern, tape.total.bitPattern, "loss, \(what)")
-                XCTAssertEqual(fused.diagnostics.map(\.value.bitPattern), tape.diagnostics.map(\.value.bitPattern), "diagnostics, \(what)")
-                XCTAssertEqual(zip(gradients, tape.gradients).filter { $0 != $1 }.count, 0, "gradients that differ, \(what)")
-                let logStandardDeviationGradients = gradients[logStandardDeviation.offset..<(logStandardDeviation.offset + dimensions)]
-                XCTAssertFalse(logStandardDeviationGradients.contains(0), "a log σ gradient is zero, \(what)")
-                XCTAssertEqual(fused.diagnostics.map(\.key), tape.diagnostics.map(\.key))
-                if let clipFraction = tape.diagnostics.first(where: { $0.key == "clip_fraction" })?.value {
-                    XCTAssertTrue(clipFraction > 0 && clipFraction < 1, "clip fraction \(clipFraction), \(what)")
-                }
-            }
+            let what = "\(dimensions) dimensions, \(activation), \(loss)"
+            let gradients = try assertFusedStepMatchesTheTape(model, loss, gaussianStorage(seed: UInt64(index + 1), model: model, dimensions: dimensions), what)
+            let logStandardDeviationGradients = gradients[logStandardDeviation.offset..<(logStandardDeviation.offset + dimensions)]
+            XCTAssertFalse(logStandardDeviationGradients.contains(0), "a log σ gradient is zero, \(what)")
         }
     }
 
@@ -150,21 +146,8 @@ final class FusedMLPStepTests: XCTestCase {
         let counts = [3, 2, 4]
         let losses: [any Loss] = [PPOLoss(), A2CLoss(normalizeAdvantage: true)]
         for (index, loss) in losses.enumerated() {
-            let storage = storage(seed: UInt64(index + 11), counts: counts)
             let model = MLPActorCritic(observationSize: 5, actionSpace: .multiDiscrete(counts: counts), hidden: [16, 8], seed: 7)
-            let fused = try XCTUnwrap(FusedMLPStep(model: model, losses: [loss], weights: [0.7]))
-            for (samples, scale) in [(0..<40, Float(0.37)), (40..<64, Float(0.63))] {
-                let tape = tapeStep(model, loss, weight: 0.7, storage, samples: Array(samples), scale: scale)
-                let total = fused.step(storage, samples: Array(0..<64)[samples], gradientScale: scale)
-                let gradients = model.parameters.withGradients { $0.map(\.bitPattern) }
-                XCTAssertEqual(total.bitPattern, tape.total.bitPattern, "loss, \(loss)")
-                XCTAssertEqual(fused.diagnostics.map(\.value.bitPattern), tape.diagnostics.map(\.value.bitPattern), "diagnostics, \(loss)")
-                XCTAssertEqual(zip(gradients, tape.gradients).filter { $0 != $1 }.count, 0, "gradients that differ, \(loss)")
-                XCTAssertTrue(gradients.contains { $0 != 0 }, "the gradients are not all zero")
-                if let clipFraction = tape.diagnostics.first(where: { $0.key == "clip_fraction" })?.value {
-                    XCTAssertTrue(clipFraction > 0 && clipFraction < 1, "clip fraction \(clipFraction)")
-                }
-            }
+            try assertFusedStepMatchesTheTape(model, loss, storage(seed: UInt64(index + 11), counts: counts), "\(counts), \(loss)")
         }
     }
 
