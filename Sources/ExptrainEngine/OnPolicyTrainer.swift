@@ -40,6 +40,8 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private let runDirectory: RunDirectory
     private var log: RunLog?
     private var diagnostics = DiagnosticSums()
+    /// The value and gradient buffers of the tape's minibatch steps, kept from step to step.
+    private let tapeBuffers = TensorBufferPool()
     /// An update's minibatch order, shuffled in place each epoch.
     private var order: [Int] = []
     /// The update's small collective, refilled in place.
@@ -338,19 +340,22 @@ final class OnPolicyTrainer<Experiment: ExperimentConfig> {
     private func tapeStep(
         _ storage: RolloutStorage, chosen: [Int], recurrent: Bool, losses: [any Loss], weights: [Float], gradientScale: Float
     ) -> Float {
-        let batch = recurrent ? Minibatch(storage, environments: chosen) : Minibatch(storage, singleSteps: chosen)
-        let output = model.forward(
-            observations: batch.observations, masks: batch.masks, hidden: batch.initialHidden,
-            steps: batch.steps, environments: batch.environments)
-        var total: Tensor?
-        for (loss, weight) in zip(losses, weights) {
-            let term = loss(batch, output)
-            total = total.map { $0 + weight * term.loss } ?? weight * term.loss
-            diagnostics.add(term.diagnostics)
+        // The graph dies with this call, so the next minibatch's tensors reuse its buffers.
+        reusingBuffers(from: tapeBuffers) {
+            let batch = recurrent ? Minibatch(storage, environments: chosen) : Minibatch(storage, singleSteps: chosen)
+            let output = model.forward(
+                observations: batch.observations, masks: batch.masks, hidden: batch.initialHidden,
+                steps: batch.steps, environments: batch.environments)
+            var total: Tensor?
+            for (loss, weight) in zip(losses, weights) {
+                let term = loss(batch, output)
+                total = total.map { $0 + weight * term.loss } ?? weight * term.loss
+                diagnostics.add(term.diagnostics)
+            }
+            model.parameters.zeroGradients()
+            (total! * gradientScale).backward()
+            return total!.scalar
         }
-        model.parameters.zeroGradients()
-        (total! * gradientScale).backward()
-        return total!.scalar
     }
 
     /// Ends a preempted run: a log point, a checkpoint, then `PreemptedError` on every rank.

@@ -56,6 +56,23 @@ public func withoutGradients<R>(reusing pool: TensorBufferPool, _ body: () throw
     }
 }
 
+/// Runs `body` recording as around it, taking the value and gradient buffers of new
+/// tensors from `pool` (and returning them there when the tensors die): the training form,
+/// for a minibatch step whose graph dies before the next one, so that steps of the same
+/// shapes stop allocating buffers once the pool has one of each size.
+///
+/// ```swift
+/// let pool = TensorBufferPool()              // one per training loop, kept across minibatches
+/// let total = reusingBuffers(from: pool) {
+///     let loss = ppo(batch, model.forward(…)).loss
+///     loss.backward()
+///     return loss.scalar                     // the graph dies here, its buffers go back
+/// }
+/// ```
+public func reusingBuffers<R>(from pool: TensorBufferPool, _ body: () throws -> R) rethrows -> R {
+    try GradientMode.$bufferPool.withValue(pool, operation: body)
+}
+
 extension Tensor {
     /// Whether a result computed from `input` must be recorded.
     @inline(__always)

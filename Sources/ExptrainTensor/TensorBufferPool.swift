@@ -15,15 +15,18 @@ import Synchronization
 /// Buffers return to the pool when their tensor is freed, wherever that happens, so the
 /// free lists sit behind a mutex; the pool frees what it holds when it is freed itself.
 public final class TensorBufferPool: Sendable {
-    /// Free buffers by size in floats, as addresses (pointers are not `Sendable`).
-    private let freeBuffers = Mutex<(bySize: [Int: [UInt]], created: Int)>(([:], 0))
+    /// Free buffers as addresses (pointers are not `Sendable`): a stack per size in floats,
+    /// found through `stackOfSize`. Stacks are never removed, so once every size has one and
+    /// each stack has grown, taking and giving back change elements only and allocate nothing
+    /// (a dictionary of arrays, modified in place, allocated at every take).
+    private let freeBuffers = Mutex<(stackOfSize: [Int: Int], stacks: [[UInt]], created: Int)>(([:], [], 0))
 
     /// An empty pool.
     public init() {}
 
     deinit {
         freeBuffers.withLock { state in
-            for address in state.bySize.values.joined() {
+            for address in state.stacks.joined() {
                 UnsafeMutableRawPointer(bitPattern: address)!.deallocate()
             }
         }
@@ -37,7 +40,7 @@ public final class TensorBufferPool: Sendable {
     /// A buffer of `count` floats, reused if one is free.
     func take(count: Int) -> UnsafeMutablePointer<Float> {
         let reused: UInt? = freeBuffers.withLock { state in
-            if let address = state.bySize[count]?.popLast() { return address }
+            if let stack = state.stackOfSize[count], let address = state.stacks[stack].popLast() { return address }
             state.created += 1
             return nil
         }
@@ -50,6 +53,13 @@ public final class TensorBufferPool: Sendable {
     /// Takes back a buffer that `take(count:)` gave out.
     func give(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
         let address = UInt(bitPattern: buffer)
-        freeBuffers.withLock { $0.bySize[count, default: []].append(address) }
+        freeBuffers.withLock { state in
+            if let stack = state.stackOfSize[count] {
+                state.stacks[stack].append(address)
+            } else {
+                state.stackOfSize[count] = state.stacks.count
+                state.stacks.append([address])
+            }
+        }
     }
 }

@@ -102,6 +102,27 @@ final class TensorBufferPoolTests: XCTestCase {
         XCTAssertEqual(pool.buffersCreated, created, "later steps only reuse buffers")
     }
 
+    /// `reusingBuffers(from:)` around recorded steps: the graph's value and gradient buffers
+    /// come back after each step and serve the next, and the gradients are the same bits.
+    func testTrainingStepsReuseEveryBufferAndKeepTheirGradients() {
+        let weight = randomLeaf([4, 3], seed: 2)
+        let bias = randomLeaf([4], seed: 3)
+        let input = Tensor(shape: [5, 3], values: (0..<15).map { Float($0) / 7 - 1 })
+        func step() -> [Float] {
+            weight.zeroGradient()
+            bias.zeroGradient()
+            (affine(input, weight: weight, bias: bias).tanh().logSoftmax() * 0.3).sum().backward()
+            return weight.gradient! + bias.gradient!
+        }
+        let unpooled = step()
+        let pool = TensorBufferPool()
+        XCTAssertEqual(reusingBuffers(from: pool, step), unpooled)
+        let created = pool.buffersCreated
+        XCTAssertGreaterThan(created, 0)
+        for _ in 0..<5 { XCTAssertEqual(reusingBuffers(from: pool, step), unpooled) }
+        XCTAssertEqual(pool.buffersCreated, created, "later steps only reuse buffers")
+    }
+
     func testPooledTensorsOutliveTheBlockSafely() {
         let pool = TensorBufferPool()
         let kept = withoutGradients(reusing: pool) { Tensor(shape: [3], values: [1, 2, 3]).exp() }
