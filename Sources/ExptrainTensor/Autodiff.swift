@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Pulls the gradient of an operation's result back to its inputs: given the result
 /// and d(loss)/d(result), it adds each input's share into
 /// `input.gradientAccumulator()` (skipping inputs that return `nil`).
@@ -133,22 +135,27 @@ extension Tensor {
 
     /// The recorded tensors this one depends on (itself included), each after all its
     /// recorded inputs. Iterative, because a recurrent model over a long rollout makes
-    /// graphs deeper than a recursive walk's stack would allow.
+    /// graphs deeper than a recursive walk's stack would allow. A visited tensor carries
+    /// this traversal's number (`traversalMark`), which needs no set to allocate and hash.
     private func recordedAncestorsInTopologicalOrder() -> [Tensor] {
+        let mark = Tensor.traversals.add(1, ordering: .relaxed).newValue
         var order: [Tensor] = []
-        var visited = Set<ObjectIdentifier>()
         var stack: [(tensor: Tensor, inputsDone: Bool)] = [(self, false)]
         while let (tensor, inputsDone) = stack.popLast() {
             if inputsDone {
                 order.append(tensor)
                 continue
             }
-            guard visited.insert(ObjectIdentifier(tensor)).inserted else { continue }
+            guard tensor.traversalMark != mark else { continue }
+            tensor.traversalMark = mark
             stack.append((tensor, true))
-            for input in tensor.record!.inputs where input.record != nil && !visited.contains(ObjectIdentifier(input)) {
+            for input in tensor.record!.inputs where input.record != nil && input.traversalMark != mark {
                 stack.append((input, false))
             }
         }
         return order
     }
+
+    /// The number of the last `backward()` traversal, over all threads.
+    private static let traversals = Atomic<UInt64>(0)
 }

@@ -53,6 +53,8 @@ public final class Tensor {
     let isGradientLeaf: Bool
     /// How this tensor was computed, when that was recorded.
     var record: GradientRecord?
+    /// The `backward()` traversal that last reached this tensor (each has its own number).
+    var traversalMark: UInt64 = 0
 
     init(shape: [Int], storage: TensorStorage, offset: Int = 0, gradientStorage: TensorStorage? = nil) {
         let count = shape.reduce(1, *)
