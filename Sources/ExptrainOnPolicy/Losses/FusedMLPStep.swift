@@ -2,9 +2,10 @@ import ExptrainNN
 import ExptrainTensor
 
 /// One minibatch step of an `MLPActorCritic` trained by one `PPOLoss` or `A2CLoss`, with a
-/// `Categorical`, `MultiCategorical` or `DiagonalGaussian` policy, forward and backward written out by hand into
-/// buffers kept across minibatches: the numbers of `model.forward` → the loss → `backward()`
-/// on the tape, bit for bit, without building a graph and without allocating.
+/// `Categorical`, `MultiCategorical` or `DiagonalGaussian` policy, forward and backward
+/// written out by hand into buffers kept across minibatches: the numbers of `model.forward`
+/// → the loss → `backward()` on the tape, bit for bit, without building a graph and without
+/// allocating.
 ///
 /// It computes, for the minibatch's `B` samples,
 ///
