@@ -211,7 +211,9 @@ final class GymnasiumBridgeTests: XCTestCase {
         let killed = try XCTUnwrap(killedAt, result.standardError)
         XCTAssertEqual(result.status, 1, result.standardError)
         XCTAssertTrue(result.standardError.contains("the Gymnasium worker of rank 1 (CartPole-v1"), result.standardError)
-        XCTAssertTrue(result.standardError.contains("was killed by signal 9 during step"), result.standardError)
+        // Right after a log point the worker may be stepping or resetting an environment.
+        XCTAssertTrue(result.standardError.contains("was killed by signal 9 during step")
+                      || result.standardError.contains("was killed by signal 9 during reset"), result.standardError)
         print("gymnasium bridge: job ended \(String(format: "%.2f", ended.timeIntervalSince(killed))) s after its worker was killed")
         XCTAssertLessThan(ended.timeIntervalSince(killed), 5)
     }
